@@ -1,0 +1,40 @@
+import { stringify } from "yaml";
+
+export const OUTPUT_FORMATS = ["table", "json", "yaml"] as const;
+export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
+
+/** What a client command shows: the data as such (json, yaml) and as rows of text (table). */
+export interface Result {
+  data: unknown;
+  rows: Array<Record<string, string>>;
+}
+
+const text = (value: unknown): string => (typeof value === "string" ? value : JSON.stringify(value));
+
+/** A plain aligned table: columns from the keys of the rows, in first-seen order. */
+export function renderTable(rows: Array<Record<string, string>>): string {
+  if (rows.length === 0) return "(none)\n";
+  const columns = [...new Set(rows.flatMap((row) => Object.keys(row)))];
+  const widths = columns.map((c) => Math.max(c.length, ...rows.map((row) => (row[c] ?? "").length)));
+  const line = (cells: string[]): string =>
+    cells
+      .map((cell, i) => cell.padEnd(widths[i]!))
+      .join("  ")
+      .trimEnd();
+  return `${[line(columns.map((c) => c.toUpperCase())), ...rows.map((row) => line(columns.map((c) => row[c] ?? "")))].join("\n")}\n`;
+}
+
+export function render(result: Result, format: OutputFormat): string {
+  if (format === "json") return `${JSON.stringify(result.data, null, 2)}\n`;
+  if (format === "yaml") return stringify(result.data);
+  return renderTable(result.rows);
+}
+
+/** Rows for a list of [id, body] pairs. */
+export function itemRows(items: Array<[string, unknown]>): Array<Record<string, string>> {
+  return items.map(([id, body]) => ({ id, body: text(body) }));
+}
+
+export function recordRows(record: Record<string, unknown>, keyName = "key", valueName = "value") {
+  return Object.entries(record).map(([key, value]) => ({ [keyName]: key, [valueName]: text(value) }));
+}

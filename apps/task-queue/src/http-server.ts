@@ -1,0 +1,54 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { serve } from "@hono/node-server";
+import { createApp } from "@task-queue/api-server";
+import type { Logger, QueueNamespace } from "@task-queue/queue-core";
+import type { Settings } from "./config/schema.js";
+
+export interface RunningServer {
+  /** Base URL, e.g. http://127.0.0.1:8080 */
+  url: string;
+  /** Stops accepting connections and resolves when in-flight requests have finished. */
+  close(): Promise<void>;
+}
+
+/** Serves the API (api-server's Hono app) with the Node adapter, on HOST:PORT, with TASK_QUEUE_TOKEN when set. */
+export function startHttpServer(
+  queues: QueueNamespace,
+  settings: Settings,
+  logger: Logger,
+): Promise<RunningServer> {
+  const app = createApp({
+    queues,
+    defaultQueue: settings.sql_queue_name,
+    ...(settings.token ? { auth: { token: settings.token } } : {}),
+    logger,
+  });
+  return new Promise((resolve, reject) => {
+    let closing = false;
+    const server = serve(
+      { fetch: app.fetch, hostname: settings.host, port: settings.port },
+      (info: AddressInfo) => {
+        const host = info.family === "IPv6" ? `[${info.address}]` : info.address;
+        resolve({
+          url: `http://${host}:${info.port}`,
+          close: () =>
+            new Promise<void>((done) => {
+              closing = true;
+              // close() waits for in-flight requests; idle keep-alive sockets would hold it open until they time out.
+              server.close(() => done());
+              if ("closeIdleConnections" in server) server.closeIdleConnections();
+            }),
+        });
+      },
+    );
+    // While closing, a connection whose last response has gone is closed at once instead of kept alive.
+    server.on("request", (_request: IncomingMessage, response: ServerResponse) => {
+      if (closing && !response.headersSent) response.setHeader("connection", "close");
+      response.once("finish", () => {
+        if (closing && "closeIdleConnections" in server) setImmediate(() => server.closeIdleConnections());
+      });
+    });
+    server.once("error", reject);
+  });
+}

@@ -1,0 +1,40 @@
+/** Calls each handler when its signal arrives; returns a function that removes them again. */
+export function onSignals(handlers: Partial<Record<NodeJS.Signals, () => void>>): () => void {
+  const entries = Object.entries(handlers) as Array<[NodeJS.Signals, () => void]>;
+  for (const [signal, handler] of entries) process.on(signal, handler);
+  return () => {
+    for (const [signal, handler] of entries) process.off(signal, handler);
+  };
+}
+
+/** SIGTERM and SIGINT: what stops every long-running command. */
+export function onStop(stop: () => void): () => void {
+  return onSignals({ SIGTERM: stop, SIGINT: stop });
+}
+
+/** Resolves at the first SIGTERM or SIGINT, with the signal's name. */
+export function untilStopSignal(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    const remove = onSignals({
+      SIGTERM: () => {
+        remove();
+        keepAliveDuringShutdown();
+        resolve("SIGTERM");
+      },
+      SIGINT: () => {
+        remove();
+        keepAliveDuringShutdown();
+        resolve("SIGINT");
+      },
+    });
+  });
+}
+
+/** A second stop signal during shutdown must not kill the process half way: ignore it, say so. */
+function keepAliveDuringShutdown(): void {
+  const note = (): void => {
+    process.stderr.write("task-queue: already stopping; waiting for work in flight to finish\n");
+  };
+  process.on("SIGTERM", note);
+  process.on("SIGINT", note);
+}

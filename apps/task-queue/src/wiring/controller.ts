@@ -1,0 +1,25 @@
+import { Controller, ServiceLoop, WorkQueue } from "@task-queue/controller";
+import type { Logger, Queue, QueueWorker } from "@task-queue/queue-core";
+import type { Settings } from "../config/schema.js";
+import { createStrategy } from "./strategy.js";
+
+/** The service loop over one queue and worker, as configured; the caller runs it and owns signals. */
+export function createServiceLoop(
+  queue: Queue,
+  worker: QueueWorker,
+  settings: Settings,
+  logger: Logger,
+): ServiceLoop {
+  const workQueue = new WorkQueue(queue, worker, {
+    gracePeriodMs: settings.grace_period_seconds * 1000,
+    logger,
+  });
+  const strategy = createStrategy(settings);
+  logger.info({ strategy: strategy.description }, "release strategy");
+  const controller = new Controller({ workQueue, strategy, logger });
+  return new ServiceLoop({
+    periodMs: settings.periodic_seconds * 1000,
+    tick: (o) => controller.tick(o),
+    logger,
+  });
+}

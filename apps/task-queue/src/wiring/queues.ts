@@ -1,0 +1,58 @@
+import { InMemoryQueueNamespace, type Logger, type QueueNamespace } from "@task-queue/queue-core";
+import {
+  type EventStore,
+  InMemoryEventStore,
+  SqlEventStore,
+  type TransactionalQueue,
+  withEvents,
+} from "@task-queue/queue-events";
+import { SqlQueueNamespace } from "@task-queue/queue-sql";
+import type { Settings } from "../config/schema.js";
+import { openS3Namespace } from "./s3.js";
+import { sqlConnectionString } from "./sql-connection.js";
+
+/** Opens the queues the configuration names, wrapped with events when asked for. */
+export async function openQueues(settings: Settings, logger: Logger): Promise<QueueNamespace> {
+  return withQueueEvents(await openBackend(settings), settings, logger);
+}
+
+/** Wraps a namespace with events when WITH_QUEUE_EVENTS asks for them; closes it if that fails. */
+export async function withQueueEvents(
+  namespace: QueueNamespace,
+  settings: Settings,
+  logger: Logger,
+): Promise<QueueNamespace> {
+  if (!settings.with_queue_events) return namespace;
+  try {
+    const store = await openEventStore(settings, namespace);
+    const names = { add: settings.add_to_queue_event_name, move: settings.move_queue_event_name };
+    return withEvents(namespace, store, names, { logger });
+  } catch (error) {
+    await namespace.close();
+    throw error;
+  }
+}
+
+async function openBackend(settings: Settings): Promise<QueueNamespace> {
+  switch (settings.queue_implementation) {
+    case "sql-json":
+      return SqlQueueNamespace.open({
+        connection: sqlConnectionString(settings),
+        tableName: settings.sql_queue_table,
+      });
+    case "s3-json":
+      return openS3Namespace(settings);
+    case "in-memory":
+      return new InMemoryQueueNamespace();
+  }
+}
+
+async function openEventStore(settings: Settings, namespace: QueueNamespace): Promise<EventStore> {
+  if (settings.event_store_implementation === "in-memory") return new InMemoryEventStore();
+  // The events share the queue's database (and its transactions): take it from a queue handle.
+  const queue = namespace.queue(settings.sql_queue_name) as Partial<TransactionalQueue>;
+  if (queue.database === undefined) throw new Error("EVENT_STORE_IMPLEMENTATION sql-json needs a SQL queue");
+  const store = new SqlEventStore(queue.database);
+  await store.migrate();
+  return store;
+}

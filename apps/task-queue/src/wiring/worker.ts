@@ -1,0 +1,24 @@
+import type { Logger, QueueWorker } from "@task-queue/queue-core";
+import { ArgoWorkflowsWorker } from "@task-queue/worker-argo";
+import { ProcessWorker } from "@task-queue/worker-process";
+import type { Settings } from "../config/schema.js";
+
+/** The worker the configuration names (the schema has checked that its settings are present). */
+export function createWorker(settings: Settings, logger: Logger): QueueWorker {
+  if (settings.worker_interface === "argo-workflows") {
+    return new ArgoWorkflowsWorker({
+      serverUrl: settings.endpoint!,
+      namespace: settings.namespace,
+      interfaceId: settings.worker_interface_id!,
+      ...(settings.argo_token ? { token: settings.argo_token.replace(/^Bearer\s+/i, "") } : {}),
+      ...(settings.argo_insecure_skip_verify ? { tls: { insecureSkipVerify: true } } : {}),
+      ...(settings.argo_ca_file ? { tls: { caFile: settings.argo_ca_file } } : {}),
+      logger,
+    });
+  }
+  return new ProcessWorker({
+    scriptsDir: settings.path_to_scripts!,
+    ...(settings.process_timeout_seconds ? { timeoutMs: settings.process_timeout_seconds * 1000 } : {}),
+    logger,
+  });
+}

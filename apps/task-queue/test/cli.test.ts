@@ -1,0 +1,81 @@
+import { describe, expect, it } from "vitest";
+import { runCli } from "./support/cli-process.js";
+
+const COMMANDS = [
+  "server",
+  "controller",
+  "dev",
+  "put",
+  "get",
+  "peek",
+  "success",
+  "fail",
+  "requeue",
+  "sizes",
+  "status",
+  "item",
+  "ids",
+  "history",
+  "config",
+];
+
+describe("task-queue command line", () => {
+  it("has --help with examples for every command", async () => {
+    const helps = await Promise.all(COMMANDS.map((command) => runCli([command, "--help"], {})));
+    for (const [i, help] of helps.entries()) {
+      expect([COMMANDS[i], help.code]).toEqual([COMMANDS[i], 0]);
+      expect(help.stdout).toContain("Examples:");
+      expect(help.stdout).toContain(`$ task-queue ${COMMANDS[i]}`);
+    }
+  });
+
+  it("stops a bad configuration with exit code 2, naming each setting, without a stack trace", async () => {
+    const run = await runCli(["controller"], {
+      QUEUE_IMPLEMENTATION: "sql-json",
+      worker_interface: "argo-workflows",
+      PROCESSING_LIMIT: "-3",
+      SQL_QUEUE_CONNECTION_STRING: "postgres://u:pw-not-shown@127.0.0.1:1/x",
+    });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain("invalid configuration");
+    expect(run.stderr).toContain("PROCESSING_LIMIT (--processing-limit): must be ≥ 1 (from environment)");
+    expect(run.stderr).toMatch(/ENDPOINT \(--endpoint\): required/);
+    expect(run.stderr).toMatch(/WORKER_INTERFACE_ID \(--worker-interface-id\): required/);
+    expect(run.stderr).not.toMatch(/\n\s+at /);
+    expect(run.stderr).not.toContain("pw-not-shown");
+  });
+
+  it("exits 2 on an unknown command or option", async () => {
+    expect((await runCli(["no-such-command"], {})).code).toBe(2);
+    expect((await runCli(["sizes", "--no-such-option"], {})).code).toBe(2);
+  });
+
+  it("prints the effective configuration with secrets redacted", async () => {
+    const run = await runCli(["config", "--output-not-a-thing"], {});
+    expect(run.code).toBe(2);
+    const shown = await runCli(["config", "--port", "9999"], {
+      SQL_QUEUE_CONNECTION_STRING: "postgres://app:hunter2@db/queues",
+      task_queue_token: "api-secret",
+    });
+    expect(shown.code).toBe(0);
+    expect(shown.stdout).toContain("port: 9999");
+    expect(shown.stdout).toContain("sql_queue_connection_string: postgres://app:***@db/queues");
+    expect(shown.stdout).toContain('token: "***"');
+    expect(shown.stdout).not.toContain("hunter2");
+    expect(shown.stdout).not.toContain("api-secret");
+  });
+
+  it("prints the README configuration table", async () => {
+    const run = await runCli(["config", "--markdown"], {});
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/\| `SQL_QUEUE_CONNECTION_STRING` +\| `--sql-queue-connection-string` +\|/);
+    expect(run.stdout).toMatch(/\| `TASK_QUEUE_URL` +\| `--url` +\| `http:\/\/127.0.0.1:8080` +\|/);
+  });
+
+  it("reports an unreachable server in one line with exit code 1", async () => {
+    const run = await runCli(["sizes", "--url", "http://127.0.0.1:9"], {});
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/^task-queue: cannot reach the task-queue API at http:\/\/127.0.0.1:9/);
+    expect(run.stderr.trim().split("\n")).toHaveLength(1);
+  });
+});

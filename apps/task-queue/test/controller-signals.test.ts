@@ -1,0 +1,33 @@
+import { resolve } from "node:path";
+import { describe, expect, it } from "vitest";
+import { REPO_ROOT, runCli, startCli } from "./support/cli-process.js";
+
+// An in-memory queue: these tests are about the process, not the storage.
+const env = {
+  QUEUE_IMPLEMENTATION: "in-memory",
+  WORKER_INTERFACE: "process",
+  PATH_TO_SCRIPTS: resolve(REPO_ROOT, "examples/scripts"),
+  PERIODIC_SECONDS: "0.1",
+};
+
+describe("task-queue controller signals", () => {
+  it("pauses releasing on SIGUSR2, resumes on SIGCONT, and stops on SIGINT with exit code 0", async () => {
+    const controller = startCli(["controller"], env);
+    await controller.waitForLog((log) => log.msg === "tick" && log.paused === false);
+    controller.child.kill("SIGUSR2");
+    await controller.waitForLog((log) => log.msg === "tick" && log.paused === true);
+    controller.child.kill("SIGCONT");
+    const resumed = controller.lines.length;
+    await controller.waitForLog(
+      (log) => log.msg === "tick" && log.paused === false && controller.lines.length > resumed,
+    );
+    expect(await controller.stop("SIGINT")).toBe(0);
+    expect(controller.lines.some((line) => line.includes('"controller stopped"'))).toBe(true);
+  });
+
+  it("runs a single tick with --once and exits 0", async () => {
+    const run = await runCli(["controller", "--once"], env);
+    expect(run.code).toBe(0);
+    expect(run.stdout.split("\n").filter((line) => line.includes('"msg":"tick"'))).toHaveLength(1);
+  });
+});

@@ -1,0 +1,88 @@
+import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { ApiClient } from "@task-queue/api-client";
+import { stageName } from "@task-queue/queue-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type CliProcess, eventually, REPO_ROOT, runCli, startCli } from "./support/cli-process.js";
+
+const EXAMPLE_ITEMS = resolve(REPO_ROOT, "examples/items.json");
+
+describe("task-queue dev from a fresh folder (the README's quick start and tour)", () => {
+  const folder = mkdtempSync(join(tmpdir(), "tq-dev-"));
+  let dev: CliProcess;
+  let url: string;
+  const cli = async (...args: string[]) => {
+    const run = await runCli([...args, "--url", url], {}, folder);
+    if (run.code !== 0) throw new Error(`task-queue ${args.join(" ")} exited ${run.code}: ${run.stderr}`);
+    return run;
+  };
+
+  beforeAll(async () => {
+    dev = startCli(["dev", "--port", "0", "--periodic-seconds", "0.2"], {}, folder);
+    url = String((await dev.waitForLog((log) => log.msg === "API server listening")).url);
+  });
+
+  afterAll(async () => {
+    await dev?.stop("SIGKILL");
+  });
+
+  it("serves /healthz and keeps its database in ./.task-queue-data", async () => {
+    const response = await fetch(`${url}/healthz`);
+    expect(response.status).toBe(200);
+    expect(existsSync(join(folder, ".task-queue-data"))).toBe(true);
+    expect(dev.lines.join("\n")).toContain(`Docs:     ${url}/docs`);
+  });
+
+  it("runs the example items, tells an item's history, and requeues failures", async () => {
+    expect(JSON.parse((await cli("put", EXAMPLE_ITEMS, "--output", "json")).stdout)).toEqual({
+      added: 10,
+      skipped: 0,
+      skippedIds: [],
+    });
+    const client = new ApiClient({ baseUrl: url });
+    await eventually(async () => {
+      const sizes = await client.sizes();
+      return sizes.SUCCESS + sizes.FAIL === 10 ? sizes : undefined;
+    });
+    // Putting the same file again adds nothing: ids already in the queue are skipped, whatever their stage.
+    const again = JSON.parse((await cli("put", EXAMPLE_ITEMS, "--output", "json")).stdout);
+    expect(again).toMatchObject({ added: 0, skipped: 10 });
+    expect(stageName(await client.lookupStatus("hello"))).toBe("SUCCESS");
+    expect(stageName(await client.lookupStatus("hello-fail"))).toBe("FAIL");
+    expect(JSON.parse((await cli("ids", "FAIL", "--output", "json")).stdout).sort()).toEqual([
+      "hello-fail",
+      "job-03",
+      "job-07",
+    ]);
+
+    const history = JSON.parse((await cli("history", "hello-fail", "--output", "json")).stdout);
+    expect(history.map((entry: { to: string }) => entry.to)).toEqual(["WAITING", "PROCESSING", "FAIL"]);
+
+    const requeued = JSON.parse((await cli("requeue", "--all-failed", "--output", "json")).stdout);
+    expect(requeued.moved.sort()).toEqual(["hello-fail", "job-03", "job-07"]);
+    // They run again (and fail again: their arguments say so).
+    await eventually(async () => {
+      const entries = await client.history("job-03");
+      return entries.filter((entry) => entry.to === "FAIL").length === 2 ? entries : undefined;
+    });
+  });
+
+  it("puts a large file in batches, showing progress", async () => {
+    const file = join(folder, "bulk.json");
+    const items: Record<string, unknown> = {};
+    for (let i = 0; i < 12_000; i++) items[`bulk-${i}`] = { n: i };
+    writeFileSync(file, JSON.stringify(items));
+    // A named queue: the controller runs only the default queue, so these stay WAITING.
+    const put = await cli("put", file, "--queue", "bulk", "--output", "json");
+    expect(JSON.parse(put.stdout)).toEqual({ added: 12_000, skipped: 0, skippedIds: [] });
+    expect(put.stderr).toContain("put 5000/12000 items (41%)");
+    expect(put.stderr).toContain("put 12000/12000 items (100%)");
+    const sizes = JSON.parse((await cli("sizes", "--queue", "bulk", "--output", "json")).stdout);
+    expect(sizes).toEqual({ WAITING: 12_000, PROCESSING: 0, SUCCESS: 0, FAIL: 0 });
+  });
+
+  it("stops on SIGTERM with exit code 0", async () => {
+    expect(await dev.stop("SIGTERM")).toBe(0);
+  });
+});

@@ -1,0 +1,52 @@
+import { resolve } from "node:path";
+import { afterAll, beforeAll, describe, it } from "vitest";
+import { REPO_ROOT } from "./support/cli-process.js";
+import { assertDatabaseReachable, dropQueueTable, uniqueTable } from "./support/database.js";
+import { type Outcome, type RunningSystem, runFlow, startSystem, stopSystem } from "./support/system.js";
+
+const PROCESSING_LIMIT = 4;
+
+/** Item i runs an example script that succeeds or fails by its arguments. */
+function itemFor(i: number): { body: { file_name: string; args: string[] }; expected: Outcome } {
+  if (i % 10 === 9) return { body: { file_name: "hello.sh", args: ["--fail"] }, expected: "FAIL" };
+  if (i % 10 === 4) return { body: { file_name: "hello.sh", args: [`item ${i}`] }, expected: "SUCCESS" };
+  const fail = i % 5 === 2;
+  return {
+    body: { file_name: "work.mjs", args: ["0.05", fail ? "fail" : "succeed"] },
+    expected: fail ? "FAIL" : "SUCCESS",
+  };
+}
+
+const plan = new Map(Array.from({ length: 50 }, (_, i) => [`e2e-${String(i).padStart(2, "0")}`, itemFor(i)]));
+
+describe("task-queue server + controller (process worker) on PostgreSQL", () => {
+  const table = uniqueTable("tq_e2e");
+  let system: RunningSystem;
+
+  beforeAll(async () => {
+    await assertDatabaseReachable();
+    system = await startSystem(table, {
+      WORKER_INTERFACE: "process",
+      PATH_TO_SCRIPTS: resolve(REPO_ROOT, "examples/scripts"),
+      PROCESSING_LIMIT: String(PROCESSING_LIMIT),
+    });
+  });
+
+  afterAll(async () => {
+    await system?.controller.stop("SIGKILL");
+    await system?.server.stop("SIGKILL");
+    await dropQueueTable(table);
+  });
+
+  it("runs 50 items to SUCCESS or FAIL by their scripts, never over the processing limit", async () => {
+    await runFlow(system, {
+      items: Object.fromEntries([...plan].map(([id, item]) => [id, item.body])),
+      expected: (id) => plan.get(id)!.expected,
+      processingLimit: PROCESSING_LIMIT,
+    });
+  }, 180_000);
+
+  it("stops both on SIGTERM with exit code 0", async () => {
+    await stopSystem(system);
+  });
+});

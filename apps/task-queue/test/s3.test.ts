@@ -1,0 +1,53 @@
+import { resolve } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type CliProcess, eventually, REPO_ROOT, runCli, startCli } from "./support/cli-process.js";
+import { S3RVER_KEY, type S3rver, startS3rver } from "./support/s3rver.js";
+
+describe("task-queue server and controller on the S3 queue (s3rver)", () => {
+  let s3: S3rver;
+  let server: CliProcess;
+  let url: string;
+  let env: Record<string, string>;
+
+  beforeAll(async () => {
+    s3 = await startS3rver("tq-app-test");
+    env = {
+      QUEUE_IMPLEMENTATION: "s3-json",
+      S3_QUEUE_BASE_PATH: `tq-app-test/run-${Date.now()}`, // the `bucket/prefix` form of the system we replace
+      S3_ENDPOINT_URL: s3.endpoint,
+      AWS_ACCESS_KEY_ID: S3RVER_KEY,
+      AWS_SECRET_ACCESS_KEY: S3RVER_KEY,
+    };
+    server = startCli(["server", "--port", "0"], env);
+    url = String((await server.waitForLog((log) => log.msg === "API server listening")).url);
+  });
+
+  afterAll(async () => {
+    await server?.stop("SIGKILL");
+    await s3?.stop();
+  });
+
+  it("serves the queue and runs its items with the controller", async () => {
+    const items = resolve(REPO_ROOT, "examples/items.json");
+    const put = await runCli(["put", items, "--url", url, "--output", "json"], {});
+    expect(JSON.parse(put.stdout)).toEqual({ added: 10, skipped: 0, skippedIds: [] });
+    // The key id is not a secret; the secret key is never logged.
+    expect(server.lines.join("\n")).toContain('"aws_secret_access_key":"***"');
+
+    const controllerEnv = {
+      ...env,
+      WORKER_INTERFACE: "process",
+      PATH_TO_SCRIPTS: resolve(REPO_ROOT, "examples/scripts"),
+      PERIODIC_SECONDS: "0.2",
+    };
+    const controller = startCli(["controller"], controllerEnv);
+    const sizes = await eventually(async () => {
+      const run = await runCli(["sizes", "--url", url, "--output", "json"], {});
+      const now = JSON.parse(run.stdout) as Record<string, number>;
+      return now.SUCCESS! + now.FAIL! === 10 ? now : undefined;
+    }, 200);
+    expect(sizes).toEqual({ WAITING: 0, PROCESSING: 0, SUCCESS: 7, FAIL: 3 });
+    expect(await controller.stop()).toBe(0);
+    expect(await server.stop()).toBe(0);
+  });
+});

@@ -1,0 +1,62 @@
+// Throughput of the queue through the HTTP API (ApiClient → loopback → api-server → SqlQueue on PostgreSQL) next to
+// the same workload on SqlQueue directly, in one run. Not a test: numbers depend on the machine.
+//   pnpm --filter @task-queue/api-client bench      (TEST_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/test)
+import type { Queue } from "@task-queue/queue-core";
+import { SqlQueueNamespace } from "@task-queue/queue-sql";
+import { ApiClient } from "../src/index.js";
+import { databaseUrl, dropQueueTable, randomTableName } from "../test/database.js";
+import { startServer } from "../test/loopback.js";
+
+const ITEMS = Number(process.env.BENCH_ITEMS ?? 20_000);
+const PUT_BATCH = 1_000;
+const GET_BATCH = 100;
+
+interface Figures {
+  put: number;
+  drain: number;
+}
+
+async function workload(queue: Queue): Promise<Figures> {
+  let started = performance.now();
+  for (let first = 0; first < ITEMS; first += PUT_BATCH) {
+    const batch: Record<string, { n: number; payload: string }> = {};
+    for (let i = first; i < Math.min(first + PUT_BATCH, ITEMS); i++)
+      batch[`item-${i}`] = { n: i, payload: "x".repeat(64) };
+    await queue.put(batch);
+  }
+  const put = ITEMS / ((performance.now() - started) / 1000);
+  started = performance.now();
+  let done = 0;
+  for (;;) {
+    const got = await queue.get(GET_BATCH);
+    if (got.length === 0) break;
+    for (const [id] of got) await queue.success(id);
+    done += got.length;
+  }
+  if (done !== ITEMS) throw new Error(`drained ${done} items, expected ${ITEMS}`);
+  const drain = ITEMS / ((performance.now() - started) / 1000);
+  return { put, drain };
+}
+
+const url = await databaseUrl();
+const table = randomTableName();
+const namespace = await SqlQueueNamespace.open({ connection: url, tableName: table });
+const server = await startServer({ queues: namespace });
+try {
+  const direct = await workload(namespace.queue("direct"));
+  const http = await workload(new ApiClient({ baseUrl: server.baseUrl }).queue("http"));
+  const row = (label: string, d: number, h: number) =>
+    `${label.padEnd(34)} ${d.toFixed(0).padStart(10)} ${h.toFixed(0).padStart(10)} ${(h / d).toFixed(2).padStart(8)}`;
+  console.log(
+    `${ITEMS} items, put batches of ${PUT_BATCH}, get(${GET_BATCH}) then success per item, PostgreSQL`,
+  );
+  console.log(
+    `${"items/s".padEnd(34)} ${"library".padStart(10)} ${"HTTP".padStart(10)} ${"ratio".padStart(8)}`,
+  );
+  console.log(row("put", direct.put, http.put));
+  console.log(row("get + success", direct.drain, http.drain));
+} finally {
+  await server.stop();
+  await namespace.close();
+  await dropQueueTable(url, table);
+}

@@ -1,0 +1,119 @@
+import { readFileSync } from "node:fs";
+import { OpenAPIHono } from "@hono/zod-openapi";
+import { silentLogger } from "@task-queue/queue-core";
+import type { Context } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import type { App, AppEnv } from "./context.js";
+import { renderDocsPage } from "./docs-page.js";
+import {
+  ERROR_CODE_HEADER,
+  payloadTooLarge,
+  RequestValidationError,
+  routeNotFound,
+  toHttpError,
+} from "./http-errors.js";
+import { RequestMetrics } from "./metrics.js";
+import { bearerAuth } from "./middleware/bearer-auth.js";
+import { requestLog } from "./middleware/request-log.js";
+import { type AppOptions, type ResolvedOptions, resolveOptions } from "./options.js";
+import { zodProblems } from "./request-body.js";
+import { queueOperations } from "./routes/queue-operations.js";
+import { queueVariants, registerQueueRoute } from "./routes/queue-route.js";
+import { registerServiceRoutes } from "./routes/service.js";
+import { IdList, PutBody, RequeueBody } from "./schemas.js";
+
+export const API_TITLE = "task-queue API";
+export const API_VERSION = "1.0.0";
+
+// The dashboard's files hold no data: they load without a token and then ask for one to call the API.
+const DASHBOARD_FILES: Record<string, { file: string; type: string }> = {
+  "/": { file: "index.html", type: "text/html; charset=utf-8" },
+  "/dashboard.js": { file: "dashboard.js", type: "text/javascript; charset=utf-8" },
+};
+const PUBLIC_PATHS = new Set(["/healthz", ...Object.keys(DASHBOARD_FILES)]);
+
+function respondWithError(c: Context<AppEnv>, error: unknown, options: ResolvedOptions): Response {
+  const requestId = c.get("requestId") ?? "unknown";
+  const mapped = toHttpError(error, requestId);
+  if (mapped.unexpected) options.logger.error({ req_id: requestId, err: error }, "request failed");
+  c.header(ERROR_CODE_HEADER, mapped.code);
+  if (mapped.status === 401) c.header("www-authenticate", "Bearer");
+  return c.json(mapped.body, mapped.status);
+}
+
+/** The OpenAPI 3.1 document of an app made by createApp. */
+export function openApiDocument(app: App): object {
+  return app.getOpenAPI31Document({
+    openapi: "3.1.0",
+    info: {
+      title: API_TITLE,
+      version: API_VERSION,
+      description:
+        "A work queue of JSON items in four stages (WAITING, PROCESSING, SUCCESS, FAIL). Routes under " +
+        "/api/v1/queue/ serve the default queue and keep the paths, status codes and JSON of the system this " +
+        "replaces; /api/v1/queues/{queue_name}/ serves any named queue the same way. Error responses carry their " +
+        "machine-readable code in the x-error-code header.",
+    },
+    security: [{}, { bearer: [] }],
+  });
+}
+
+/** The task-queue HTTP API as a Hono app. Serving it (adapter, port, shutdown) is the caller's job. */
+export function createApp(appOptions: AppOptions): App {
+  const options = resolveOptions(appOptions, silentLogger);
+  const metrics = new RequestMetrics();
+  const app: App = new OpenAPIHono<AppEnv>({
+    // Zod rejections of path and query parameters: the same 422 shape as every other validation error.
+    defaultHook: (result, c) => {
+      if (!result.success) {
+        const where = result.target === "param" ? "path" : result.target;
+        return respondWithError(
+          c,
+          new RequestValidationError(zodProblems(where, result.error.issues)),
+          options,
+        );
+      }
+    },
+  });
+  app.onError((error, c) => respondWithError(c, error, options));
+  app.notFound((c) => respondWithError(c, routeNotFound(), options));
+  app.use("*", requestLog(options.logger, metrics));
+  app.use(
+    "*",
+    bearerAuth(options.token, (path) => PUBLIC_PATHS.has(path)),
+  );
+  app.use(
+    "/api/*",
+    bodyLimit({
+      maxSize: options.maxBodyBytes,
+      onError: () => {
+        throw payloadTooLarge(options.maxBodyBytes);
+      },
+    }),
+  );
+
+  registerServiceRoutes(app, options, metrics);
+  for (const variant of queueVariants(options.queues, options.defaultQueue)) {
+    for (const operation of queueOperations(options.maxItems)) registerQueueRoute(app, operation, variant);
+  }
+  app.openAPIRegistry.register("PutBody", PutBody);
+  app.openAPIRegistry.register("RequeueBody", RequeueBody);
+  app.openAPIRegistry.register("IdList", IdList);
+  app.openAPIRegistry.registerComponent("securitySchemes", "bearer", { type: "http", scheme: "bearer" });
+
+  const document = openApiDocument(app);
+  const docsPage = renderDocsPage(document);
+  app.get("/openapi.json", (c) => {
+    return c.json(document);
+  });
+  app.get("/docs", (c) => {
+    return c.html(docsPage);
+  });
+  for (const [path, { file, type }] of Object.entries(DASHBOARD_FILES)) {
+    const content = readFileSync(new URL(`../public/${file}`, import.meta.url), "utf8");
+    app.get(path, (c) => {
+      return c.body(content, 200, { "content-type": type });
+    });
+  }
+  return app;
+}

@@ -1,0 +1,35 @@
+import { randomUUID } from "node:crypto";
+import type { Logger } from "@task-queue/queue-core";
+import type { MiddlewareHandler } from "hono";
+import { matchedRoutes } from "hono/route";
+import type { AppEnv } from "../context.js";
+import type { RequestMetrics } from "../metrics.js";
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** Gives each request an id, then writes one log line and one metrics observation when it is answered. */
+export function requestLog(logger: Logger, metrics: RequestMetrics): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const started = performance.now();
+    const incoming = c.req.header("x-request-id");
+    const requestId = incoming !== undefined && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    c.set("requestId", requestId);
+    await next();
+    const seconds = (performance.now() - started) / 1000;
+    // The route pattern, not the path: a label of bounded cardinality for metrics.
+    const route = matchedRoutes(c).findLast((r) => r.method !== "ALL")?.path ?? "unmatched";
+    c.header("x-request-id", requestId);
+    metrics.observe(c.req.method, route, c.res.status, seconds);
+    logger.info(
+      {
+        req_id: requestId,
+        method: c.req.method,
+        path: c.req.path,
+        route,
+        status: c.res.status,
+        duration_ms: Math.round(seconds * 1e6) / 1e3,
+      },
+      "request",
+    );
+  };
+}

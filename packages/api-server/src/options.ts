@@ -1,0 +1,60 @@
+import { type Logger, MAX_GET_N, type QueueNamespace } from "@task-queue/queue-core";
+
+export interface ApiLimits {
+  /** Largest request body accepted, in bytes (default 16 MiB); larger bodies get 413. */
+  maxBodyBytes?: number;
+  /** Upper bound on n_items for get and peek (default queue-core MAX_GET_N). */
+  maxItems?: number;
+}
+
+export interface AppOptions {
+  /** The backend's queues; `/api/v1/queues/{queue_name}/…` serves `queues.queue(queue_name)`. */
+  queues: QueueNamespace;
+  /** The queue served under `/api/v1/queue/…` (default "default"). */
+  defaultQueue?: string;
+  /** When set, every route but /healthz (and the dashboard's static files) needs `Authorization: Bearer <token>`. */
+  auth?: { token: string };
+  limits?: ApiLimits;
+  /** Request logs and unexpected errors go here (a pino logger fits). Default: silent. */
+  logger?: Logger;
+  /** Throws when storage is not reachable; backs /readyz. Default: reads the default queue's sizes. */
+  ready?: () => Promise<void>;
+}
+
+export const DEFAULT_MAX_REQUEST_BYTES = 16 * 1024 * 1024;
+
+export interface ResolvedOptions {
+  queues: QueueNamespace;
+  defaultQueue: string;
+  token: string | null;
+  maxBodyBytes: number;
+  maxItems: number;
+  logger: Logger;
+  ready: () => Promise<void>;
+}
+
+export function resolveOptions(options: AppOptions, silent: Logger): ResolvedOptions {
+  const defaultQueue = options.defaultQueue ?? "default";
+  const queues = options.queues;
+  const maxItems = options.limits?.maxItems ?? MAX_GET_N;
+  if (!Number.isInteger(maxItems) || maxItems < 1)
+    throw new RangeError("limits.maxItems must be a positive integer");
+  const maxBodyBytes = options.limits?.maxBodyBytes ?? DEFAULT_MAX_REQUEST_BYTES;
+  if (!Number.isInteger(maxBodyBytes) || maxBodyBytes < 1) {
+    throw new RangeError("limits.maxBodyBytes must be a positive integer");
+  }
+  if (options.auth && options.auth.token.length === 0) throw new RangeError("auth.token must not be empty");
+  return {
+    queues,
+    defaultQueue,
+    token: options.auth?.token ?? null,
+    maxBodyBytes,
+    maxItems,
+    logger: options.logger ?? silent,
+    ready:
+      options.ready ??
+      (async () => {
+        await queues.queue(defaultQueue).sizes();
+      }),
+  };
+}

@@ -1,0 +1,81 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import type { App } from "../context.js";
+import { type RequestMetrics, renderQueueGauges } from "../metrics.js";
+import type { ResolvedOptions } from "../options.js";
+import { ErrorBody, QueueSummary } from "../schemas.js";
+
+const json = (schema: z.ZodType, description: string) => ({
+  description,
+  content: { "application/json": { schema } },
+});
+
+/** Health, readiness, metrics and the list of queues. */
+export function registerServiceRoutes(app: App, options: ResolvedOptions, metrics: RequestMetrics): void {
+  const healthz = createRoute({
+    operationId: "healthz",
+    method: "get",
+    path: "/healthz",
+    tags: ["service"],
+    summary: "The process is up (never needs a token)",
+    responses: { 200: json(z.object({ status: z.literal("ok") }), "Up") },
+  });
+  app.openapi(healthz, (c) => {
+    return c.json({ status: "ok" as const }, 200);
+  });
+
+  const readyz = createRoute({
+    operationId: "readyz",
+    method: "get",
+    path: "/readyz",
+    tags: ["service"],
+    summary: "The queue storage is reachable",
+    responses: {
+      200: json(z.object({ status: z.literal("ready") }), "Ready"),
+      503: json(z.object({ status: z.literal("unavailable") }), "Storage unreachable"),
+    },
+  });
+  app.openapi(readyz, async (c) => {
+    try {
+      await options.ready();
+      return c.json({ status: "ready" as const }, 200);
+    } catch (error) {
+      options.logger.warn({ req_id: c.get("requestId"), err: error }, "readiness check failed");
+      return c.json({ status: "unavailable" as const }, 503);
+    }
+  });
+
+  const metricsRoute = createRoute({
+    operationId: "metrics",
+    method: "get",
+    path: "/metrics",
+    tags: ["service"],
+    summary: "Prometheus metrics: items per stage per queue, request counts and latencies",
+    responses: {
+      200: { description: "Prometheus text format 0.0.4", content: { "text/plain": { schema: z.string() } } },
+    },
+  });
+  app.openapi(metricsRoute, async (c) => {
+    const text = (await renderQueueGauges(options.queues, options.defaultQueue)) + metrics.render();
+    return c.text(text, 200, { "content-type": "text/plain; version=0.0.4; charset=utf-8" });
+  });
+
+  const listQueues = createRoute({
+    operationId: "listQueues",
+    method: "get",
+    path: "/api/v1/queues",
+    tags: ["named queues"],
+    summary: "Every queue that holds items (and the default queue), with its sizes",
+    responses: {
+      200: json(z.array(QueueSummary), "The queues, by name"),
+      401: json(ErrorBody, "Missing or wrong bearer token"),
+      503: json(ErrorBody, "Queue storage unreachable"),
+    },
+  });
+  app.openapi(listQueues, async (c) => {
+    const names = [...new Set([options.defaultQueue, ...(await options.queues.listQueues())])].sort();
+    const summaries = await Promise.all(
+      names.map(async (name) => ({ name, sizes: await options.queues.queue(name).sizes() })),
+    );
+    return c.json(summaries, 200);
+  });
+}

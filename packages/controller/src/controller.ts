@@ -1,0 +1,62 @@
+import type { Logger, StageSizes } from "@task-queue/queue-core";
+import { silentLogger } from "@task-queue/queue-core";
+import type { ReleaseStrategy } from "./strategy.js";
+import type { WorkQueue } from "./work-queue.js";
+
+/** What one tick did, in counts: the one log line per tick. */
+export interface TickReport {
+  succeeded: number;
+  failed: number;
+  /** PROCESSING items the worker lost track of, failed after the grace period. */
+  lost: number;
+  released: number;
+  /** Released items the worker refused (moved to FAIL). */
+  sendFailed: number;
+  /** Items that can never run under the strategy (moved to FAIL). */
+  rejected: number;
+  paused: boolean;
+  sizes: StageSizes;
+}
+
+export interface ControllerOptions {
+  workQueue: WorkQueue;
+  strategy: ReleaseStrategy;
+  logger?: Logger;
+}
+
+/** One tick of the controller: status updates first (they free capacity), then releasing under the strategy. */
+export class Controller {
+  readonly workQueue: WorkQueue;
+  readonly strategy: ReleaseStrategy;
+  private readonly logger: Logger;
+
+  constructor(options: ControllerOptions) {
+    this.workQueue = options.workQueue;
+    this.strategy = options.strategy;
+    this.logger = options.logger ?? silentLogger;
+  }
+
+  async tick(options: { release: boolean } = { release: true }): Promise<TickReport> {
+    const update = await this.workQueue.updateJobStatus();
+    let push = { sent: [] as string[], sendFailed: [] as string[], rejected: [] as string[] };
+    if (options.release) {
+      const count = await this.strategy.releaseCount(this.workQueue.queue);
+      if (count > 0) {
+        const rejectReason = this.strategy.rejectReason?.bind(this.strategy);
+        push = await this.workQueue.pushNextJobs(count, rejectReason ? { rejectReason } : {});
+      }
+    }
+    const report: TickReport = {
+      succeeded: update.succeeded.length,
+      failed: update.failed.length,
+      lost: update.lost.length,
+      released: push.sent.length,
+      sendFailed: push.sendFailed.length,
+      rejected: push.rejected.length,
+      paused: !options.release,
+      sizes: await this.workQueue.queue.sizes(),
+    };
+    this.logger.info({ ...report }, "tick");
+    return report;
+  }
+}

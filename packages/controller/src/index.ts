@@ -1,0 +1,23 @@
+export { type Clock, systemClock } from "./clock.js";
+export { Controller, type ControllerOptions, type TickReport } from "./controller.js";
+export {
+  addAmounts,
+  fitsWithin,
+  type ResourceAmounts,
+  type ResourceRequest,
+  resourceRequest,
+} from "./resources.js";
+export { ServiceLoop, type ServiceLoopOptions } from "./service-loop.js";
+export { allIdsInStage } from "./stage-ids.js";
+export { ProcessingLimit } from "./strategies/processing-limit.js";
+export { ReleaseAll } from "./strategies/release-all.js";
+export { ResourceLimit, type ResourceLimitOptions } from "./strategies/resource-limit.js";
+export type { ReleaseStrategy } from "./strategy.js";
+export {
+  DEFAULT_GRACE_PERIOD_MS,
+  type PushOptions,
+  type PushResult,
+  type UpdateResult,
+  WorkQueue,
+  type WorkQueueOptions,
+} from "./work-queue.js";

@@ -1,0 +1,49 @@
+import { DummyWorker, InMemoryQueue } from "@task-queue/queue-core";
+import { describe, expect, it } from "vitest";
+import { Controller } from "../src/controller.js";
+import { ProcessingLimit } from "../src/strategies/processing-limit.js";
+import { WorkQueue } from "../src/work-queue.js";
+import { recordingLogger } from "./helpers.js";
+
+async function setup() {
+  const queue = new InMemoryQueue();
+  const worker = new DummyWorker();
+  const logger = recordingLogger();
+  await queue.put({ a: 1, b: 2, c: 3 });
+  const workQueue = new WorkQueue(queue, worker, { logger });
+  return {
+    queue,
+    worker,
+    logger,
+    controller: new Controller({ workQueue, strategy: new ProcessingLimit(2), logger }),
+  };
+}
+
+describe("Controller.tick", () => {
+  it("logs one line per tick with released, succeeded, failed and the sizes", async () => {
+    const { worker, logger, controller } = await setup();
+    await controller.tick();
+    worker.markSuccess("a");
+    worker.markFail("b");
+    const report = await controller.tick();
+    const ticks = logger.lines.filter((l) => l.msg === "tick");
+    expect(ticks).toHaveLength(2);
+    expect(ticks[1]!.obj).toEqual({ ...report });
+    expect(report).toMatchObject({
+      succeeded: 1,
+      failed: 1,
+      released: 1,
+      paused: false,
+      sizes: { WAITING: 0, PROCESSING: 1, SUCCESS: 1, FAIL: 1 },
+    });
+  });
+
+  it("while paused, still moves finished jobs but releases nothing", async () => {
+    const { queue, worker, controller } = await setup();
+    await controller.tick();
+    worker.markSuccess("a");
+    const report = await controller.tick({ release: false });
+    expect(report).toMatchObject({ succeeded: 1, released: 0, paused: true });
+    expect(await queue.sizes()).toMatchObject({ WAITING: 1, PROCESSING: 1, SUCCESS: 1 });
+  });
+});

@@ -1,0 +1,92 @@
+/** Stable error codes: the API maps each to an HTTP status in one place. */
+export type QueueErrorCode =
+  | "ITEM_NOT_FOUND"
+  | "INVALID_ITEM"
+  | "INVALID_STAGE"
+  | "INVALID_TRANSITION"
+  | "INVALID_ARGUMENT"
+  | "QUEUE_UNAVAILABLE";
+
+export class QueueError extends Error {
+  readonly code: QueueErrorCode;
+  constructor(code: QueueErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+    this.code = code;
+  }
+}
+
+export class ItemNotFound extends QueueError {
+  readonly itemId: string;
+  constructor(itemId: string) {
+    super("ITEM_NOT_FOUND", `${itemId} not in Queue`);
+    this.itemId = itemId;
+  }
+}
+
+export interface ItemProblem {
+  /** The offending id (as given; may itself be the problem). */
+  id: string;
+  reason: string;
+}
+
+/** A batch (or a single id) that breaks the validation rules; lists every problem, and nothing was written. */
+export class InvalidItem extends QueueError {
+  readonly problems: ItemProblem[];
+  constructor(problems: ItemProblem[]) {
+    const shown = problems
+      .slice(0, 20)
+      .map((p) => `${JSON.stringify(p.id)}: ${p.reason}`)
+      .join("; ");
+    const more = problems.length > 20 ? ` (and ${problems.length - 20} more)` : "";
+    super("INVALID_ITEM", `invalid item${problems.length === 1 ? "" : "s"}: ${shown}${more}`);
+    this.problems = problems;
+  }
+}
+
+export class InvalidStage extends QueueError {
+  readonly stage: string;
+  constructor(stage: string) {
+    super("INVALID_STAGE", `${stage} not a Queue Item Stage`);
+    this.stage = stage;
+  }
+}
+
+export type QueueAction = "success" | "fail" | "requeue" | "get";
+
+export class InvalidTransition extends QueueError {
+  readonly itemId: string;
+  readonly action: QueueAction;
+  /** Name of the stage the item is in. */
+  readonly from: string;
+  constructor(itemId: string, action: QueueAction, from: string) {
+    const needed = action === "requeue" ? "FAIL" : action === "get" ? "WAITING" : "PROCESSING";
+    super(
+      "INVALID_TRANSITION",
+      `cannot ${action} item ${JSON.stringify(itemId)}: it is in ${from}, not ${needed}`,
+    );
+    this.itemId = itemId;
+    this.action = action;
+    this.from = from;
+  }
+}
+
+/** A bad argument that is not an item: n out of range, a bad page limit or cursor, a bad queue name. */
+export class InvalidArgument extends QueueError {
+  readonly argument: string;
+  constructor(argument: string, message: string) {
+    super("INVALID_ARGUMENT", `${argument}: ${message}`);
+    this.argument = argument;
+  }
+}
+
+/** The storage behind a queue cannot be reached. */
+export class QueueUnavailable extends QueueError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super("QUEUE_UNAVAILABLE", message, options);
+  }
+}
+
+export function isQueueError(error: unknown): error is QueueError {
+  return error instanceof QueueError;
+}

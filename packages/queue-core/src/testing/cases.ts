@@ -1,0 +1,480 @@
+import assert from "node:assert/strict";
+import { InvalidArgument, InvalidItem, InvalidStage, InvalidTransition, ItemNotFound } from "../errors.js";
+import type { JsonValue } from "../json.js";
+import type { ItemId, Queue } from "../queue.js";
+import { QueueItemStage, STAGE_NAMES, type StageSizes } from "../stage.js";
+import { MAX_GET_N } from "../validation.js";
+
+/** What a backend declares it can do; a case that needs a capability the backend lacks is reported as skipped. */
+export interface QueueCapabilities {
+  /** get hands out items strictly oldest first, by the time they entered WAITING (S3 lists by key instead). */
+  strictFifo: boolean;
+}
+
+export interface ConformanceOptions {
+  /** Items in the large-batch case (default 10,000). */
+  largeBatchSize?: number;
+  /** Items drained by concurrent consumers in the concurrency case (default 1,000). */
+  concurrencyItems?: number;
+}
+
+export interface ConformanceCase {
+  name: string;
+  requires?: keyof QueueCapabilities;
+  /** Marks the slow cases, so runners can give them a longer timeout. */
+  slow?: boolean;
+  run(queue: Queue, options: Required<ConformanceOptions>): Promise<void>;
+}
+
+const ids = (pairs: Array<[ItemId, JsonValue]>): ItemId[] => pairs.map(([id]) => id);
+
+function items(prefix: string, count: number, body: (i: number) => JsonValue = (i) => ({ i })) {
+  const out: Record<ItemId, JsonValue> = {};
+  for (let i = 0; i < count; i++) out[`${prefix}${String(i).padStart(6, "0")}`] = body(i);
+  return out;
+}
+
+async function expectSizes(queue: Queue, expected: StageSizes): Promise<void> {
+  assert.deepEqual(await queue.sizes(), expected);
+  for (const name of STAGE_NAMES) {
+    assert.equal(await queue.size(QueueItemStage[name]), expected[name], `size(${name})`);
+  }
+}
+
+async function allIds(queue: Queue, stage: QueueItemStage): Promise<ItemId[]> {
+  return (await queue.lookupState(stage)).ids.slice().sort();
+}
+
+async function rejects<E extends Error>(
+  promise: Promise<unknown>,
+  type: new (...args: never[]) => E,
+  check?: (error: E) => void,
+): Promise<void> {
+  await assert.rejects(promise, (error: unknown) => {
+    assert.ok(error instanceof type, `expected ${type.name}, got ${String(error)}`);
+    check?.(error);
+    return true;
+  });
+}
+
+/** Moves the given WAITING items (the whole queue must hold only these) to PROCESSING, then on to `to`. */
+async function processAll(queue: Queue, count: number): Promise<ItemId[]> {
+  const got = ids(await queue.get(count));
+  assert.equal(got.length, count);
+  return got;
+}
+
+export const conformanceCases: ConformanceCase[] = [
+  {
+    name: "put then get returns every item with its body, and moves it to PROCESSING",
+    async run(queue) {
+      const bodies: Record<ItemId, JsonValue> = {
+        obj: { a: 1, nested: { list: [1, "two", null, true], empty: {} } },
+        arr: [1, 2, 3],
+        str: "plain string with ünïcödé ✓",
+        nil: null,
+        num: 3.25,
+        bool: false,
+        big: 9007199254740991,
+        emptyArr: [],
+      };
+      const put = await queue.put(bodies);
+      assert.deepEqual(put.added.slice().sort(), Object.keys(bodies).sort());
+      assert.deepEqual(put.skipped, []);
+      const got = await queue.get(100);
+      assert.equal(got.length, Object.keys(bodies).length);
+      for (const [id, body] of got) assert.deepEqual(body, bodies[id], `body of ${id}`);
+      for (const id of Object.keys(bodies)) {
+        assert.equal(await queue.lookupStatus(id), QueueItemStage.PROCESSING);
+      }
+    },
+  },
+  {
+    name: "a second put skips ids already present, in any stage, and keeps their bodies",
+    async run(queue) {
+      assert.deepEqual(await queue.put({ a: 1, b: 2 }), { added: ["a", "b"], skipped: [] });
+      const mixed = await queue.put({ b: "changed", c: 3 });
+      assert.deepEqual(mixed, { added: ["c"], skipped: ["b"] });
+      assert.deepEqual((await queue.lookupItem("b")).itemBody, 2);
+      const [[first]] = (await queue.get(1)) as [[ItemId, JsonValue]];
+      await queue.success(first);
+      const again = await queue.put({ [first]: "again" });
+      assert.deepEqual(again, { added: [], skipped: [first] });
+      assert.equal(await queue.lookupStatus(first), QueueItemStage.SUCCESS);
+      await expectSizes(queue, { WAITING: 2, PROCESSING: 0, SUCCESS: 1, FAIL: 0 });
+    },
+  },
+  {
+    name: "get(0) and get on an empty queue return nothing; get(n) beyond the queue returns what there is",
+    async run(queue) {
+      assert.deepEqual(await queue.get(0), []);
+      assert.deepEqual(await queue.get(5), []);
+      assert.deepEqual(await queue.peek(5), []);
+      await queue.put({ x: 1, y: 2 });
+      assert.deepEqual(await queue.get(0), []);
+      await expectSizes(queue, { WAITING: 2, PROCESSING: 0, SUCCESS: 0, FAIL: 0 });
+      assert.deepEqual(ids(await queue.get(50)).sort(), ["x", "y"]);
+      assert.deepEqual(await queue.get(50), []);
+    },
+  },
+  {
+    name: "n that is negative, fractional, not a number or above the bound is InvalidArgument",
+    async run(queue) {
+      await queue.put({ a: 1 });
+      for (const n of [-1, 1.5, Number.NaN, MAX_GET_N + 1]) {
+        await rejects(queue.get(n), InvalidArgument);
+        await rejects(queue.peek(n), InvalidArgument);
+      }
+      await rejects(queue.get("3" as unknown as number), InvalidArgument);
+      await expectSizes(queue, { WAITING: 1, PROCESSING: 0, SUCCESS: 0, FAIL: 0 });
+    },
+  },
+  {
+    name: "get hands items out oldest first, across and within batches",
+    requires: "strictFifo",
+    async run(queue) {
+      await queue.put({ m3: 0, m1: 0, m2: 0 });
+      await queue.put({ a2: 0 });
+      await queue.put({ z9: 0, a1: 0 });
+      const order: ItemId[] = [];
+      for (let i = 0; i < 6; i++) order.push(...ids(await queue.get(1)));
+      assert.deepEqual(order, ["m3", "m1", "m2", "a2", "z9", "a1"]);
+    },
+  },
+  {
+    name: "requeued items go to the back of the line",
+    requires: "strictFifo",
+    async run(queue) {
+      await queue.put({ first: 1 });
+      await queue.put({ second: 2 });
+      await queue.put({ third: 3 });
+      assert.deepEqual(ids(await queue.get(1)), ["first"]);
+      await queue.fail("first");
+      await queue.requeue("first");
+      await queue.put({ fourth: 4 });
+      assert.deepEqual(ids(await queue.peek(4)), ["second", "third", "first", "fourth"]);
+      assert.deepEqual(ids(await queue.get(4)), ["second", "third", "first", "fourth"]);
+    },
+  },
+  {
+    name: "peek returns what get would, and moves nothing",
+    async run(queue) {
+      await queue.put(items("p", 5));
+      const peeked = await queue.peek(3);
+      assert.equal(peeked.length, 3);
+      await expectSizes(queue, { WAITING: 5, PROCESSING: 0, SUCCESS: 0, FAIL: 0 });
+      assert.deepEqual(await queue.peek(3), peeked);
+      assert.deepEqual(await queue.get(3), peeked);
+      await expectSizes(queue, { WAITING: 2, PROCESSING: 3, SUCCESS: 0, FAIL: 0 });
+    },
+  },
+  {
+    name: "sizes and size follow items through every stage",
+    async run(queue) {
+      await expectSizes(queue, { WAITING: 0, PROCESSING: 0, SUCCESS: 0, FAIL: 0 });
+      await queue.put(items("s", 10));
+      const got = await processAll(queue, 6);
+      await queue.success(got[0]!);
+      await queue.success(got[1]!);
+      await queue.fail(got[2]!);
+      await expectSizes(queue, { WAITING: 4, PROCESSING: 3, SUCCESS: 2, FAIL: 1 });
+      await queue.requeue(got[2]!);
+      await expectSizes(queue, { WAITING: 5, PROCESSING: 3, SUCCESS: 2, FAIL: 0 });
+    },
+  },
+  {
+    name: "lookupStatus, lookupItem and lookupState report each stage",
+    async run(queue) {
+      await queue.put({ w: { s: "w" }, p: { s: "p" }, ok: { s: "ok" }, ko: { s: "ko" } });
+      // Take every item, then put the one meant to stay WAITING back through FAIL → requeue.
+      const got = await processAll(queue, 4);
+      assert.deepEqual(got.slice().sort(), ["ko", "ok", "p", "w"]);
+      await queue.success("ok");
+      await queue.fail("ko");
+      await queue.fail("w");
+      await queue.requeue(["w"]);
+      const expected: Array<[ItemId, QueueItemStage]> = [
+        ["w", QueueItemStage.WAITING],
+        ["p", QueueItemStage.PROCESSING],
+        ["ok", QueueItemStage.SUCCESS],
+        ["ko", QueueItemStage.FAIL],
+      ];
+      for (const [id, stage] of expected) {
+        assert.equal(await queue.lookupStatus(id), stage, `status of ${id}`);
+        assert.deepEqual(await queue.lookupItem(id), { itemId: id, status: stage, itemBody: { s: id } });
+        assert.deepEqual(await queue.lookupState(stage), { ids: [id], nextCursor: null });
+      }
+    },
+  },
+  {
+    name: "lookupState pages cover a stage exactly once",
+    async run(queue) {
+      await queue.put(items("page", 25));
+      const seen: ItemId[] = [];
+      let cursor: string | undefined;
+      let pages = 0;
+      for (;;) {
+        const page = await queue.lookupState(
+          QueueItemStage.WAITING,
+          cursor ? { limit: 10, cursor } : { limit: 10 },
+        );
+        assert.ok(page.ids.length <= 10);
+        seen.push(...page.ids);
+        pages++;
+        assert.ok(pages <= 4, "paging did not end");
+        if (page.nextCursor === null) break;
+        cursor = page.nextCursor;
+      }
+      assert.equal(pages, 3);
+      assert.deepEqual(seen.slice().sort(), Object.keys(items("page", 25)).sort());
+      assert.deepEqual(await queue.lookupState(QueueItemStage.SUCCESS, { limit: 10 }), {
+        ids: [],
+        nextCursor: null,
+      });
+      await rejects(queue.lookupState(QueueItemStage.WAITING, { limit: 0 }), InvalidArgument);
+    },
+  },
+  {
+    name: "unknown ids are ItemNotFound",
+    async run(queue) {
+      await queue.put({ known: 1 });
+      await rejects(queue.lookupStatus("missing"), ItemNotFound, (e) =>
+        assert.equal(e.code, "ITEM_NOT_FOUND"),
+      );
+      await rejects(queue.lookupItem("missing"), ItemNotFound);
+      await rejects(queue.success("missing"), ItemNotFound);
+      await rejects(queue.fail("missing"), ItemNotFound);
+    },
+  },
+  {
+    name: "stages outside 0–3 are InvalidStage",
+    async run(queue) {
+      await rejects(queue.size(7 as QueueItemStage), InvalidStage);
+      await rejects(queue.lookupState(-1 as QueueItemStage), InvalidStage);
+    },
+  },
+  {
+    name: "success and fail only from PROCESSING: anything else is InvalidTransition and changes nothing",
+    async run(queue) {
+      await queue.put({ waiting: 1, done: 2, failed: 3 });
+      await queue.get(0);
+      const got = ids(await queue.get(3));
+      assert.equal(got.length, 3);
+      await queue.success("done");
+      await queue.fail("failed");
+      await queue.fail("waiting");
+      await queue.requeue("waiting");
+      const before = await queue.sizes();
+      await rejects(queue.success("waiting"), InvalidTransition, (e) => {
+        assert.equal(e.code, "INVALID_TRANSITION");
+        assert.equal(e.from, "WAITING");
+      });
+      await rejects(queue.fail("waiting"), InvalidTransition);
+      await rejects(queue.fail("done"), InvalidTransition);
+      await rejects(queue.success("done"), InvalidTransition);
+      await rejects(queue.success("failed"), InvalidTransition);
+      assert.deepEqual(await queue.sizes(), before);
+      assert.equal(await queue.lookupStatus("waiting"), QueueItemStage.WAITING);
+      assert.equal(await queue.lookupStatus("done"), QueueItemStage.SUCCESS);
+      assert.equal(await queue.lookupStatus("failed"), QueueItemStage.FAIL);
+    },
+  },
+  {
+    name: "requeue moves FAIL → WAITING for one id, a list or none, and skips the rest with the reason",
+    async run(queue) {
+      await queue.put(items("r", 5));
+      const got = await processAll(queue, 5);
+      const [r0, r1, r2, r3, r4] = got as [ItemId, ItemId, ItemId, ItemId, ItemId];
+      for (const id of [r0, r1, r2]) await queue.fail(id);
+      await queue.success(r3);
+      assert.deepEqual(await queue.requeue(r0), { requeued: [r0], skipped: [] });
+      assert.deepEqual(await queue.requeue([]), { requeued: [], skipped: [] });
+      const many = await queue.requeue([r1, r2, r3, r4, "nobody", r0]);
+      assert.deepEqual(many.requeued.slice().sort(), [r1, r2].sort());
+      const skipped = [...many.skipped].sort((a, b) => (a.id < b.id ? -1 : 1));
+      assert.deepEqual(
+        skipped,
+        [
+          { id: "nobody", reason: "NOT_FOUND" },
+          { id: r0, reason: "WRONG_STAGE", stage: "WAITING" },
+          { id: r3, reason: "WRONG_STAGE", stage: "SUCCESS" },
+          { id: r4, reason: "WRONG_STAGE", stage: "PROCESSING" },
+        ].sort((a, b) => (a.id < b.id ? -1 : 1)),
+      );
+      // Requeue of a SUCCESS item is refused: it stays where it was.
+      assert.equal(await queue.lookupStatus(r3), QueueItemStage.SUCCESS);
+      await expectSizes(queue, { WAITING: 3, PROCESSING: 1, SUCCESS: 1, FAIL: 0 });
+    },
+  },
+  {
+    name: "successMany and failMany move PROCESSING items at once and skip the rest with the reason",
+    async run(queue) {
+      await queue.put(items("m", 6));
+      const got = await processAll(queue, 5);
+      const okIds = got.slice(0, 3);
+      const koIds = got.slice(3, 5);
+      const ok = await queue.successMany([...okIds, "ghost"]);
+      assert.deepEqual(ok.moved.slice().sort(), okIds.slice().sort());
+      assert.deepEqual(ok.skipped, [{ id: "ghost", reason: "NOT_FOUND" }]);
+      const ko = await queue.failMany([...koIds, okIds[0]!]);
+      assert.deepEqual(ko.moved.slice().sort(), koIds.slice().sort());
+      assert.deepEqual(ko.skipped, [{ id: okIds[0], reason: "WRONG_STAGE", stage: "SUCCESS" }]);
+      assert.deepEqual(await queue.successMany([]), { moved: [], skipped: [] });
+      await expectSizes(queue, { WAITING: 1, PROCESSING: 0, SUCCESS: 3, FAIL: 2 });
+    },
+  },
+  {
+    name: "an invalid batch is rejected whole, naming every bad id, and writes nothing",
+    async run(queue) {
+      await queue.put({ existing: 1 });
+      const cyclic: Record<string, unknown> = {};
+      cyclic.self = cyclic;
+      const bad: Record<string, unknown> = {
+        good: { fine: true },
+        "": 1,
+        ["x".repeat(513)]: 1,
+        "tab\there": 1,
+        undef: undefined,
+        fn: () => 1,
+        bigint: 10n,
+        cycle: cyclic,
+        nan: Number.NaN,
+        nestedUndef: { a: [1, undefined] },
+        date: new Date(0),
+      };
+      await rejects(queue.put(bad as Record<ItemId, JsonValue>), InvalidItem, (e) => {
+        assert.equal(e.code, "INVALID_ITEM");
+        const named = e.problems.map((p) => p.id).sort();
+        assert.deepEqual(
+          named,
+          [
+            "",
+            "x".repeat(513),
+            "tab\there",
+            "undef",
+            "fn",
+            "bigint",
+            "cycle",
+            "nan",
+            "nestedUndef",
+            "date",
+          ].sort(),
+        );
+        for (const p of e.problems) assert.ok(p.reason.length > 0);
+      });
+      await expectSizes(queue, { WAITING: 1, PROCESSING: 0, SUCCESS: 0, FAIL: 0 });
+      await rejects(queue.lookupStatus("good"), ItemNotFound);
+      await rejects(
+        queue.put(["not", "an", "object"] as unknown as Record<ItemId, JsonValue>),
+        InvalidArgument,
+      );
+      await rejects(queue.put(null as unknown as Record<ItemId, JsonValue>), InvalidArgument);
+      await rejects(queue.requeue(["ok", ""]), InvalidItem);
+      await rejects(queue.lookupStatus(""), InvalidItem);
+      await expectSizes(queue, { WAITING: 1, PROCESSING: 0, SUCCESS: 0, FAIL: 0 });
+    },
+  },
+  {
+    name: "unicode, path-like and 512-byte ids round-trip exactly",
+    async run(queue) {
+      const odd = [
+        "ünïcødé",
+        "emoji 🎉 id",
+        "日本語のキー",
+        "../escape",
+        "a/b/c",
+        "/leading/slash",
+        "with space",
+        "percent%2Fslash",
+        "dots..",
+        "quote'\"`",
+        "back\\slash",
+        "é".repeat(256),
+        "y".repeat(512),
+      ];
+      assert.equal(Buffer.byteLength(odd[11]!, "utf8"), 512);
+      const batch = Object.fromEntries(odd.map((id, i) => [id, { i }]));
+      assert.deepEqual((await queue.put(batch)).added.slice().sort(), odd.slice().sort());
+      assert.deepEqual(await allIds(queue, QueueItemStage.WAITING), odd.slice().sort());
+      for (const [i, id] of odd.entries()) {
+        assert.deepEqual(await queue.lookupItem(id), {
+          itemId: id,
+          status: QueueItemStage.WAITING,
+          itemBody: { i },
+        });
+      }
+      const got = await queue.get(odd.length);
+      assert.deepEqual(ids(got).sort(), odd.slice().sort());
+      for (const [id, body] of got) assert.deepEqual(body, batch[id]);
+      await queue.successMany(odd);
+      assert.deepEqual(await allIds(queue, QueueItemStage.SUCCESS), odd.slice().sort());
+    },
+  },
+  {
+    name: "a body changed by the caller after put is not changed in the queue",
+    async run(queue) {
+      const body = { list: [1, 2] };
+      await queue.put({ held: body });
+      body.list.push(3);
+      assert.deepEqual((await queue.lookupItem("held")).itemBody, { list: [1, 2] });
+    },
+  },
+  {
+    name: "a large batch goes in with one put and comes out whole",
+    slow: true,
+    async run(queue, options) {
+      const count = options.largeBatchSize;
+      const batch = items("big", count, (i) => ({ i, payload: "x".repeat(32) }));
+      const put = await queue.put(batch);
+      assert.equal(put.added.length, count);
+      assert.equal(await queue.size(QueueItemStage.WAITING), count);
+      const seen = new Set<ItemId>();
+      while (seen.size < count) {
+        const got = await queue.get(Math.min(MAX_GET_N, count));
+        assert.ok(got.length > 0, "queue ran dry early");
+        for (const [id, body] of got) {
+          assert.ok(!seen.has(id), `${id} handed out twice`);
+          assert.deepEqual(body, batch[id]);
+          seen.add(id);
+        }
+      }
+      assert.equal(await queue.size(QueueItemStage.PROCESSING), count);
+    },
+  },
+  {
+    name: "8 concurrent callers of get(7) never receive the same item, and together receive all of them",
+    slow: true,
+    async run(queue, options) {
+      const count = options.concurrencyItems;
+      await queue.put(items("c", count));
+      const received: ItemId[][] = [];
+      const consumer = async (): Promise<void> => {
+        const mine: ItemId[] = [];
+        received.push(mine);
+        for (;;) {
+          const got = await queue.get(7);
+          if (got.length === 0) return;
+          mine.push(...ids(got));
+        }
+      };
+      await Promise.all(Array.from({ length: 8 }, consumer));
+      const all = received.flat();
+      const counts = new Map<ItemId, number>();
+      for (const id of all) counts.set(id, (counts.get(id) ?? 0) + 1);
+      const twice = [...counts].filter(([, n]) => n > 1).map(([id]) => id);
+      assert.deepEqual(twice.slice(0, 10), [], `${twice.length} items were handed out more than once`);
+      assert.equal(counts.size, count, "every item is handed out");
+      await expectSizes(queue, { WAITING: 0, PROCESSING: count, SUCCESS: 0, FAIL: 0 });
+    },
+  },
+  {
+    name: "description names the implementation and its arguments",
+    async run(queue) {
+      const description = await queue.description();
+      assert.equal(typeof description.implementation, "string");
+      assert.ok(description.implementation.length > 0);
+      assert.equal(typeof description.arguments, "object");
+      assert.ok(description.arguments !== null && !Array.isArray(description.arguments));
+    },
+  },
+];

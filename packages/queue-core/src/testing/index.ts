@@ -1,0 +1,55 @@
+import { describe, it } from "vitest";
+import type { Queue } from "../queue.js";
+import {
+  type ConformanceCase,
+  type ConformanceOptions,
+  conformanceCases,
+  type QueueCapabilities,
+} from "./cases.js";
+
+export { type ConformanceCase, type ConformanceOptions, conformanceCases, type QueueCapabilities };
+
+/** Makes a fresh, empty queue for one case; the suite closes it after the case. */
+export type QueueFactory = () => Queue | Promise<Queue>;
+
+export interface RunOptions extends ConformanceOptions {
+  /** Timeout of each case in ms (default 30 s; slow cases get three times as long). */
+  timeoutMs?: number;
+}
+
+/**
+ * Registers the queue conformance suite with vitest: one test per case, each on a fresh queue. A case that needs
+ * a capability the backend does not declare is registered as skipped, so the report shows what was not checked.
+ */
+export function runQueueConformance(
+  label: string,
+  factory: QueueFactory,
+  capabilities: QueueCapabilities,
+  options: RunOptions = {},
+): void {
+  const resolved: Required<ConformanceOptions> = {
+    largeBatchSize: options.largeBatchSize ?? 10_000,
+    concurrencyItems: options.concurrencyItems ?? 1_000,
+  };
+  const timeout = options.timeoutMs ?? 30_000;
+  describe(`${label}: queue conformance`, () => {
+    for (const testCase of conformanceCases) {
+      if (testCase.requires && !capabilities[testCase.requires]) {
+        it.skip(`${testCase.name} [backend declares no ${testCase.requires}]`, () => {});
+        continue;
+      }
+      it(
+        testCase.name,
+        async () => {
+          const queue = await factory();
+          try {
+            await testCase.run(queue, resolved);
+          } finally {
+            await queue.close();
+          }
+        },
+        testCase.slow ? timeout * 3 : timeout,
+      );
+    }
+  });
+}

@@ -1,0 +1,122 @@
+// The conformance suite is only worth something if it fails broken queues. Each broken queue below breaks one
+// rule, and the case that specifies that rule must reject it.
+import { describe, expect, it } from "vitest";
+import {
+  InMemoryQueue,
+  type ItemId,
+  type JsonValue,
+  type PutResult,
+  type Queue,
+  QueueItemStage,
+  type RequeueResult,
+} from "../src/index.js";
+import { type ConformanceCase, conformanceCases } from "../src/testing/index.js";
+
+const options = { largeBatchSize: 500, concurrencyItems: 1000 };
+
+function caseNamed(fragment: string): ConformanceCase {
+  const found = conformanceCases.find((c) => c.name.includes(fragment));
+  if (!found) throw new Error(`no conformance case mentions ${fragment}`);
+  return found;
+}
+
+/** Selects the next items, yields to the event loop, then updates: the select-then-update race of the system we replace. */
+class RacyGetQueue extends InMemoryQueue {
+  override async get(n: number): Promise<Array<[ItemId, JsonValue]>> {
+    const chosen = await this.peek(n);
+    await new Promise((resolve) => setImmediate(resolve));
+    await super.get(chosen.length);
+    return chosen;
+  }
+}
+
+class OverwritingPutQueue extends InMemoryQueue {
+  override async put(items: Record<ItemId, JsonValue>): Promise<PutResult> {
+    const result = await super.put(items);
+    return { added: [...result.added, ...result.skipped], skipped: [] };
+  }
+}
+
+class LifoQueue extends InMemoryQueue {
+  override async get(n: number): Promise<Array<[ItemId, JsonValue]>> {
+    const all = await super.get(10_000);
+    const chosen = all.slice(-n || all.length).reverse();
+    const giveBack = all.slice(0, all.length - chosen.length).map(([id]) => id);
+    for (const id of giveBack) await this.fail(id);
+    await this.requeue(giveBack);
+    return n === 0 ? [] : chosen;
+  }
+}
+
+class LooseTransitionQueue extends InMemoryQueue {
+  override async success(id: ItemId): Promise<void> {
+    if ((await this.lookupStatus(id)) === QueueItemStage.WAITING) {
+      await this.get(0);
+      return;
+    }
+    return super.success(id);
+  }
+}
+
+class PartialPutQueue extends InMemoryQueue {
+  override async put(items: Record<ItemId, JsonValue>): Promise<PutResult> {
+    const good: Record<ItemId, JsonValue> = {};
+    for (const [id, body] of Object.entries(items)) {
+      try {
+        await new InMemoryQueue().put({ [id]: body });
+        good[id] = body;
+      } catch {}
+    }
+    await super.put(good);
+    return super.put(items);
+  }
+}
+
+class SilentRequeueQueue extends InMemoryQueue {
+  override async requeue(ids: ItemId | readonly ItemId[]): Promise<RequeueResult> {
+    const result = await super.requeue(ids);
+    return { requeued: result.requeued, skipped: [] };
+  }
+}
+
+async function fails(testCase: ConformanceCase, queue: Queue): Promise<unknown> {
+  try {
+    await testCase.run(queue, options);
+  } catch (error) {
+    return error;
+  }
+  return null;
+}
+
+describe("the conformance suite rejects broken queues", () => {
+  it("passes a correct queue (the control)", async () => {
+    for (const testCase of conformanceCases) {
+      expect(await fails(testCase, new InMemoryQueue()), testCase.name).toBeNull();
+    }
+  });
+
+  it("fails a queue that hands the same item to two concurrent callers", async () => {
+    const error = await fails(caseNamed("concurrent callers"), new RacyGetQueue());
+    expect(String(error)).toMatch(/handed out more than once/);
+  });
+
+  it("fails a queue that overwrites duplicates", async () => {
+    expect(await fails(caseNamed("second put skips"), new OverwritingPutQueue())).not.toBeNull();
+  });
+
+  it("fails a queue that is not FIFO", async () => {
+    expect(await fails(caseNamed("oldest first"), new LifoQueue())).not.toBeNull();
+  });
+
+  it("fails a queue that lets success move a WAITING item silently", async () => {
+    expect(await fails(caseNamed("only from PROCESSING"), new LooseTransitionQueue())).not.toBeNull();
+  });
+
+  it("fails a queue that writes the valid part of an invalid batch", async () => {
+    expect(await fails(caseNamed("rejected whole"), new PartialPutQueue())).not.toBeNull();
+  });
+
+  it("fails a queue that does not say why it skipped a requeue", async () => {
+    expect(await fails(caseNamed("requeue moves FAIL"), new SilentRequeueQueue())).not.toBeNull();
+  });
+});

@@ -1,0 +1,33 @@
+import type { ItemId } from "@task-queue/queue-core";
+import type { Event, NewEvent } from "./event.js";
+
+/** A page request for readByName: events at or after `since`, at most `limit`, continuing after `cursor`. */
+export interface EventPageRequest {
+  since?: Date;
+  limit?: number;
+  /** Opaque, from the previous page's nextCursor. */
+  cursor?: string;
+}
+
+/** A page of events, oldest first; nextCursor is null on the last page. */
+export interface EventPage {
+  events: Event[];
+  nextCursor: string | null;
+}
+
+/**
+ * Where events are kept. Every implementation passes the conformance suite in `@task-queue/queue-events/testing`.
+ */
+export interface EventStore {
+  /** Records one event and returns it as stored (with its id and time). */
+  add(event: NewEvent): Promise<Event>;
+  /** Records many events at once, all or none, ids increasing in the order given. */
+  addMany(events: readonly NewEvent[]): Promise<Event[]>;
+  /**
+   * Events with this name whose time is at or after `since`, oldest first (by time, then id). Reading every page
+   * yields each matching event exactly once (events added meanwhile with a later time show up on later pages).
+   */
+  readByName(name: string, page?: EventPageRequest): Promise<EventPage>;
+  /** Every event whose data names this queue and item (data.queue, data.id), in the order they were recorded. */
+  itemHistory(queue: string, id: ItemId): Promise<Event[]>;
+}

@@ -1,0 +1,14 @@
+export type { AddEventData, Event, ItemEventData, MoveEventData, NewEvent } from "./event.js";
+export { ITEM_EVENT_VERSION } from "./event.js";
+export { type EventNames, type EventNamesOption, resolveEventNames } from "./event-names.js";
+export type { EventPage, EventPageRequest, EventStore } from "./event-store.js";
+export { historyEntries } from "./history.js";
+export { InMemoryEventStore } from "./in-memory-event-store.js";
+export { type QueueNamespaceWithEvents, withEvents } from "./namespace.js";
+export { compareEventIds, DEFAULT_EVENT_PAGE_LIMIT, MAX_EVENT_PAGE_LIMIT } from "./paging.js";
+export { QueueWithEvents, type QueueWithEventsOptions } from "./queue-with-events.js";
+export type { EventDatabase } from "./sql/database.js";
+export { migrateEventStore } from "./sql/migrate.js";
+export { DEFAULT_EVENTS_TABLE, eventsTable } from "./sql/schema.js";
+export { SqlEventStore, type SqlEventStoreOptions } from "./sql/sql-event-store.js";
+export type { TransactionalQueue } from "./transactional.js";

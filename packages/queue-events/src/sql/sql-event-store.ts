@@ -1,0 +1,127 @@
+import type { ItemId, JsonObject } from "@task-queue/queue-core";
+import { and, asc, eq, gte, sql } from "drizzle-orm";
+import type { Event, NewEvent } from "../event.js";
+import type { EventPage, EventPageRequest, EventStore } from "../event-store.js";
+import { type ValidEvent, validateNewEvents } from "../new-event.js";
+import { normalizeEventPage, toPage } from "../paging.js";
+import type { EventDatabase } from "./database.js";
+import { withDriverErrors } from "./driver-errors.js";
+import { insertEvents } from "./insert-events.js";
+import { migrateEventStore } from "./migrate.js";
+import { DEFAULT_EVENTS_TABLE, type EventsTable, eventsTable } from "./schema.js";
+import { assertTableName } from "./table-name.js";
+
+export interface SqlEventStoreOptions {
+  /** The events table (default task_queue_events): lower-case letters, digits and _. */
+  table?: string;
+}
+
+// A batch travels as one JSON parameter; bodies of up to 1 MB each keep a chunk this size well under 1 GB.
+const ROWS_PER_INSERT = 500;
+
+/**
+ * Events in a PostgreSQL table, through drizzle (postgres.js or PGlite). The caller owns the database handle;
+ * call migrate() once before use. Ids come from a bigserial, so they increase in the order events were written.
+ */
+export class SqlEventStore implements EventStore {
+  readonly database: EventDatabase;
+  readonly table: string;
+  private readonly events: EventsTable;
+
+  constructor(database: EventDatabase, options: SqlEventStoreOptions = {}) {
+    this.table = options.table ?? DEFAULT_EVENTS_TABLE;
+    assertTableName(this.table);
+    this.database = database;
+    this.events = eventsTable(this.table);
+  }
+
+  /** Creates or upgrades the table; idempotent. */
+  async migrate(): Promise<void> {
+    await withDriverErrors(() => migrateEventStore(this.database, { table: this.table }));
+  }
+
+  /** The same store writing through another handle on the same database, e.g. an open transaction. */
+  withDatabase(database: EventDatabase): SqlEventStore {
+    return new SqlEventStore(database, { table: this.table });
+  }
+
+  async add(event: NewEvent): Promise<Event> {
+    const [stored] = await this.addMany([event]);
+    return stored!;
+  }
+
+  async addMany(events: readonly NewEvent[]): Promise<Event[]> {
+    const valid = validateNewEvents(events);
+    if (valid.length === 0) return [];
+    if (valid.length <= ROWS_PER_INSERT) return this.insert(this.database, valid);
+    // More than one statement: a transaction keeps the batch all-or-none (a savepoint inside an open one).
+    return this.database.transaction(async (tx) => {
+      const stored: Event[] = [];
+      for (let start = 0; start < valid.length; start += ROWS_PER_INSERT) {
+        stored.push(...(await this.insert(tx, valid.slice(start, start + ROWS_PER_INSERT))));
+      }
+      return stored;
+    });
+  }
+
+  private insert(db: EventDatabase, events: ValidEvent[]): Promise<Event[]> {
+    return withDriverErrors(() => insertEvents(db, this.events, events));
+  }
+
+  async readByName(name: string, page?: EventPageRequest): Promise<EventPage> {
+    const { since, limit, after } = normalizeEventPage(page);
+    const t = this.events;
+    const query = this.database
+      .select(this.selection())
+      .from(t)
+      .where(
+        and(
+          eq(t.name, name),
+          since === null ? undefined : gte(t.time, since),
+          after === null
+            ? undefined
+            : sql`(${t.time}, ${t.id}) > (${after.time.toISOString()}::timestamptz, ${after.id.toString()}::bigint)`,
+        ),
+      )
+      .orderBy(asc(t.time), asc(t.id))
+      .limit(limit + 1);
+    const rows = await withDriverErrors(() => query);
+    return toPage(rows.map(toEvent), limit);
+  }
+
+  async itemHistory(queue: string, id: ItemId): Promise<Event[]> {
+    const t = this.events;
+    const query = this.database
+      .select(this.selection())
+      .from(t)
+      .where(and(eq(t.queue, queue), eq(t.itemId, id)))
+      .orderBy(asc(t.id));
+    const rows = await withDriverErrors(() => query);
+    return rows.map(toEvent);
+  }
+
+  private selection() {
+    const t = this.events;
+    return { id: t.id, name: t.name, version: t.version, time: t.time, data: t.data, metadata: t.metadata };
+  }
+}
+
+interface EventRow {
+  id: bigint;
+  name: string;
+  version: number;
+  time: Date;
+  data: unknown;
+  metadata: unknown;
+}
+
+function toEvent(row: EventRow): Event {
+  return {
+    id: row.id.toString(),
+    name: row.name,
+    version: row.version,
+    time: row.time,
+    data: row.data as JsonObject,
+    metadata: row.metadata as JsonObject,
+  };
+}

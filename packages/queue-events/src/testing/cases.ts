@@ -1,0 +1,287 @@
+import assert from "node:assert/strict";
+import { randomUUID } from "node:crypto";
+import { InvalidArgument, type JsonObject } from "@task-queue/queue-core";
+import type { Event, NewEvent } from "../event.js";
+import type { EventStore } from "../event-store.js";
+import { compareEventIds } from "../paging.js";
+
+/**
+ * One rule of the EventStore contract. Cases share a store and never assume it is empty: each uses its own
+ * event names and queue names from `unique`, so a SQL store needs one table for the whole suite.
+ */
+export interface EventStoreCase {
+  name: string;
+  run(store: EventStore, unique: (label: string) => string): Promise<void>;
+}
+
+export function uniqueNames(): (label: string) => string {
+  const run = randomUUID().slice(0, 8);
+  return (label) => `${label}-${run}`;
+}
+
+const at = (iso: string): Date => new Date(iso);
+const idsOf = (events: readonly Event[]): string[] => events.map((event) => event.id);
+
+function assertIncreasing(ids: readonly string[], what: string): void {
+  for (let i = 1; i < ids.length; i++) {
+    assert.ok(compareEventIds(ids[i - 1]!, ids[i]!) < 0, `${what}: id ${ids[i]} after ${ids[i - 1]}`);
+  }
+}
+
+async function readAll(store: EventStore, name: string, limit: number, since?: Date): Promise<Event[]> {
+  const out: Event[] = [];
+  let cursor: string | undefined;
+  for (let pages = 0; pages < 1_000; pages++) {
+    const page = await store.readByName(name, {
+      limit,
+      ...(since ? { since } : {}),
+      ...(cursor ? { cursor } : {}),
+    });
+    assert.ok(page.events.length <= limit, "a page holds at most limit events");
+    out.push(...page.events);
+    if (page.nextCursor === null) return out;
+    cursor = page.nextCursor;
+  }
+  throw new Error("paging did not end");
+}
+
+const itemEvent = (name: string, queue: string, id: string, extra: JsonObject = {}): NewEvent => ({
+  name,
+  data: { queue, id, ...extra },
+});
+
+export const eventStoreCases: EventStoreCase[] = [
+  {
+    name: "add returns the event as stored, with an integer id, defaults for version and metadata, and the given time",
+    async run(store, unique) {
+      const name = unique("stored");
+      const time = at("2024-05-06T07:08:09.123Z");
+      const full = await store.add({ name, version: 3, time, data: { a: 1 }, metadata: { host: "h" } });
+      assert.match(full.id, /^[0-9]+$/);
+      assert.deepEqual(
+        { ...full, id: "x" },
+        { id: "x", name, version: 3, time, data: { a: 1 }, metadata: { host: "h" } },
+      );
+      const bare = await store.add({ name, data: {} });
+      assert.equal(bare.version, 1);
+      assert.deepEqual(bare.metadata, {});
+      assert.ok(bare.time instanceof Date && !Number.isNaN(bare.time.getTime()), "the store sets the time");
+      assert.ok(compareEventIds(full.id, bare.id) < 0, "a later add gets a larger id");
+    },
+  },
+  {
+    name: "addMany records a batch with ids increasing in the order given; an empty batch records nothing",
+    async run(store, unique) {
+      const name = unique("many");
+      assert.deepEqual(await store.addMany([]), []);
+      const batch = Array.from({ length: 30 }, (_, i): NewEvent => ({ name, data: { i } }));
+      const stored = await store.addMany(batch);
+      assert.deepEqual(
+        stored.map((event) => event.data),
+        batch.map((event) => event.data),
+      );
+      assertIncreasing(idsOf(stored), "addMany");
+      const read = await readAll(store, name, 1_000);
+      assert.deepEqual(idsOf(read).sort(compareEventIds), idsOf(stored));
+    },
+  },
+  {
+    name: "data and metadata round-trip exactly: nesting, unicode, NUL characters, large integers",
+    async run(store, unique) {
+      const name = unique("roundtrip");
+      const queue = unique("q");
+      const data: JsonObject = {
+        queue,
+        id: "ïd/with ✓ and spaces",
+        body: {
+          nested: { list: [1, "two", null, true, 2.5, [], {}] },
+          text: "ünïcödé ✓ 🚀 and a \u0000 NUL",
+          big: 9007199254740991,
+          negative: -0.125,
+        },
+      };
+      const metadata: JsonObject = { trace: "ab\u0000cd", tags: ["x", "y"] };
+      const [stored] = await store.addMany([{ name, data, metadata }]);
+      assert.deepEqual(stored!.data, data);
+      const [read] = (await store.readByName(name)).events;
+      assert.deepEqual(read!.data, data);
+      assert.deepEqual(read!.metadata, metadata);
+      const [history] = await store.itemHistory(queue, "ïd/with ✓ and spaces");
+      assert.deepEqual(history, read);
+    },
+  },
+  {
+    name: "a batch with one bad event is InvalidArgument and records nothing",
+    async run(store, unique) {
+      const name = unique("bad");
+      const bad: NewEvent[][] = [
+        [
+          { name, data: { ok: 1 } },
+          { name: "", data: {} },
+        ],
+        [
+          { name, data: { ok: 1 } },
+          { name, data: [] as unknown as JsonObject },
+        ],
+        [
+          { name, data: { ok: 1 } },
+          { name, data: { n: Number.NaN } },
+        ],
+        [
+          { name, data: { ok: 1 } },
+          { name, version: 0, data: {} },
+        ],
+        [
+          { name, data: { ok: 1 } },
+          { name, time: new Date(Number.NaN), data: {} },
+        ],
+      ];
+      for (const batch of bad) await assert.rejects(store.addMany(batch), InvalidArgument);
+      assert.deepEqual((await store.readByName(name)).events, []);
+    },
+  },
+  {
+    name: "readByName returns only that name, oldest first by time and then by id",
+    async run(store, unique) {
+      const name = unique("order");
+      const other = unique("other");
+      const t1 = at("2024-01-01T00:00:01.000Z");
+      const t2 = at("2024-01-01T00:00:02.000Z");
+      const added = await store.addMany([
+        { name, time: t2, data: { n: "late" } },
+        { name: other, time: t1, data: {} },
+        { name, time: t1, data: { n: "early-a" } },
+        { name, time: t1, data: { n: "early-b" } },
+      ]);
+      const { events, nextCursor } = await store.readByName(name);
+      assert.equal(nextCursor, null);
+      assert.deepEqual(
+        events.map((event) => event.data.n),
+        ["early-a", "early-b", "late"],
+      );
+      assert.ok(!idsOf(events).includes(added[1]!.id), "events of other names are not read");
+    },
+  },
+  {
+    name: "since keeps events at or after the time",
+    async run(store, unique) {
+      const name = unique("since");
+      await store.addMany(
+        [1, 2, 3, 4].map((second) => ({
+          name,
+          time: at(`2024-01-01T00:00:0${second}.500Z`),
+          data: { second },
+        })),
+      );
+      const since = at("2024-01-01T00:00:02.500Z");
+      const { events } = await store.readByName(name, { since });
+      assert.deepEqual(
+        events.map((event) => event.data.second),
+        [2, 3, 4],
+      );
+      assert.deepEqual((await store.readByName(name, { since: at("2030-01-01T00:00:00Z") })).events, []);
+    },
+  },
+  {
+    name: "pages cover every event exactly once, in order, and later events appear on later pages",
+    async run(store, unique) {
+      const name = unique("pages");
+      const base = Date.parse("2024-02-01T00:00:00.000Z");
+      // Groups of three share a time, so the cursor must break ties by id.
+      const batch = Array.from(
+        { length: 25 },
+        (_, i): NewEvent => ({
+          name,
+          time: new Date(base + Math.floor(i / 3) * 1000),
+          data: { i },
+        }),
+      );
+      await store.addMany(batch);
+      for (const limit of [1, 2, 3, 7, 25, 100]) {
+        const read = await readAll(store, name, limit);
+        assert.deepEqual(
+          read.map((event) => event.data.i),
+          batch.map((event) => event.data.i),
+          `limit ${limit}`,
+        );
+      }
+      const first = await store.readByName(name, { limit: 24 });
+      assert.ok(first.nextCursor !== null);
+      await store.add({ name, time: new Date(base + 60_000), data: { i: 25 } });
+      const rest = await store.readByName(name, { limit: 24, cursor: first.nextCursor });
+      assert.deepEqual(
+        rest.events.map((event) => event.data.i),
+        [24, 25],
+      );
+      assert.equal(rest.nextCursor, null);
+    },
+  },
+  {
+    name: "a bad limit, since or cursor is InvalidArgument",
+    async run(store, unique) {
+      const name = unique("args");
+      for (const limit of [0, -1, 1.5, 1_000_000]) {
+        await assert.rejects(store.readByName(name, { limit }), InvalidArgument, `limit ${limit}`);
+      }
+      await assert.rejects(store.readByName(name, { since: new Date(Number.NaN) }), InvalidArgument);
+      for (const cursor of ["not a cursor", "Zm9v", "%%%"]) {
+        await assert.rejects(store.readByName(name, { cursor }), InvalidArgument, `cursor ${cursor}`);
+      }
+    },
+  },
+  {
+    name: "itemHistory holds the events of that queue and item only, in the order they were recorded",
+    async run(store, unique) {
+      const name = unique("history");
+      const queue = unique("q");
+      const otherQueue = unique("q2");
+      const mine = [
+        // Times out of order: history is record order, not clock order.
+        { ...itemEvent(name, queue, "item", { step: 1 }), time: at("2024-03-01T00:00:05.000Z") },
+        itemEvent(name, otherQueue, "item", { step: -1 }),
+        itemEvent(name, queue, "other-item", { step: -2 }),
+        { name, data: { step: -3 } },
+        { ...itemEvent(`${name}-b`, queue, "item", { step: 2 }), time: at("2024-03-01T00:00:01.000Z") },
+      ];
+      await store.addMany(mine);
+      await store.add(itemEvent(name, queue, "item", { step: 3 }));
+      const history = await store.itemHistory(queue, "item");
+      assert.deepEqual(
+        history.map((event) => event.data.step),
+        [1, 2, 3],
+      );
+      assertIncreasing(idsOf(history), "history");
+      assert.deepEqual(await store.itemHistory(queue, "never-added"), []);
+      assert.deepEqual(await store.itemHistory(unique("no-queue"), "item"), []);
+    },
+  },
+  {
+    name: "changing an event after add, or one that was read, does not change the store",
+    async run(store, unique) {
+      const name = unique("copies");
+      const queue = unique("q");
+      const event = itemEvent(name, queue, "i", { list: [1] });
+      await store.add(event);
+      (event.data.list as number[]).push(2);
+      const [read] = (await store.readByName(name)).events;
+      (read!.data.list as number[]).push(3);
+      const [again] = await store.itemHistory(queue, "i");
+      assert.deepEqual(again!.data.list, [1]);
+    },
+  },
+  {
+    name: "concurrent writers get unique ids, increasing within each batch",
+    async run(store, unique) {
+      const name = unique("concurrent");
+      const batches = await Promise.all(
+        Array.from({ length: 8 }, (_, writer) =>
+          store.addMany(Array.from({ length: 20 }, (_, i) => ({ name, data: { writer, i } }))),
+        ),
+      );
+      for (const batch of batches) assertIncreasing(idsOf(batch), "batch");
+      const all = idsOf(batches.flat());
+      assert.equal(new Set(all).size, 160);
+      assert.equal((await readAll(store, name, 1_000)).length, 160);
+    },
+  },
+];

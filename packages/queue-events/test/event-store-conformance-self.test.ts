@@ -1,0 +1,104 @@
+// The event-store suite is only worth something if it fails broken stores. Each store below breaks one rule, and
+// the case that specifies that rule must reject it.
+import type { ItemId } from "@task-queue/queue-core";
+import { describe, expect, it } from "vitest";
+import {
+  type Event,
+  type EventPage,
+  type EventPageRequest,
+  InMemoryEventStore,
+  type NewEvent,
+} from "../src/index.js";
+import { type EventStoreCase, eventStoreCases, uniqueNames } from "../src/testing/index.js";
+
+function caseNamed(fragment: string): EventStoreCase {
+  const found = eventStoreCases.find((c) => c.name.includes(fragment));
+  if (!found) throw new Error(`no event store case mentions ${fragment}`);
+  return found;
+}
+
+async function fails(testCase: EventStoreCase, store: InMemoryEventStore): Promise<unknown> {
+  try {
+    await testCase.run(store, uniqueNames());
+  } catch (error) {
+    return error;
+  }
+  return null;
+}
+
+class NewestFirstHistory extends InMemoryEventStore {
+  override async itemHistory(queue: string, id: ItemId): Promise<Event[]> {
+    return (await super.itemHistory(queue, id)).reverse();
+  }
+}
+
+class IgnoresSince extends InMemoryEventStore {
+  override readByName(name: string, page: EventPageRequest = {}): Promise<EventPage> {
+    const { since: _ignored, ...rest } = page;
+    return super.readByName(name, rest);
+  }
+}
+
+/** Pages overlap by one event: the cursor is treated as inclusive. */
+class OverlappingPages extends InMemoryEventStore {
+  private readonly pageStarts = new Map<string, Event>();
+  override async readByName(name: string, page: EventPageRequest = {}): Promise<EventPage> {
+    const result = await super.readByName(name, page);
+    const previousLast = page.cursor ? this.pageStarts.get(page.cursor) : undefined;
+    if (result.nextCursor) this.pageStarts.set(result.nextCursor, result.events.at(-1)!);
+    return previousLast ? { ...result, events: [previousLast, ...result.events] } : result;
+  }
+}
+
+class WritesValidPart extends InMemoryEventStore {
+  override async addMany(events: readonly NewEvent[]): Promise<Event[]> {
+    const stored: Event[] = [];
+    for (const event of events) {
+      try {
+        stored.push(...(await super.addMany([event])));
+      } catch {}
+    }
+    return stored;
+  }
+}
+
+class SharesObjects extends InMemoryEventStore {
+  private readonly kept: Event[] = [];
+  override async add(event: NewEvent): Promise<Event> {
+    const stored = await super.add(event);
+    const shared = { ...stored, data: event.data };
+    this.kept.push(shared);
+    return shared;
+  }
+  override async itemHistory(): Promise<Event[]> {
+    return this.kept;
+  }
+}
+
+describe("the event store conformance suite rejects broken stores", () => {
+  it("passes a correct store (the control)", async () => {
+    for (const testCase of eventStoreCases) {
+      expect(await fails(testCase, new InMemoryEventStore()), testCase.name).toBeNull();
+    }
+  });
+
+  it("fails a store whose history is newest first", async () => {
+    expect(await fails(caseNamed("itemHistory holds"), new NewestFirstHistory())).not.toBeNull();
+  });
+
+  it("fails a store that ignores since", async () => {
+    expect(await fails(caseNamed("since keeps"), new IgnoresSince())).not.toBeNull();
+  });
+
+  it("fails a store whose pages overlap", async () => {
+    expect(await fails(caseNamed("pages cover"), new OverlappingPages())).not.toBeNull();
+  });
+
+  it("fails a store that writes the valid part of a bad batch", async () => {
+    expect(await fails(caseNamed("one bad event"), new WritesValidPart())).not.toBeNull();
+  });
+
+  it("fails a store that keeps the caller's objects", async () => {
+    expect(await fails(caseNamed("does not change the store"), new SharesObjects())).not.toBeNull();
+  });
+});

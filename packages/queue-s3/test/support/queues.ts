@@ -1,0 +1,64 @@
+import { randomUUID } from "node:crypto";
+import { DeleteObjectCommand, ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
+import type { Logger } from "@task-queue/queue-core";
+import { inject } from "vitest";
+import type { S3ConnectionOptions } from "../../src/index.js";
+import "./s3-target.js";
+
+export const target = inject("s3Target");
+
+/** A fresh prefix per queue, so tests (and parallel test files) never share objects. */
+export function freshPrefix(label: string): string {
+  return `test-${label}-${randomUUID()}`;
+}
+
+export function connection(
+  prefix: string,
+  extra: { logger?: Logger; maxParallel?: number } = {},
+): S3ConnectionOptions {
+  return {
+    basePath: `s3://${target.bucket}/${prefix}`,
+    endpoint: target.endpoint,
+    region: target.region,
+    forcePathStyle: target.forcePathStyle,
+    ...(target.credentials === null ? {} : { credentials: target.credentials }),
+    ...extra,
+  };
+}
+
+/** A raw client, for what the tests do behind the queue's back (simulated crashes, legacy objects). */
+export function rawClient(): S3Client {
+  return new S3Client({
+    endpoint: target.endpoint,
+    region: target.region,
+    forcePathStyle: target.forcePathStyle,
+    ...(target.credentials === null ? {} : { credentials: target.credentials }),
+  });
+}
+
+/** Every key under a prefix, in key order. */
+export async function listKeys(client: S3Client, prefix: string): Promise<string[]> {
+  const keys: string[] = [];
+  let token: string | undefined;
+  do {
+    const out = await client.send(
+      new ListObjectsV2Command({ Bucket: target.bucket, Prefix: prefix, ContinuationToken: token }),
+    );
+    for (const object of out.Contents ?? []) if (object.Key) keys.push(object.Key);
+    token = out.IsTruncated ? out.NextContinuationToken : undefined;
+  } while (token);
+  return keys;
+}
+
+/** Deletes what a test left under its prefix on a shared external store; s3rver's folder goes away whole. */
+export async function removePrefix(client: S3Client, prefix: string): Promise<void> {
+  if (target.kind === "s3rver") return;
+  const keys = await listKeys(client, `${prefix}/`);
+  for (let i = 0; i < keys.length; i += 32) {
+    await Promise.all(
+      keys
+        .slice(i, i + 32)
+        .map((key) => client.send(new DeleteObjectCommand({ Bucket: target.bucket, Key: key }))),
+    );
+  }
+}

@@ -1,0 +1,255 @@
+/**
+ * Benchmark (not a test): `pnpm bench` in packages/queue-sql, or `pnpm bench` at the root.
+ * On the local PostgreSQL (BENCH_DATABASE_URL, else TEST_DATABASE_URL, else postgres://postgres@127.0.0.1:5432/test):
+ * put 100,000 items in batches of 1,000, then drain them with 4 concurrent consumers doing get(100) + successMany,
+ * through SqlQueue and through plain postgres.js SQL (the same statements, prepared) as the baseline. Then the
+ * drain on PGlite in memory, against PGlite's own query() as its baseline. Prints items/s, ratios and peak memory.
+ */
+import { randomBytes } from "node:crypto";
+import { PGlite } from "@electric-sql/pglite";
+import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
+import postgres from "postgres";
+import { migrateQueueTable, openSqlQueue, type SqlDatabase, type SqlQueue } from "../src/index.js";
+
+const ITEMS = 100_000;
+const PUT_BATCH = 1_000;
+const CONSUMERS = 4;
+const GET_N = 100;
+const url =
+  process.env.BENCH_DATABASE_URL ??
+  process.env.TEST_DATABASE_URL ??
+  "postgres://postgres@127.0.0.1:5432/test";
+
+/** The minimal operations a workload needs; SqlQueue and the plain-SQL baselines both provide them. */
+interface Workload {
+  put(ids: string[], bodies: string[]): Promise<number>;
+  get(n: number): Promise<string[]>;
+  success(ids: string[]): Promise<number>;
+  sizes?(): Promise<unknown>;
+}
+
+function body(i: number): string {
+  return JSON.stringify({ i, payload: "x".repeat(64), tags: ["bench", i % 7] });
+}
+
+/** Peak RSS and heap, sampled while a phase runs. */
+class MemoryPeak {
+  rss = 0;
+  heap = 0;
+  private readonly timer = setInterval(() => this.sample(), 20);
+  sample(): void {
+    const usage = process.memoryUsage();
+    this.rss = Math.max(this.rss, usage.rss);
+    this.heap = Math.max(this.heap, usage.heapUsed);
+  }
+  stop(): string {
+    clearInterval(this.timer);
+    this.sample();
+    return `peak RSS ${(this.rss / 2 ** 20).toFixed(0)} MiB, peak heap ${(this.heap / 2 ** 20).toFixed(0)} MiB`;
+  }
+}
+
+async function timePut(workload: Workload, prefix: string, count: number): Promise<number> {
+  const started = performance.now();
+  for (let start = 0; start < count; start += PUT_BATCH) {
+    const ids: string[] = [];
+    const bodies: string[] = [];
+    for (let i = start; i < Math.min(count, start + PUT_BATCH); i++) {
+      ids.push(`${prefix}-${i}`);
+      bodies.push(body(i));
+    }
+    const added = await workload.put(ids, bodies);
+    if (added !== ids.length) throw new Error(`put added ${added} of ${ids.length}`);
+  }
+  return count / ((performance.now() - started) / 1000);
+}
+
+/** Drains with concurrent consumers; each holds only the batch in hand, so memory stays flat. */
+async function timeDrain(workload: Workload, count: number): Promise<{ rate: number; memory: string }> {
+  const memory = new MemoryPeak();
+  let drained = 0;
+  const started = performance.now();
+  const consumer = async (): Promise<void> => {
+    for (;;) {
+      const ids = await workload.get(GET_N);
+      if (ids.length === 0) return;
+      // Await first, then add: `drained += await …` would read drained before the await and lose updates.
+      const moved = await workload.success(ids);
+      drained += moved;
+    }
+  };
+  await Promise.all(Array.from({ length: CONSUMERS }, consumer));
+  const rate = count / ((performance.now() - started) / 1000);
+  if (drained !== count)
+    throw new Error(`drained ${drained} of ${count}: ${JSON.stringify(await workload.sizes?.())}`);
+  return { rate, memory: memory.stop() };
+}
+
+function queueWorkload(queue: SqlQueue): Workload {
+  return {
+    async put(ids, bodies) {
+      const batch: Record<string, unknown> = {};
+      for (let i = 0; i < ids.length; i++) batch[ids[i]!] = JSON.parse(bodies[i]!);
+      return (await queue.put(batch as Parameters<SqlQueue["put"]>[0])).added.length;
+    },
+    async get(n) {
+      return (await queue.get(n)).map(([id]) => id);
+    },
+    async success(ids) {
+      return (await queue.successMany(ids)).moved.length;
+    },
+    sizes: () => queue.sizes(),
+  };
+}
+
+/** The same statements SqlQueue runs, written directly against postgres.js (prepared, no drizzle). */
+function postgresWorkload(sql: postgres.Sql, table: string, queueName: string): Workload {
+  const t = sql(table);
+  return {
+    async put(ids, bodies) {
+      const rows = await sql`
+        INSERT INTO ${t} (queue_name, item_id, body)
+        SELECT ${queueName}, input.item_id, input.body::jsonb
+        FROM unnest(${ids}::text[], ${bodies}::text[]) WITH ORDINALITY AS input(item_id, body, position)
+        ORDER BY input.position
+        ON CONFLICT DO NOTHING
+        RETURNING item_id`;
+      return rows.length;
+    },
+    async get(n) {
+      const rows = await sql`
+        WITH next AS (
+          SELECT item_id FROM ${t} WHERE queue_name = ${queueName} AND stage = 0
+          ORDER BY ordering LIMIT ${n} FOR UPDATE SKIP LOCKED
+        ), taken AS (
+          UPDATE ${t} AS item SET stage = 1, updated_at = now() FROM next
+          WHERE item.queue_name = ${queueName} AND item.item_id = next.item_id
+          RETURNING item.item_id, item.body, item.ordering
+        )
+        SELECT item_id, body FROM taken ORDER BY ordering`;
+      return rows.map((row) => row.item_id as string);
+    },
+    async success(ids) {
+      const rows = await sql`
+        UPDATE ${t} SET stage = 2, updated_at = now()
+        WHERE queue_name = ${queueName} AND item_id = ANY(${ids}::text[]) AND stage = 1
+        RETURNING item_id`;
+      return rows.length;
+    },
+  };
+}
+
+/** The same statements on PGlite's own query(), for the PGlite drain's baseline. */
+function pgliteWorkload(pg: PGlite, table: string, queueName: string): Workload {
+  return {
+    async put(ids, bodies) {
+      const result = await pg.query(
+        `INSERT INTO "${table}" (queue_name, item_id, body)
+         SELECT $1, input.item_id, input.body::jsonb
+         FROM unnest($2::text[], $3::text[]) WITH ORDINALITY AS input(item_id, body, position)
+         ORDER BY input.position ON CONFLICT DO NOTHING RETURNING item_id`,
+        [queueName, ids, bodies],
+      );
+      return result.rows.length;
+    },
+    async get(n) {
+      const result = await pg.query<{ item_id: string }>(
+        `WITH next AS (
+           SELECT item_id FROM "${table}" WHERE queue_name = $1 AND stage = 0
+           ORDER BY ordering LIMIT $2 FOR UPDATE SKIP LOCKED
+         ), taken AS (
+           UPDATE "${table}" AS item SET stage = 1, updated_at = now() FROM next
+           WHERE item.queue_name = $1 AND item.item_id = next.item_id
+           RETURNING item.item_id, item.body, item.ordering
+         )
+         SELECT item_id, body FROM taken ORDER BY ordering`,
+        [queueName, n],
+      );
+      return result.rows.map((row) => row.item_id);
+    },
+    async success(ids) {
+      const result = await pg.query(
+        `UPDATE "${table}" SET stage = 2, updated_at = now()
+         WHERE queue_name = $1 AND item_id = ANY($2::text[]) AND stage = 1 RETURNING item_id`,
+        [queueName, ids],
+      );
+      return result.rows.length;
+    },
+  };
+}
+
+const fmt = (rate: number): string => `${Math.round(rate).toLocaleString("en-US")} items/s`;
+const ratio = (ours: number, base: number): string => `${(ours / base).toFixed(2)}×`;
+
+async function benchServer(): Promise<void> {
+  const suffix = randomBytes(4).toString("hex");
+  const queueTable = `bench_queue_${suffix}`;
+  const baseTable = `bench_base_${suffix}`;
+  const client = postgres(url, { max: 10, onnotice: () => {} });
+  const admin = drizzlePostgres(postgres(url, { max: 1, onnotice: () => {} })) as unknown as SqlDatabase;
+  await migrateQueueTable(admin, baseTable);
+  const queue = await openSqlQueue({
+    connection: url,
+    tableName: queueTable,
+    queueName: "bench",
+    poolSize: 10,
+  });
+  try {
+    const ours = queueWorkload(queue);
+    const base = postgresWorkload(client, baseTable, "bench");
+    // Warm-up: connections opened, statements planned, on both sides.
+    await timePut(ours, "warm", 5_000);
+    await timeDrain(ours, 5_000);
+    await timePut(base, "warm", 5_000);
+    await timeDrain(base, 5_000);
+
+    const basePut = await timePut(base, "item", ITEMS);
+    const oursPut = await timePut(ours, "item", ITEMS);
+    const baseDrain = await timeDrain(base, ITEMS);
+    const oursDrain = await timeDrain(ours, ITEMS);
+    console.log(
+      `PostgreSQL (${ITEMS.toLocaleString("en-US")} items; put batches of ${PUT_BATCH}; drain ${CONSUMERS}× get(${GET_N}) + successMany)`,
+    );
+    console.log(
+      `  put    SqlQueue ${fmt(oursPut)}   plain postgres.js ${fmt(basePut)}   ratio ${ratio(oursPut, basePut)}`,
+    );
+    console.log(
+      `  drain  SqlQueue ${fmt(oursDrain.rate)}   plain postgres.js ${fmt(baseDrain.rate)}   ratio ${ratio(oursDrain.rate, baseDrain.rate)}`,
+    );
+    console.log(`  drain memory: SqlQueue ${oursDrain.memory}; baseline ${baseDrain.memory}`);
+  } finally {
+    for (const table of [queueTable, baseTable]) {
+      await admin.execute(`DROP TABLE IF EXISTS "${table}", "${table}_migrations"`);
+      await admin.execute(`DROP SEQUENCE IF EXISTS "${table}_ordering_seq"`);
+    }
+    await queue.close();
+    await client.end({ timeout: 5 });
+    await (admin as unknown as { $client: postgres.Sql }).$client.end({ timeout: 5 });
+  }
+}
+
+async function benchPglite(): Promise<void> {
+  const pg = new PGlite();
+  try {
+    const queue = await openSqlQueue({ connection: pg, queueName: "bench" });
+    await migrateQueueTable(queue.database, "bench_base");
+    const ours = queueWorkload(queue);
+    const base = pgliteWorkload(pg, "bench_base", "bench");
+    await timePut(ours, "item", ITEMS);
+    await timePut(base, "item", ITEMS);
+    const baseDrain = await timeDrain(base, ITEMS);
+    const oursDrain = await timeDrain(ours, ITEMS);
+    console.log(
+      `PGlite in memory (drain of ${ITEMS.toLocaleString("en-US")} items, ${CONSUMERS}× get(${GET_N}) + successMany)`,
+    );
+    console.log(
+      `  drain  SqlQueue ${fmt(oursDrain.rate)}   PGlite query() ${fmt(baseDrain.rate)}   ratio ${ratio(oursDrain.rate, baseDrain.rate)}`,
+    );
+    console.log(`  drain memory: SqlQueue ${oursDrain.memory}`);
+  } finally {
+    await pg.close();
+  }
+}
+
+await benchServer();
+await benchPglite();

@@ -1,0 +1,86 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { PGlite } from "@electric-sql/pglite";
+import { QueueItemStage } from "@task-queue/queue-core";
+import { runQueueConformance } from "@task-queue/queue-core/testing";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openSqlQueue } from "../src/index.js";
+
+// Starting PGlite takes a second or two, so each group shares one database and gives every case its own queue
+// name: a fresh, empty queue, as the suite needs.
+let memory: PGlite | undefined;
+let memoryCase = 0;
+afterAll(async () => {
+  await memory?.close();
+});
+
+runQueueConformance(
+  "SqlQueue on PGlite in memory",
+  () => {
+    memory ??= new PGlite();
+    return openSqlQueue({ connection: memory, queueName: `memory-${memoryCase++}` });
+  },
+  { strictFifo: true },
+);
+
+it("opens PGlite in memory when given no connection, and closes it", async () => {
+  const queue = await openSqlQueue();
+  await queue.put({ only: 1 });
+  expect(await queue.description()).toEqual({
+    implementation: "SqlQueue",
+    arguments: {
+      driver: "pglite",
+      queue_name: "default",
+      table_name: "task_queue_items",
+      connection: "pglite://memory",
+    },
+  });
+  await queue.close();
+  await expect(queue.database.execute("SELECT 1")).rejects.toThrow();
+});
+
+describe("SqlQueue on PGlite on disk", () => {
+  let dir: string;
+  let disk: PGlite | undefined;
+  let diskCase = 0;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), "queue-sql-pglite-"));
+  });
+  afterAll(async () => {
+    await disk?.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  runQueueConformance(
+    "SqlQueue on PGlite on disk",
+    () => {
+      disk ??= new PGlite(join(dir, "conformance"));
+      return openSqlQueue({ connection: disk, queueName: `disk-${diskCase++}` });
+    },
+    { strictFifo: true },
+  );
+
+  it("reopening the data folder finds the items where they were", async () => {
+    const dataDir = join(dir, "reopen");
+    const first = await openSqlQueue({ connection: `pglite://${dataDir}`, queueName: "kept" });
+    await first.put({ a: { n: 1 }, b: { n: 2 }, c: { n: 3 } });
+    expect((await first.get(1)).map(([id]) => id)).toEqual(["a"]);
+    await first.success("a");
+    await first.close();
+
+    const second = await openSqlQueue({ pglite: { dataDir }, queueName: "kept" });
+    try {
+      expect(await second.sizes()).toEqual({ WAITING: 2, PROCESSING: 0, SUCCESS: 1, FAIL: 0 });
+      expect(await second.lookupItem("b")).toEqual({
+        itemId: "b",
+        status: QueueItemStage.WAITING,
+        itemBody: { n: 2 },
+      });
+      expect((await second.get(5)).map(([id]) => id)).toEqual(["b", "c"]);
+      expect((await second.description()).arguments.connection).toBe(`pglite://${dataDir}`);
+    } finally {
+      await second.close();
+    }
+  });
+});

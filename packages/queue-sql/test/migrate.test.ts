@@ -1,0 +1,118 @@
+import { PGlite } from "@electric-sql/pglite";
+import { sql } from "drizzle-orm";
+import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
+import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
+import postgres from "postgres";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  applyMigrations,
+  migrateQueueTable,
+  queryRows,
+  queueMigrations,
+  type SqlDatabase,
+} from "../src/index.js";
+import { dropQueueTable, randomTableName, serverUrl } from "./helpers.js";
+
+describe("migrate on PostgreSQL", () => {
+  let clients: postgres.Sql[];
+  let dbs: SqlDatabase[];
+  const tables: string[] = [];
+
+  beforeAll(async () => {
+    const url = await serverUrl();
+    clients = [0, 1].map(() => postgres(url, { max: 1, onnotice: () => {} }));
+    dbs = clients.map((client) => drizzlePostgres(client) as unknown as SqlDatabase);
+  });
+
+  afterAll(async () => {
+    for (const table of tables) await dropQueueTable(dbs[0]!, table);
+    await Promise.all(clients.map((client) => client.end({ timeout: 5 })));
+  });
+
+  it("two processes migrating at once: one applies the migrations, the other finds them applied", async () => {
+    const table = randomTableName();
+    tables.push(table);
+    const expected = (await queueMigrations(table)).map((migration) => migration.id);
+    const results = await Promise.all(dbs.map((db) => migrateQueueTable(db, table)));
+    expect(results.flat().sort()).toEqual(expected.sort());
+    expect(results.some((applied) => applied.length === 0)).toBe(true);
+    expect(await migrateQueueTable(dbs[0]!, table)).toEqual([]);
+    const columns = await queryRows<{ column_name: string }>(
+      dbs[1]!,
+      sql`SELECT column_name FROM information_schema.columns WHERE table_name = ${table} ORDER BY ordinal_position`,
+    );
+    expect(columns.map((c) => c.column_name)).toEqual([
+      "queue_name",
+      "item_id",
+      "stage",
+      "body",
+      "ordering",
+      "created_at",
+      "updated_at",
+    ]);
+    const indexes = await queryRows<{ indexname: string }>(
+      dbs[1]!,
+      sql`SELECT indexname FROM pg_indexes WHERE tablename = ${table} ORDER BY indexname`,
+    );
+    expect(indexes.map((i) => i.indexname)).toEqual([
+      `${table}_pkey`,
+      `${table}_stage_idx`,
+      `${table}_waiting_idx`,
+    ]);
+  });
+
+  it("get is an index scan on the waiting index", async () => {
+    const table = randomTableName();
+    tables.push(table);
+    await migrateQueueTable(dbs[0]!, table);
+    await dbs[0]!.execute(sql.raw(`SET enable_seqscan = off`));
+    const plan = await queryRows<{ "QUERY PLAN": string }>(
+      dbs[0]!,
+      sql.raw(
+        `EXPLAIN SELECT item_id FROM "${table}" WHERE queue_name = 'q' AND stage = 0 ORDER BY ordering LIMIT 10`,
+      ),
+    );
+    await dbs[0]!.execute(sql.raw(`RESET enable_seqscan`));
+    expect(plan.map((row) => row["QUERY PLAN"]).join("\n")).toContain(`${table}_waiting_idx`);
+  });
+
+  it("applyMigrations applies another package's migrations once, under its own lock and journal", async () => {
+    const journal = randomTableName("tq_journal");
+    const target = randomTableName("tq_other");
+    const migrations = [{ id: "0000_first", statements: [`CREATE TABLE "${target}" (id int)`] }];
+    const options = { lockKey: `test:${journal}`, journalTable: journal, migrations };
+    try {
+      const results = await Promise.all(dbs.map((db) => applyMigrations(db, options)));
+      expect(results.flat()).toEqual(["0000_first"]);
+      expect(await applyMigrations(dbs[0]!, options)).toEqual([]);
+    } finally {
+      await dbs[0]!.execute(sql.raw(`DROP TABLE IF EXISTS "${target}", "${journal}"`));
+    }
+  });
+});
+
+describe("migrate on PGlite", () => {
+  it("is idempotent, and a failing migration leaves nothing half-applied", async () => {
+    const client = new PGlite();
+    const db = drizzlePglite(client) as unknown as SqlDatabase;
+    try {
+      const first = await migrateQueueTable(db);
+      expect(first).toEqual((await queueMigrations()).map((migration) => migration.id));
+      expect(await migrateQueueTable(db)).toEqual([]);
+      const broken = [
+        { id: "0000_ok", statements: ["CREATE TABLE half (id int)"] },
+        { id: "0001_bad", statements: ["CREATE TABLE half_two (id int)", "SELECT no_such_function()"] },
+      ];
+      await expect(
+        applyMigrations(db, { lockKey: "broken", journalTable: "broken_journal", migrations: broken }),
+      ).rejects.toThrow();
+      const tables = await queryRows<{ tablename: string }>(
+        db,
+        sql`SELECT tablename FROM pg_tables WHERE tablename IN ('half', 'half_two', 'broken_journal')`,
+      );
+      expect(tables).toEqual([]);
+    } finally {
+      await client.close();
+    }
+  });
+});

@@ -1,0 +1,10 @@
+export {
+  ArgoEmulator,
+  type ArgoEmulatorOptions,
+  type InjectedFailure,
+  type RecordedRequest,
+  type WorkflowPhase,
+} from "./argo-emulator.js";
+export { applyFieldMask } from "./field-mask.js";
+export { type LabelSelector, parseLabelSelector } from "./label-selector.js";
+export { ARGO_SPEC_FILE, OpenApiValidator } from "./openapi-validator.js";

@@ -1,0 +1,3 @@
+export { type ProcessJobBody, parseProcessBody } from "./body.js";
+export { ProcessWorker, type ProcessWorkerOptions, SCRIPT_PLACEHOLDER } from "./process-worker.js";
+export { resolveScript } from "./script-path.js";

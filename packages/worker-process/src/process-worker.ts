@@ -1,0 +1,204 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { realpathSync } from "node:fs";
+import { createInterface } from "node:readline";
+import {
+  InvalidArgument,
+  InvalidItem,
+  type ItemId,
+  type JsonValue,
+  type Logger,
+  QueueItemStage,
+  type QueueWorker,
+  silentLogger,
+} from "@task-queue/queue-core";
+import { parseProcessBody } from "./body.js";
+import { resolveScript } from "./script-path.js";
+
+/** The placeholder a command template puts where the script's path goes. */
+export const SCRIPT_PLACEHOLDER = "{script}";
+
+export interface ProcessWorkerOptions {
+  /** The folder scripts are taken from; an item can name nothing outside it. */
+  scriptsDir: string;
+  /**
+   * How to run a script, e.g. ["python3", "{script}"]; the item's args follow. Without it the script is executed
+   * directly (it needs the executable bit and a shebang line).
+   */
+  commandTemplate?: string[];
+  /** Kill a job that runs longer (SIGTERM, then SIGKILL after killGraceMs); unset: no limit. */
+  timeoutMs?: number;
+  /** Time between SIGTERM and SIGKILL (default 5000 ms). */
+  killGraceMs?: number;
+  /** The scripts' environment (default: this process's); QUEUE_ITEM_ID is always added. */
+  env?: Record<string, string | undefined>;
+  logger?: Logger;
+}
+
+interface Job {
+  child: ChildProcess;
+  stage: QueueItemStage;
+  exited: Promise<void>;
+  timer: NodeJS.Timeout | undefined;
+}
+
+function positive(name: string, value: number | undefined, fallback: number | undefined): number | undefined {
+  if (value === undefined) return fallback;
+  if (!Number.isInteger(value) || value < 1) throw new InvalidArgument(name, "must be a positive integer");
+  return value;
+}
+
+/**
+ * Runs each item as a local child process: exit 0 → SUCCESS, anything else (non-zero, killed, timed out) → FAIL.
+ * No shell is involved: the script path and the args go to the OS as an argument vector.
+ */
+export class ProcessWorker implements QueueWorker {
+  private readonly scriptsDir: string;
+  private readonly commandTemplate: string[] | undefined;
+  private readonly timeoutMs: number | undefined;
+  private readonly killGraceMs: number;
+  private readonly env: Record<string, string | undefined>;
+  private readonly logger: Logger;
+  private readonly jobs = new Map<ItemId, Job>();
+
+  constructor(options: ProcessWorkerOptions) {
+    try {
+      this.scriptsDir = realpathSync(options.scriptsDir);
+    } catch {
+      throw new InvalidArgument(
+        "scriptsDir",
+        `${JSON.stringify(options.scriptsDir)} is not an existing folder`,
+      );
+    }
+    const template = options.commandTemplate;
+    if (template !== undefined) {
+      if (template.length === 0 || template.some((part) => typeof part !== "string" || part === "")) {
+        throw new InvalidArgument("commandTemplate", "must be a non-empty array of non-empty strings");
+      }
+      if (!template.some((part) => part.includes(SCRIPT_PLACEHOLDER))) {
+        throw new InvalidArgument("commandTemplate", `must contain ${SCRIPT_PLACEHOLDER}`);
+      }
+    }
+    this.commandTemplate = template;
+    this.timeoutMs = positive("timeoutMs", options.timeoutMs, undefined);
+    this.killGraceMs = positive("killGraceMs", options.killGraceMs, 5_000) as number;
+    this.env = options.env ?? process.env;
+    this.logger = options.logger ?? silentLogger;
+  }
+
+  private command(script: string, args: string[]): [string, string[]] {
+    if (!this.commandTemplate) return [script, args];
+    const [program, ...rest] = this.commandTemplate.map((part) =>
+      part.replaceAll(SCRIPT_PLACEHOLDER, script),
+    );
+    return [program as string, [...rest, ...args]];
+  }
+
+  /** Signals the job's whole process group (the script and whatever it started), then SIGKILL after the grace. */
+  private kill(job: Job): void {
+    const pid = job.child.pid;
+    if (pid === undefined || job.child.exitCode !== null || job.child.signalCode !== null) return;
+    const signal = (name: NodeJS.Signals) => {
+      try {
+        process.kill(-pid, name);
+      } catch {
+        // Already gone.
+      }
+    };
+    signal("SIGTERM");
+    const hard = setTimeout(() => signal("SIGKILL"), this.killGraceMs);
+    hard.unref();
+    void job.exited.then(() => clearTimeout(hard));
+  }
+
+  private pipeLines(id: ItemId, job: Job, stream: "stdout" | "stderr"): void {
+    const source = job.child[stream];
+    if (!source) return;
+    const lines = createInterface({ input: source, crlfDelay: Number.POSITIVE_INFINITY });
+    lines.on("line", (line) => {
+      const entry = { itemId: id, pid: job.child.pid, stream, line };
+      if (stream === "stdout") this.logger.info(entry, "job output");
+      else this.logger.warn(entry, "job output");
+    });
+  }
+
+  async sendJob(id: ItemId, body: JsonValue): Promise<void> {
+    const { file_name: fileName, args } = parseProcessBody(id, body);
+    const script = await resolveScript(id, this.scriptsDir, fileName);
+    const previous = this.jobs.get(id);
+    if (previous) await this.stop(previous);
+
+    const [program, argv] = this.command(script, args);
+    const child = spawn(program, argv, {
+      cwd: this.scriptsDir,
+      env: { ...this.env, QUEUE_ITEM_ID: id },
+      stdio: ["ignore", "pipe", "pipe"],
+      shell: false,
+      // Its own process group, so a timeout or deleteJob also stops what the script started.
+      detached: true,
+    });
+    const job: Job = { child, stage: QueueItemStage.PROCESSING, exited: Promise.resolve(), timer: undefined };
+    job.exited = new Promise<void>((resolve) => {
+      child.once("close", (code, signal) => {
+        if (job.timer) clearTimeout(job.timer);
+        if (job.stage === QueueItemStage.PROCESSING) {
+          job.stage = code === 0 ? QueueItemStage.SUCCESS : QueueItemStage.FAIL;
+        }
+        this.logger.info({ itemId: id, pid: child.pid, code, signal }, "job finished");
+        resolve();
+      });
+    });
+    this.pipeLines(id, job, "stdout");
+    this.pipeLines(id, job, "stderr");
+    await new Promise<void>((resolve, reject) => {
+      child.once("spawn", resolve);
+      child.once("error", (error) =>
+        reject(
+          new InvalidItem([
+            {
+              id,
+              reason: `cannot start ${JSON.stringify(fileName)}: ${error.message} (a script run directly needs the executable bit and a shebang; or configure commandTemplate)`,
+            },
+          ]),
+        ),
+      );
+    });
+    if (this.timeoutMs !== undefined) {
+      job.timer = setTimeout(() => {
+        this.logger.warn(
+          { itemId: id, pid: child.pid, timeoutMs: this.timeoutMs },
+          "job timed out; killing it",
+        );
+        job.stage = QueueItemStage.FAIL;
+        this.kill(job);
+      }, this.timeoutMs);
+    }
+    this.jobs.set(id, job);
+    this.logger.info({ itemId: id, pid: child.pid, script: fileName }, "job started");
+  }
+
+  async pollAllStatus(): Promise<Map<ItemId, QueueItemStage>> {
+    return new Map([...this.jobs].map(([id, job]) => [id, job.stage]));
+  }
+
+  private async stop(job: Job): Promise<void> {
+    if (job.timer) clearTimeout(job.timer);
+    if (job.stage === QueueItemStage.PROCESSING) job.stage = QueueItemStage.FAIL;
+    this.kill(job);
+    await job.exited;
+  }
+
+  /** Kills the job if it still runs, waits for it to end, and forgets it. */
+  async deleteJob(id: ItemId): Promise<void> {
+    const job = this.jobs.get(id);
+    if (!job) return;
+    this.jobs.delete(id);
+    await this.stop(job);
+  }
+
+  /** Kills every running job and waits for them to end. */
+  async close(): Promise<void> {
+    const jobs = [...this.jobs.values()];
+    this.jobs.clear();
+    await Promise.all(jobs.map((job) => this.stop(job)));
+  }
+}

@@ -1,0 +1,44 @@
+import { chmod, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import type { Logger } from "@task-queue/queue-core";
+
+export interface LogRecord {
+  level: string;
+  obj: Record<string, unknown>;
+  msg: string | undefined;
+}
+
+export function recordingLogger(): Logger & { records: LogRecord[] } {
+  const records: LogRecord[] = [];
+  const at = (level: string) => (obj: Record<string, unknown>, msg?: string) => {
+    records.push({ level, obj, msg });
+  };
+  return { records, debug: at("debug"), info: at("info"), warn: at("warn"), error: at("error") };
+}
+
+/** A temporary folder with a scripts/ folder inside (and room for files outside it). */
+export async function scriptsFolder(): Promise<{
+  root: string;
+  scripts: string;
+  write(relative: string, text: string, executable?: boolean): Promise<string>;
+  remove(): Promise<void>;
+}> {
+  const root = await mkdtemp(path.join(tmpdir(), "process-worker-"));
+  const scripts = path.join(root, "scripts");
+  await writeFile(path.join(root, ".keep"), "");
+  const { mkdir } = await import("node:fs/promises");
+  await mkdir(scripts);
+  return {
+    root,
+    scripts,
+    async write(relative, text, executable = true) {
+      const file = path.join(root, relative);
+      await mkdir(path.dirname(file), { recursive: true });
+      await writeFile(file, text);
+      await chmod(file, executable ? 0o755 : 0o644);
+      return file;
+    },
+    remove: () => rm(root, { recursive: true, force: true }),
+  };
+}

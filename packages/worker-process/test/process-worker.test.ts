@@ -1,0 +1,184 @@
+import { readFileSync } from "node:fs";
+import { symlink } from "node:fs/promises";
+import path from "node:path";
+import { InvalidArgument, InvalidItem, QueueItemStage } from "@task-queue/queue-core";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { ProcessWorker, type ProcessWorkerOptions } from "../src/index.js";
+import { recordingLogger, scriptsFolder } from "./helpers.js";
+
+let folder: Awaited<ReturnType<typeof scriptsFolder>>;
+let logger: ReturnType<typeof recordingLogger>;
+const workers: ProcessWorker[] = [];
+
+function makeWorker(options: Partial<ProcessWorkerOptions> = {}): ProcessWorker {
+  const worker = new ProcessWorker({ scriptsDir: folder.scripts, logger, killGraceMs: 500, ...options });
+  workers.push(worker);
+  return worker;
+}
+
+/** Waits (on the job's own progress, not a clock) until the item leaves PROCESSING. */
+async function settled(worker: ProcessWorker, id: string): Promise<QueueItemStage | undefined> {
+  await vi.waitFor(
+    async () => {
+      if ((await worker.pollAllStatus()).get(id) === QueueItemStage.PROCESSING)
+        throw new Error("still running");
+    },
+    { timeout: 30_000, interval: 20 },
+  );
+  return (await worker.pollAllStatus()).get(id);
+}
+
+function outputLines(id: string, stream = "stdout"): unknown[] {
+  return logger.records.filter((r) => r.obj.itemId === id && r.obj.stream === stream).map((r) => r.obj.line);
+}
+
+function pidOf(id: string): number {
+  const started = logger.records.find((r) => r.msg === "job started" && r.obj.itemId === id);
+  return started?.obj.pid as number;
+}
+
+/** Running, not a zombie waiting to be reaped (Linux /proc). */
+function isAlive(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return !/^\d+ \(.*\) [ZX] /.test(stat);
+  } catch {
+    return false;
+  }
+}
+
+/** The pid of the `sleep` a slow.sh job started in the background. */
+async function grandchildOf(id: string): Promise<number> {
+  await vi.waitFor(() => expect(outputLines(id).length).toBeGreaterThan(0), {
+    timeout: 30_000,
+    interval: 20,
+  });
+  return Number(String(outputLines(id)[0]).replace("child=", ""));
+}
+
+beforeEach(async () => {
+  folder = await scriptsFolder();
+  logger = recordingLogger();
+  await folder.write(
+    "scripts/ok.sh",
+    '#!/bin/sh\necho "hello $1"\necho "to stderr" >&2\necho "item=$QUEUE_ITEM_ID"\n',
+  );
+  await folder.write("scripts/fail.sh", "#!/bin/sh\necho failing\nexit 3\n");
+  await folder.write("scripts/slow.sh", '#!/bin/sh\nsleep 60 &\necho "child=$!"\nwait\n');
+  await folder.write("scripts/echo-args.sh", '#!/bin/sh\nfor a in "$@"; do printf \'%s\\n\' "$a"; done\n');
+  await folder.write("scripts/plain.sh", "echo run by sh\n", false);
+  await folder.write("scripts/sub/nested.sh", "#!/bin/sh\necho nested\n");
+  await folder.write("outside.sh", "#!/bin/sh\necho escaped\n");
+});
+
+afterEach(async () => {
+  for (const worker of workers.splice(0)) await worker.close();
+  await folder.remove();
+});
+
+describe("ProcessWorker", () => {
+  it("runs a script to SUCCESS and logs stdout and stderr lines with the item id", async () => {
+    const worker = makeWorker();
+    await worker.sendJob("job-1", { file_name: "ok.sh", args: ["world"] });
+    expect(await settled(worker, "job-1")).toBe(QueueItemStage.SUCCESS);
+    expect(outputLines("job-1")).toEqual(["hello world", "item=job-1"]);
+    expect(outputLines("job-1", "stderr")).toEqual(["to stderr"]);
+  });
+
+  it("runs scripts in subfolders and accepts a body without args", async () => {
+    const worker = makeWorker();
+    await worker.sendJob("nested", { file_name: "sub/nested.sh" });
+    expect(await settled(worker, "nested")).toBe(QueueItemStage.SUCCESS);
+    expect(outputLines("nested")).toEqual(["nested"]);
+  });
+
+  it("reports a non-zero exit as FAIL", async () => {
+    const worker = makeWorker();
+    await worker.sendJob("job-2", { file_name: "fail.sh", args: [] });
+    expect(await settled(worker, "job-2")).toBe(QueueItemStage.FAIL);
+    expect(logger.records.find((r) => r.msg === "job finished")?.obj.code).toBe(3);
+  });
+
+  it("kills a job that exceeds its timeout, with what it started, and reports FAIL", async () => {
+    const worker = makeWorker({ timeoutMs: 300 });
+    await worker.sendJob("slow", { file_name: "slow.sh", args: [] });
+    const grandchild = await grandchildOf("slow");
+    expect(await settled(worker, "slow")).toBe(QueueItemStage.FAIL);
+    expect(isAlive(grandchild)).toBe(false);
+    expect(logger.records.some((r) => r.msg === "job timed out; killing it")).toBe(true);
+    expect(isAlive(pidOf("slow"))).toBe(false);
+  });
+
+  it("passes args verbatim: spaces, quotes, and no shell expansion", async () => {
+    const worker = makeWorker();
+    const args = ["two words", `it's "quoted"`, "$HOME", "*", "; echo injected", "`id`", ""];
+    await worker.sendJob("args", { file_name: "echo-args.sh", args });
+    expect(await settled(worker, "args")).toBe(QueueItemStage.SUCCESS);
+    expect(outputLines("args")).toEqual(args);
+  });
+
+  it("rejects paths that leave the scripts folder with a clear error", async () => {
+    const worker = makeWorker();
+    await symlink(path.join(folder.root, "outside.sh"), path.join(folder.scripts, "link.sh"));
+    await symlink(folder.root, path.join(folder.scripts, "up"));
+    await expect(worker.sendJob("e1", { file_name: "../outside.sh", args: [] })).rejects.toThrow(
+      /must not contain ".."/,
+    );
+    await expect(worker.sendJob("e2", { file_name: "sub/../../outside.sh", args: [] })).rejects.toThrow(
+      InvalidItem,
+    );
+    await expect(
+      worker.sendJob("e3", { file_name: path.join(folder.root, "outside.sh"), args: [] }),
+    ).rejects.toThrow(/must be relative/);
+    await expect(worker.sendJob("e4", { file_name: "link.sh", args: [] })).rejects.toThrow(
+      /outside the scripts folder/,
+    );
+    await expect(worker.sendJob("e5", { file_name: "up/outside.sh", args: [] })).rejects.toThrow(/outside/);
+    expect(await worker.pollAllStatus()).toEqual(new Map());
+    expect(logger.records.some((r) => r.obj.line === "escaped")).toBe(false);
+  });
+
+  it("rejects a missing script and an invalid body with clear errors", async () => {
+    const worker = makeWorker();
+    await expect(worker.sendJob("m", { file_name: "nope.sh", args: [] })).rejects.toThrow(/not found/);
+    await expect(worker.sendJob("m", { file_name: "sub", args: [] })).rejects.toThrow(/not a file/);
+    await expect(worker.sendJob("m", { file_name: 3, args: [] })).rejects.toThrow(/file_name must be/);
+    await expect(worker.sendJob("m", { file_name: "ok.sh", args: "x" })).rejects.toThrow(
+      /args must be an array/,
+    );
+    await expect(worker.sendJob("m", { file_name: "ok.sh", args: [1] })).rejects.toThrow(InvalidItem);
+    await expect(worker.sendJob("m", "ok.sh")).rejects.toThrow(/must be an object/);
+    await expect(worker.sendJob("m", { file_name: "plain.sh", args: [] })).rejects.toThrow(/executable bit/);
+    expect(await worker.pollAllStatus()).toEqual(new Map());
+  });
+
+  it("runs through a command template", async () => {
+    const worker = makeWorker({ commandTemplate: ["sh", "{script}"] });
+    await worker.sendJob("tpl", { file_name: "plain.sh", args: [] });
+    expect(await settled(worker, "tpl")).toBe(QueueItemStage.SUCCESS);
+    expect(outputLines("tpl")).toEqual(["run by sh"]);
+    expect(() => makeWorker({ commandTemplate: ["python3"] })).toThrow(InvalidArgument);
+    expect(() => makeWorker({ scriptsDir: path.join(folder.root, "missing") })).toThrow(InvalidArgument);
+  });
+
+  it("deleteJob kills a running job and forgets it; close() kills the rest", async () => {
+    const worker = makeWorker();
+    await worker.sendJob("a", { file_name: "slow.sh", args: [] });
+    await worker.sendJob("b", { file_name: "slow.sh", args: [] });
+    expect(await worker.pollAllStatus()).toEqual(
+      new Map([
+        ["a", QueueItemStage.PROCESSING],
+        ["b", QueueItemStage.PROCESSING],
+      ]),
+    );
+    const grandchild = await grandchildOf("a");
+    await worker.deleteJob("a");
+    expect(isAlive(pidOf("a"))).toBe(false);
+    expect(isAlive(grandchild)).toBe(false);
+    expect([...(await worker.pollAllStatus()).keys()]).toEqual(["b"]);
+    await worker.deleteJob("a");
+    await worker.close();
+    expect(isAlive(pidOf("b"))).toBe(false);
+    expect(await worker.pollAllStatus()).toEqual(new Map());
+  });
+});
