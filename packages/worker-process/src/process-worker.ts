@@ -37,6 +37,8 @@ export interface ProcessWorkerOptions {
 interface Job {
   child: ChildProcess;
   stage: QueueItemStage;
+  /** Set when a timeout or deleteJob stopped the job: it ends as FAIL whatever its exit code. */
+  killed: boolean;
   exited: Promise<void>;
   timer: NodeJS.Timeout | undefined;
 }
@@ -105,7 +107,12 @@ export class ProcessWorker implements QueueWorker {
       }
     };
     signal("SIGTERM");
-    const hard = setTimeout(() => signal("SIGKILL"), this.killGraceMs);
+    const hard = setTimeout(() => {
+      signal("SIGKILL");
+      // A process that left the group (setsid) may still hold the pipes; stop waiting for them.
+      job.child.stdout?.destroy();
+      job.child.stderr?.destroy();
+    }, this.killGraceMs);
     hard.unref();
     void job.exited.then(() => clearTimeout(hard));
   }
@@ -136,13 +143,19 @@ export class ProcessWorker implements QueueWorker {
       // Its own process group, so a timeout or deleteJob also stops what the script started.
       detached: true,
     });
-    const job: Job = { child, stage: QueueItemStage.PROCESSING, exited: Promise.resolve(), timer: undefined };
+    const job: Job = {
+      child,
+      stage: QueueItemStage.PROCESSING,
+      killed: false,
+      exited: Promise.resolve(),
+      timer: undefined,
+    };
     job.exited = new Promise<void>((resolve) => {
       child.once("close", (code, signal) => {
         if (job.timer) clearTimeout(job.timer);
-        if (job.stage === QueueItemStage.PROCESSING) {
-          job.stage = code === 0 ? QueueItemStage.SUCCESS : QueueItemStage.FAIL;
-        }
+        // Only now, with the script and everything holding its output gone, does the job leave PROCESSING:
+        // a controller that sees FAIL and starts the item again must not find the old run still going.
+        job.stage = code === 0 && !job.killed ? QueueItemStage.SUCCESS : QueueItemStage.FAIL;
         this.logger.info({ itemId: id, pid: child.pid, code, signal }, "job finished");
         resolve();
       });
@@ -168,7 +181,7 @@ export class ProcessWorker implements QueueWorker {
           { itemId: id, pid: child.pid, timeoutMs: this.timeoutMs },
           "job timed out; killing it",
         );
-        job.stage = QueueItemStage.FAIL;
+        job.killed = true;
         this.kill(job);
       }, this.timeoutMs);
     }
@@ -182,7 +195,7 @@ export class ProcessWorker implements QueueWorker {
 
   private async stop(job: Job): Promise<void> {
     if (job.timer) clearTimeout(job.timer);
-    if (job.stage === QueueItemStage.PROCESSING) job.stage = QueueItemStage.FAIL;
+    job.killed = true;
     this.kill(job);
     await job.exited;
   }
