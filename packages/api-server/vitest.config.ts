@@ -1,0 +1,6 @@
+import { defineConfig } from "vitest/config";
+
+// Database tests share one machine with every other package's tests; generous timeouts, no timed assertions.
+export default defineConfig({
+  test: { testTimeout: 60_000, hookTimeout: 60_000 },
+});
