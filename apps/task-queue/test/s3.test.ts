@@ -1,10 +1,10 @@
 import { resolve } from "node:path";
+import { type RunningS3rver, S3RVER_CREDENTIALS, startS3rver } from "@task-queue/queue-s3/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type CliProcess, eventually, REPO_ROOT, runCli, startCli } from "./support/cli-process.js";
-import { S3RVER_KEY, type S3rver, startS3rver } from "./support/s3rver.js";
 
 describe("task-queue server and controller on the S3 queue (s3rver)", () => {
-  let s3: S3rver;
+  let s3: RunningS3rver;
   let server: CliProcess;
   let url: string;
   let env: Record<string, string>;
@@ -15,8 +15,8 @@ describe("task-queue server and controller on the S3 queue (s3rver)", () => {
       QUEUE_IMPLEMENTATION: "s3-json",
       S3_QUEUE_BASE_PATH: `tq-app-test/run-${Date.now()}`, // the `bucket/prefix` form of the system we replace
       S3_ENDPOINT_URL: s3.endpoint,
-      AWS_ACCESS_KEY_ID: S3RVER_KEY,
-      AWS_SECRET_ACCESS_KEY: S3RVER_KEY,
+      AWS_ACCESS_KEY_ID: S3RVER_CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: S3RVER_CREDENTIALS.secretAccessKey,
     };
     server = startCli(["server", "--port", "0"], env);
     url = String((await server.waitForLog((log) => log.msg === "API server listening")).url);

@@ -1,6 +1,6 @@
 import type { TestProject } from "vitest/node";
+import { S3RVER_CREDENTIALS, startS3rver } from "../../src/testing.js";
 import type { S3Target } from "./s3-target.js";
-import { S3RVER_CREDENTIALS, startS3rver } from "./s3rver-process.js";
 
 /**
  * With TEST_S3_ENDPOINT (and TEST_S3_BUCKET) set, the suite runs against that store; otherwise against an s3rver

@@ -12,6 +12,11 @@ export interface RunningS3rver {
   stop(): Promise<void>;
 }
 
+/**
+ * For tests, here and in apps that use S3Queue: a real S3-protocol server process (s3rver, an optional peer
+ * dependency) with a bucket, on a free loopback port.
+ */
+
 /** Starts s3rver as a child process on a free loopback port (port 0), with its own temporary data folder. */
 export async function startS3rver(bucket: string): Promise<RunningS3rver> {
   const directory = await mkdtemp(join(tmpdir(), "queue-s3-test-"));
