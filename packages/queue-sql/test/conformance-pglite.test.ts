@@ -8,9 +8,14 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openSqlQueue } from "../src/index.js";
 
 // Starting PGlite takes a second or two, so each group shares one database and gives every case its own queue
-// name: a fresh, empty queue, as the suite needs.
+// name: a fresh, empty queue, as the suite needs. The database starts in a hook, so no case's timeout pays for it;
+// cases get a long timeout anyway, since CI runs every package's tests at once on a shared machine.
+const CASE_TIMEOUT_MS = 90_000;
 let memory: PGlite | undefined;
 let memoryCase = 0;
+beforeAll(async () => {
+  memory = await PGlite.create();
+});
 afterAll(async () => {
   await memory?.close();
 });
@@ -22,6 +27,7 @@ runQueueConformance(
     return openSqlQueue({ connection: memory, queueName: `memory-${memoryCase++}` });
   },
   { strictFifo: true },
+  { timeoutMs: CASE_TIMEOUT_MS },
 );
 
 it("opens PGlite in memory when given no connection, and closes it", async () => {
@@ -46,6 +52,7 @@ describe("SqlQueue on PGlite on disk", () => {
   let diskCase = 0;
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), "queue-sql-pglite-"));
+    disk = await PGlite.create(join(dir, "conformance"));
   });
   afterAll(async () => {
     await disk?.close();
@@ -59,6 +66,7 @@ describe("SqlQueue on PGlite on disk", () => {
       return openSqlQueue({ connection: disk, queueName: `disk-${diskCase++}` });
     },
     { strictFifo: true },
+    { timeoutMs: CASE_TIMEOUT_MS },
   );
 
   it("reopening the data folder finds the items where they were", async () => {

@@ -13,7 +13,7 @@ export { type ConformanceCase, type ConformanceOptions, conformanceCases, type Q
 export type QueueFactory = () => Queue | Promise<Queue>;
 
 export interface RunOptions extends ConformanceOptions {
-  /** Timeout of each case in ms (default 30 s; slow cases get three times as long). */
+  /** Timeout of each case in ms (default 60 s, for shared CI machines; slow cases get three times as long). */
   timeoutMs?: number;
 }
 
@@ -31,7 +31,7 @@ export function runQueueConformance(
     largeBatchSize: options.largeBatchSize ?? 10_000,
     concurrencyItems: options.concurrencyItems ?? 1_000,
   };
-  const timeout = options.timeoutMs ?? 30_000;
+  const timeout = options.timeoutMs ?? 60_000;
   describe(`${label}: queue conformance`, () => {
     for (const testCase of conformanceCases) {
       if (testCase.requires && !capabilities[testCase.requires]) {
