@@ -24,7 +24,7 @@ afterAll(async () => {
   client.destroy();
 }, CASE_TIMEOUT_MS);
 
-describe(`a stage of ${COUNT} items (more than one list page)`, () => {
+describe(`a stage of ${COUNT} items (more than one list page)`, { timeout: CASE_TIMEOUT_MS }, () => {
   it("is counted, listed and paged whole", async () => {
     expect(await queue.size(QueueItemStage.WAITING)).toBe(COUNT);
     const all = await queue.lookupState(QueueItemStage.WAITING);
@@ -46,7 +46,7 @@ describe(`a stage of ${COUNT} items (more than one list page)`, () => {
     expect(pages).toBe(3);
     expect(paged).toEqual(all.ids);
     expect(await queue.peek(1_200)).toHaveLength(1_200);
-  }, CASE_TIMEOUT_MS);
+  });
 
   it("gives out more than 1,000 items in one get, each once, and the rest in the next", async () => {
     const first = await queue.get(1_500);
@@ -59,5 +59,5 @@ describe(`a stage of ${COUNT} items (more than one list page)`, () => {
     const moved = await queue.successMany([...ids].slice(0, 1_100));
     expect(moved.moved).toHaveLength(1_100);
     expect((await queue.lookupState(QueueItemStage.SUCCESS)).ids).toHaveLength(1_100);
-  }, CASE_TIMEOUT_MS);
+  });
 });
