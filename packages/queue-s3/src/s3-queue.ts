@@ -192,7 +192,8 @@ export class S3Queue implements Queue {
 
   /**
    * WAITING → PROCESSING for one key: read it, write the PROCESSING copy (the claim; If-None-Match: * makes two
-   * consumers' claims exclusive), then delete the WAITING copy. Null when someone else had it first.
+   * consumers' claims exclusive), check that no one claimed and finished it meanwhile (where conditional), then
+   * delete the WAITING copy. Null when someone else had it first.
    */
   private async claim(waitingKey: string, conditional: boolean): Promise<[ItemId, JsonValue] | null> {
     const id = this.layout.idOf("WAITING", waitingKey);
@@ -210,8 +211,29 @@ export class S3Queue implements Queue {
       await this.locate(id);
       return null;
     }
+    if (conditional && (await this.movedOnSince(id, source.seq + 1))) {
+      // Our read of WAITING was stale (see movedOnSince): the PROCESSING copy we just wrote is a second claim.
+      await this.store.delete(this.key("PROCESSING", id));
+      return null;
+    }
     await this.store.delete(waitingKey);
     return [id, source.body];
+  }
+
+  /**
+   * Whether SUCCESS or FAIL already holds the item at claim count `seq` or later. If-None-Match: * on PROCESSING
+   * excludes a second claim only while the first claim's copy is still in PROCESSING. When another process claimed
+   * the item between our GET of WAITING and our PUT, and then moved it on (success/fail copy it out of PROCESSING,
+   * then delete it), PROCESSING is free again and our PUT succeeds: without this check the item was handed out
+   * twice. That move copied the item, with the count our stale read also gives (source seq + 1), to SUCCESS or FAIL
+   * before it deleted PROCESSING, so the copy is there when our PUT succeeds. Copies left from earlier rounds have
+   * lower counts. Only stores that enforce conditional writes need it: on the others one process claims at a time.
+   */
+  private async movedOnSince(id: ItemId, seq: number): Promise<boolean> {
+    const later = await Promise.all(
+      (["SUCCESS", "FAIL"] as const).map((stage) => this.store.head(this.key(stage, id))),
+    );
+    return later.some((object) => object !== null && object.seq >= seq);
   }
 
   async peek(n: number): Promise<Array<[ItemId, JsonValue]>> {
