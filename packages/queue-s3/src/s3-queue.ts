@@ -112,7 +112,7 @@ export class S3Queue implements Queue {
     const stale = copies.filter((copy) => copy !== winner).map((copy) => copy.stage);
     this.backend.logger.warn(
       { queue: this.name, id, stage: winner.stage, stale },
-      "S3Queue: item found in several stages after an interrupted move; deleting the stale copies",
+      "S3Queue: item found in several stages (an interrupted move, or a claim that lost a race); deleting the stale copies",
     );
     await Promise.all(stale.map((stage) => this.store.delete(this.key(stage, id))));
     return winner;
