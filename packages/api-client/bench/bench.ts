@@ -14,28 +14,40 @@ const GET_BATCH = 100;
 interface Figures {
   put: number;
   drain: number;
+  drainMany: number;
 }
 
-async function workload(queue: Queue): Promise<Figures> {
-  let started = performance.now();
-  for (let first = 0; first < ITEMS; first += PUT_BATCH) {
-    const batch: Record<string, { n: number; payload: string }> = {};
-    for (let i = first; i < Math.min(first + PUT_BATCH, ITEMS); i++)
-      batch[`item-${i}`] = { n: i, payload: "x".repeat(64) };
-    await queue.put(batch);
-  }
-  const put = ITEMS / ((performance.now() - started) / 1000);
-  started = performance.now();
+/** Drains the queue with get(GET_BATCH), then marks what it got: one call per item, or one per batch. */
+async function drain(queue: Queue, perItem: boolean): Promise<number> {
+  const started = performance.now();
   let done = 0;
   for (;;) {
     const got = await queue.get(GET_BATCH);
     if (got.length === 0) break;
-    for (const [id] of got) await queue.success(id);
+    if (perItem) for (const [id] of got) await queue.success(id);
+    else await queue.successMany(got.map(([id]) => id));
     done += got.length;
   }
   if (done !== ITEMS) throw new Error(`drained ${done} items, expected ${ITEMS}`);
-  const drain = ITEMS / ((performance.now() - started) / 1000);
-  return { put, drain };
+  return ITEMS / ((performance.now() - started) / 1000);
+}
+
+async function put(queue: Queue, prefix: string): Promise<number> {
+  const started = performance.now();
+  for (let first = 0; first < ITEMS; first += PUT_BATCH) {
+    const batch: Record<string, { n: number; payload: string }> = {};
+    for (let i = first; i < Math.min(first + PUT_BATCH, ITEMS); i++)
+      batch[`${prefix}-${i}`] = { n: i, payload: "x".repeat(64) };
+    await queue.put(batch);
+  }
+  return ITEMS / ((performance.now() - started) / 1000);
+}
+
+async function workload(queue: Queue): Promise<Figures> {
+  const putRate = await put(queue, "item");
+  const perItem = await drain(queue, true);
+  await put(queue, "again");
+  return { put: putRate, drain: perItem, drainMany: await drain(queue, false) };
 }
 
 const url = await databaseUrl();
@@ -48,13 +60,14 @@ try {
   const row = (label: string, d: number, h: number) =>
     `${label.padEnd(34)} ${d.toFixed(0).padStart(10)} ${h.toFixed(0).padStart(10)} ${(h / d).toFixed(2).padStart(8)}`;
   console.log(
-    `${ITEMS} items, put batches of ${PUT_BATCH}, get(${GET_BATCH}) then success per item, PostgreSQL`,
+    `${ITEMS} items, put batches of ${PUT_BATCH}, then drained twice: success per item, successMany per batch; PostgreSQL`,
   );
   console.log(
     `${"items/s".padEnd(34)} ${"library".padStart(10)} ${"HTTP".padStart(10)} ${"ratio".padStart(8)}`,
   );
   console.log(row("put", direct.put, http.put));
-  console.log(row("get + success", direct.drain, http.drain));
+  console.log(row("get(100) + success per item", direct.drain, http.drain));
+  console.log(row("get(100) + successMany", direct.drainMany, http.drainMany));
 } finally {
   await server.stop();
   await namespace.close();
