@@ -1,25 +1,8 @@
-import {
-  InMemoryQueue,
-  InMemoryQueueNamespace,
-  type Logger,
-  type Queue,
-  QueueUnavailable,
-} from "@task-queue/queue-core";
+import { InMemoryQueue, InMemoryQueueNamespace, type Queue, QueueUnavailable } from "@task-queue/queue-core";
+import { recordingLogger } from "@task-queue/queue-core/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "../src/index.js";
 import { type Served, send, serveOnLoopback } from "./http.js";
-
-interface LogLine {
-  level: string;
-  obj: Record<string, unknown>;
-  msg: string | undefined;
-}
-
-function recordingLogger(lines: LogLine[]): Logger {
-  const at = (level: string) => (obj: Record<string, unknown>, msg?: string) =>
-    lines.push({ level, obj, msg });
-  return { debug: at("debug"), info: at("info"), warn: at("warn"), error: at("error") };
-}
 
 /** Fault injection: a namespace whose "broken" queue throws the given error from sizes(). */
 function namespaceWithBrokenQueue(error: Error) {
@@ -38,10 +21,11 @@ function namespaceWithBrokenQueue(error: Error) {
 
 describe("service routes", () => {
   let server: Served;
-  const lines: LogLine[] = [];
+  const logger = recordingLogger();
+  const lines = logger.records;
   beforeAll(async () => {
     const queues = namespaceWithBrokenQueue(new Error("connection to db-host:5432 password=hunter2 refused"));
-    server = await serveOnLoopback(createApp({ queues, logger: recordingLogger(lines) }));
+    server = await serveOnLoopback(createApp({ queues, logger }));
   });
   afterAll(() => server.close());
 

@@ -1,9 +1,9 @@
 import { DummyWorker, InMemoryQueue } from "@task-queue/queue-core";
+import { recordingLogger } from "@task-queue/queue-core/testing";
 import { describe, expect, it } from "vitest";
 import { Controller } from "../src/controller.js";
 import { ProcessingLimit } from "../src/strategies/processing-limit.js";
 import { WorkQueue } from "../src/work-queue.js";
-import { recordingLogger } from "./helpers.js";
 
 async function setup() {
   const queue = new InMemoryQueue();
@@ -26,7 +26,7 @@ describe("Controller.tick", () => {
     worker.markSuccess("a");
     worker.markFail("b");
     const report = await controller.tick();
-    const ticks = logger.lines.filter((l) => l.msg === "tick");
+    const ticks = logger.records.filter((l) => l.msg === "tick");
     expect(ticks).toHaveLength(2);
     expect(ticks[1]!.obj).toEqual({ ...report });
     expect(report).toMatchObject({

@@ -1,6 +1,6 @@
+import { recordingLogger } from "@task-queue/queue-core/testing";
 import { describe, expect, it } from "vitest";
 import { ServiceLoop } from "../src/service-loop.js";
-import { recordingLogger } from "./helpers.js";
 
 /** A promise with its resolve function, to let a test decide when a tick finishes. */
 function gate(): { promise: Promise<void>; open: () => void } {
@@ -46,7 +46,7 @@ describe("ServiceLoop", () => {
     await loop.run();
     expect(count).toBe(2);
     expect(loop.errors).toBe(1);
-    const line = logger.lines.find((l) => l.level === "error");
+    const line = logger.records.find((l) => l.level === "error");
     expect(line?.obj.err).toBeInstanceOf(Error);
     expect((line!.obj.err as Error).message).toBe("database restarting");
   });

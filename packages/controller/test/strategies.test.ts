@@ -1,4 +1,5 @@
 import { DummyWorker, InMemoryQueue, type JsonValue, QueueItemStage } from "@task-queue/queue-core";
+import { recordingLogger } from "@task-queue/queue-core/testing";
 import { describe, expect, it } from "vitest";
 import { Controller } from "../src/controller.js";
 import { ProcessingLimit } from "../src/strategies/processing-limit.js";
@@ -6,7 +7,6 @@ import { ReleaseAll } from "../src/strategies/release-all.js";
 import { ResourceLimit } from "../src/strategies/resource-limit.js";
 import type { ReleaseStrategy } from "../src/strategy.js";
 import { WorkQueue } from "../src/work-queue.js";
-import { recordingLogger } from "./helpers.js";
 
 async function controllerWith(strategy: ReleaseStrategy, bodies: Array<[string, JsonValue]>) {
   const queue = new InMemoryQueue();
@@ -107,7 +107,7 @@ describe("ResourceLimit", () => {
     expect(report).toMatchObject({ released: 1, rejected: 1 });
     expect([...worker.jobs.keys()]).toEqual(["small"]);
     expect(await queue.lookupStatus("huge")).toBe(QueueItemStage.FAIL);
-    const line = logger.lines.find((l) => l.level === "error" && l.obj.itemId === "huge");
+    const line = logger.records.find((l) => l.level === "error" && l.obj.itemId === "huge");
     expect(line?.obj.reason).toBe("needs gpu=8 (limit 2)");
   });
 

@@ -5,9 +5,10 @@ import {
   type JsonValue,
   QueueItemStage,
 } from "@task-queue/queue-core";
+import { recordingLogger } from "@task-queue/queue-core/testing";
 import { describe, expect, it } from "vitest";
 import { WorkQueue } from "../src/work-queue.js";
-import { ManualClock, recordingLogger } from "./helpers.js";
+import { ManualClock } from "./helpers.js";
 
 async function setup(count: number, gracePeriodMs = 10_000) {
   const queue = new InMemoryQueue();
@@ -49,7 +50,7 @@ describe("WorkQueue.pushNextJobs", () => {
     expect(result.sent).toEqual(["item-0", "item-2"]);
     expect(result.sendFailed).toEqual(["item-1"]);
     expect(await queue.lookupStatus("item-1")).toBe(QueueItemStage.FAIL);
-    const line = logger.lines.find((l) => l.level === "error");
+    const line = logger.records.find((l) => l.level === "error");
     expect(line?.obj.itemId).toBe("item-1");
   });
 
@@ -62,7 +63,7 @@ describe("WorkQueue.pushNextJobs", () => {
     expect(result.sent).toEqual(["item-1"]);
     expect(worker.jobs.has("item-0")).toBe(false);
     expect(await queue.lookupStatus("item-0")).toBe(QueueItemStage.FAIL);
-    expect(logger.lines.find((l) => l.level === "error")?.obj).toMatchObject({
+    expect(logger.records.find((l) => l.level === "error")?.obj).toMatchObject({
       itemId: "item-0",
       reason: "needs gpu=8 (limit 2)",
     });
@@ -101,7 +102,7 @@ describe("WorkQueue.updateJobStatus", () => {
     clock.advance(5_000);
     expect((await workQueue.updateJobStatus()).lost).toEqual(["item-0"]);
     expect(await queue.lookupStatus("item-0")).toBe(QueueItemStage.FAIL);
-    expect(logger.lines.some((l) => l.level === "warn" && l.obj.itemId === "item-0")).toBe(true);
+    expect(logger.records.some((l) => l.level === "warn" && l.obj.itemId === "item-0")).toBe(true);
   });
 
   it("starts a fresh grace period when a job the worker listed disappears", async () => {
@@ -150,7 +151,7 @@ describe("WorkQueue.updateJobStatus", () => {
       throw new Error("api down");
     };
     expect((await workQueue.updateJobStatus()).succeeded).toEqual(["item-0"]);
-    expect(logger.lines.some((l) => l.level === "warn")).toBe(true);
+    expect(logger.records.some((l) => l.level === "warn")).toBe(true);
     worker.deleteJob = remove;
     await workQueue.updateJobStatus();
     expect(worker.deleted).toEqual(["item-0"]);

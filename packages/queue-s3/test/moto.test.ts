@@ -3,8 +3,8 @@ import { randomUUID } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { ListObjectsV2Command, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
-import { type ItemId, type Logger, QueueItemStage } from "@task-queue/queue-core";
-import { runQueueConformance } from "@task-queue/queue-core/testing";
+import { type ItemId, QueueItemStage } from "@task-queue/queue-core";
+import { recordingLogger, runQueueConformance } from "@task-queue/queue-core/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { S3Queue } from "../src/index.js";
 import {
@@ -33,20 +33,9 @@ const title = availability.available
   ? "S3Queue on moto_server (conditional writes enforced)"
   : `S3Queue on moto_server [skipped: ${availability.reason}]`;
 
-function recordingLogger(): { logger: Logger; warnings: string[] } {
-  const warnings: string[] = [];
-  const ignore = (): void => {};
-  return {
-    warnings,
-    logger: {
-      debug: ignore,
-      info: ignore,
-      error: ignore,
-      warn(_obj, msg) {
-        warnings.push(msg ?? "");
-      },
-    },
-  };
+/** The messages of the warnings a recording logger received. */
+function warningsOf(logger: ReturnType<typeof recordingLogger>): string[] {
+  return logger.records.filter((record) => record.level === "warn").map((record) => record.msg ?? "");
 }
 
 /** A client counting the store's refusals of claim writes: 412 on a conditional PUT under PROCESSING/. */
@@ -107,7 +96,7 @@ describe.skipIf(!availability.available)(title, () => {
       client.destroy();
     }
 
-    const { logger, warnings } = recordingLogger();
+    const logger = recordingLogger();
     const queue = new S3Queue({ ...motoConnection(moto, freshPrefix("probe")), logger });
     try {
       const description = await queue.description();
@@ -117,8 +106,8 @@ describe.skipIf(!availability.available)(title, () => {
       // put and get go through the same (cached) probe; neither warns.
       await queue.put({ a: 1, b: 2 });
       expect((await queue.get(2)).map(([id]) => id).sort()).toEqual(["a", "b"]);
-      expect(warnings.filter((message) => IGNORES_WARNING.test(message))).toEqual([]);
-      expect(warnings).toEqual([]);
+      expect(warningsOf(logger).filter((message) => IGNORES_WARNING.test(message))).toEqual([]);
+      expect(warningsOf(logger)).toEqual([]);
     } finally {
       await queue.close();
     }
@@ -137,7 +126,7 @@ describe.skipIf(!availability.available)(title, () => {
     const prefix = freshPrefix("two-instances");
     const seed = new S3Queue(motoConnection(moto, prefix));
     const consumers = [countingClient(moto.endpoint), countingClient(moto.endpoint)];
-    const { logger, warnings } = recordingLogger();
+    const logger = recordingLogger();
     // Each queue owns its S3Backend, so its claim lock serialises only its own gets: nothing in-process stops the
     // two from claiming one item; only the store's If-None-Match can.
     const queues = consumers.map(
@@ -163,7 +152,7 @@ describe.skipIf(!availability.available)(title, () => {
       // The two really did race for the same items, and the store refused the loser's claim write.
       expect(consumers.reduce((sum, consumer) => sum + consumer.conflicts(), 0)).toBeGreaterThan(0);
       expect(await seed.sizes()).toEqual({ WAITING: 0, PROCESSING: ITEMS, SUCCESS: 0, FAIL: 0 });
-      expect(warnings.filter((message) => IGNORES_WARNING.test(message))).toEqual([]);
+      expect(warningsOf(logger).filter((message) => IGNORES_WARNING.test(message))).toEqual([]);
     } finally {
       await Promise.all([seed, ...queues].map((queue) => queue.close()));
       for (const { client } of consumers) client.destroy();

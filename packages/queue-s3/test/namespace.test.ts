@@ -1,5 +1,6 @@
 import { PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
-import { InvalidArgument, type Logger, QueueItemStage } from "@task-queue/queue-core";
+import { InvalidArgument, QueueItemStage } from "@task-queue/queue-core";
+import { recordingLogger } from "@task-queue/queue-core/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { S3Queue, S3QueueNamespace } from "../src/index.js";
 import { connection, freshPrefix, listKeys, rawClient, removePrefix, target } from "./support/queues.js";
@@ -87,20 +88,13 @@ describe("the layout of the system we replace", () => {
 
 describe("conditional writes", () => {
   it("are probed once; the answer is in description(), with a warning when claims are only safe in one process", async () => {
-    const warnings: string[] = [];
-    const logger: Logger = {
-      debug() {},
-      info() {},
-      error() {},
-      warn(_obj, msg) {
-        warnings.push(msg ?? "");
-      },
-    };
+    const logger = recordingLogger();
     const queue = new S3Queue(connection(newPrefix("probe"), { logger }));
     try {
       const description = await queue.description();
       await queue.put({ a: 1 });
       await queue.get(1);
+      const warnings = logger.records.filter((record) => record.level === "warn").map((record) => record.msg);
       const enforced = description.arguments.conditional_writes;
       expect(description.implementation).toBe("S3Queue");
       // s3rver ignores If-None-Match; AWS S3 and MinIO enforce it.

@@ -1,4 +1,5 @@
 import { InvalidArgument, InvalidItem, QueueItemStage } from "@task-queue/queue-core";
+import { recordingLogger } from "@task-queue/queue-core/testing";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
   ANNOTATION_ITEM_ID,
@@ -11,7 +12,6 @@ import {
   LABEL_ITEM_ID,
 } from "../src/index.js";
 import { ArgoEmulator } from "../src/testing/index.js";
-import { recordingLogger } from "./helpers.js";
 
 const TOKEN = "s3cr3t-service-account-token";
 const NAMESPACE = "argo";

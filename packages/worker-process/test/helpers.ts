@@ -1,21 +1,6 @@
 import { chmod, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import type { Logger } from "@task-queue/queue-core";
-
-export interface LogRecord {
-  level: string;
-  obj: Record<string, unknown>;
-  msg: string | undefined;
-}
-
-export function recordingLogger(): Logger & { records: LogRecord[] } {
-  const records: LogRecord[] = [];
-  const at = (level: string) => (obj: Record<string, unknown>, msg?: string) => {
-    records.push({ level, obj, msg });
-  };
-  return { records, debug: at("debug"), info: at("info"), warn: at("warn"), error: at("error") };
-}
 
 /** A temporary folder with a scripts/ folder inside (and room for files outside it). */
 export async function scriptsFolder(): Promise<{

@@ -2,9 +2,10 @@ import { readFileSync } from "node:fs";
 import { symlink } from "node:fs/promises";
 import path from "node:path";
 import { InvalidArgument, InvalidItem, QueueItemStage } from "@task-queue/queue-core";
+import { recordingLogger } from "@task-queue/queue-core/testing";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { ProcessWorker, type ProcessWorkerOptions } from "../src/index.js";
-import { recordingLogger, scriptsFolder } from "./helpers.js";
+import { scriptsFolder } from "./helpers.js";
 
 let folder: Awaited<ReturnType<typeof scriptsFolder>>;
 let logger: ReturnType<typeof recordingLogger>;

@@ -7,6 +7,7 @@ import {
   type QueueCapabilities,
 } from "./cases.js";
 
+export { type LogRecord, recordingLogger } from "./recording-logger.js";
 export { type ConformanceCase, type ConformanceOptions, conformanceCases, type QueueCapabilities };
 
 /** Makes a fresh, empty queue for one case; the suite closes it after the case. */

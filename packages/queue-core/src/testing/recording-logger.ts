@@ -1,4 +1,4 @@
-import type { Logger } from "@task-queue/queue-core";
+import type { Logger } from "../logger.js";
 
 export interface LogRecord {
   level: "debug" | "info" | "warn" | "error";
@@ -6,7 +6,7 @@ export interface LogRecord {
   msg: string | undefined;
 }
 
-/** A Logger that keeps every entry, so tests can read what the worker logged. */
+/** A Logger that keeps every entry in order, so a test can check what was reported and at which level. */
 export function recordingLogger(): Logger & { records: LogRecord[] } {
   const records: LogRecord[] = [];
   const at =
