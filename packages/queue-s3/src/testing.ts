@@ -1,68 +1,183 @@
+/**
+ * For tests, here and in apps that use S3Queue: real S3-protocol server processes on free loopback ports. s3rver (an
+ * optional peer dependency) is quick but ignores conditional writes; moto_server (Python moto[server]) enforces
+ * If-None-Match: *, so cross-process claims run for real.
+ */
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { CreateBucketCommand, S3Client } from "@aws-sdk/client-s3";
 
 /** s3rver's fixed credentials: it checks signatures against them. */
 export const S3RVER_CREDENTIALS = { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" };
+
+/** moto accepts any key and secret; fixed ones keep the SDK away from the default credential chain. */
+export const MOTO_CREDENTIALS = { accessKeyId: "moto-test", secretAccessKey: "moto-test-secret" };
+export const MOTO_REGION = "us-east-1";
 
 export interface RunningS3rver {
   endpoint: string;
   stop(): Promise<void>;
 }
 
-/**
- * For tests, here and in apps that use S3Queue: a real S3-protocol server process (s3rver, an optional peer
- * dependency) with a bucket, on a free loopback port.
- */
+export interface RunningMoto {
+  endpoint: string;
+  bucket: string;
+  stop(): Promise<void>;
+}
+
+export type MotoAvailability = { available: true } | { available: false; reason: string };
+
+const MOTO_COMMAND = "moto_server";
+const START_TIMEOUT_MS = 60_000;
+const STOP_TIMEOUT_MS = 10_000;
 
 /** Starts s3rver as a child process on a free loopback port (port 0), with its own temporary data folder. */
 export async function startS3rver(bucket: string): Promise<RunningS3rver> {
   const directory = await mkdtemp(join(tmpdir(), "queue-s3-test-"));
   const bin = createRequire(import.meta.url).resolve("s3rver/bin/s3rver.js");
-  const child = spawn(
-    process.execPath,
-    // s3rver signs continuation tokens with DES, which OpenSSL 3 only offers through its legacy provider.
-    [
-      "--openssl-legacy-provider",
-      bin,
-      "-d",
-      directory,
-      "-a",
-      "127.0.0.1",
-      "-p",
-      "0",
-      "--silent",
-      "--configure-bucket",
-      bucket,
-    ],
-    { stdio: ["ignore", "pipe", "pipe"] },
-  );
-  const port = await new Promise<number>((resolve, reject) => {
-    let output = "";
-    const onData = (chunk: Buffer): void => {
-      output += chunk.toString();
-      const match = /listening on [\d.]+:(\d+)/.exec(output);
-      if (match) resolve(Number(match[1]));
-    };
-    child.stdout!.on("data", onData);
-    child.stderr!.on("data", onData);
-    child.once("exit", (code) => reject(new Error(`s3rver exited with ${code} before listening: ${output}`)));
-    child.once("error", reject);
+  // s3rver signs continuation tokens with DES, which OpenSSL 3 only offers through its legacy provider.
+  const args = ["--openssl-legacy-provider", bin, "-d", directory, "-a", "127.0.0.1", "-p", "0", "--silent"];
+  const server = await startListening(process.execPath, [...args, "--configure-bucket", bucket], {
+    listening: /listening on [\d.]+:(\d+)/,
   });
   return {
-    endpoint: `http://127.0.0.1:${port}`,
+    endpoint: server.endpoint,
     async stop() {
-      await stopChild(child);
+      await server.stop();
       await rm(directory, { recursive: true, force: true });
     },
   };
 }
 
+/**
+ * Whether `moto_server` can be run, found the way a shell would (PATH), by running `moto_server --help`: ENOENT, or
+ * 127 from a wrapper such as a pyenv shim whose active Python lacks moto, means it is missing. With CI set a missing
+ * server throws: in CI these tests must run, never quietly skip. Any other failure to run it throws everywhere.
+ */
+export async function motoAvailability(): Promise<MotoAvailability> {
+  const outcome = await new Promise<{ missing: boolean; detail: string }>((resolve, reject) => {
+    let output = "";
+    const child = spawn(MOTO_COMMAND, ["--help"], { stdio: ["ignore", "pipe", "pipe"] });
+    const collect = (chunk: Buffer): void => {
+      output += chunk.toString();
+    };
+    child.stdout.on("data", collect);
+    child.stderr.on("data", collect);
+    child.once("error", (error: NodeJS.ErrnoException) => {
+      if (error.code === "ENOENT") resolve({ missing: true, detail: `${MOTO_COMMAND} is not on PATH` });
+      else reject(error);
+    });
+    child.once("close", (code, signal) => {
+      if (code === 0) resolve({ missing: false, detail: "" });
+      else if (code === 127)
+        resolve({ missing: true, detail: `${MOTO_COMMAND} is not runnable: ${output.trim()}` });
+      else reject(new Error(`${MOTO_COMMAND} --help exited with ${code ?? signal}: ${output.trim()}`));
+    });
+  });
+  if (!outcome.missing) return { available: true };
+  if (process.env.CI) {
+    throw new Error(
+      `${outcome.detail}. CI is set, so the conditional-write tests of queue-s3 must run: install moto with its server extra (pip install "moto[server]")`,
+    );
+  }
+  return { available: false, reason: `${outcome.detail}; install moto[server] to run them` };
+}
+
+/**
+ * Starts `moto_server` on a free loopback port and creates `bucket`. Port 0 works: the server binds a free port and
+ * prints "Running on http://127.0.0.1:PORT", which is read here (no window in which another process takes the port).
+ */
+export async function startMotoServer(bucket: string): Promise<RunningMoto> {
+  const server = await startListening(MOTO_COMMAND, ["-H", "127.0.0.1", "-p", "0"], {
+    listening: /Running on http:\/\/127\.0\.0\.1:(\d+)/,
+    env: { ...process.env, PYTHONUNBUFFERED: "1" },
+  });
+  try {
+    await waitUntilAnswering(server.endpoint);
+    const client = new S3Client({
+      endpoint: server.endpoint,
+      region: MOTO_REGION,
+      forcePathStyle: true,
+      credentials: MOTO_CREDENTIALS,
+    });
+    try {
+      await client.send(new CreateBucketCommand({ Bucket: bucket }));
+    } finally {
+      client.destroy();
+    }
+  } catch (error) {
+    await server.stop();
+    throw error;
+  }
+  return { endpoint: server.endpoint, bucket, stop: server.stop };
+}
+
+/**
+ * Spawns a server that prints the port it bound, and waits for that line. Both pipes are read for as long as the
+ * process lives (moto logs every request; a full pipe would block it), keeping only a tail for error messages.
+ */
+async function startListening(
+  command: string,
+  args: string[],
+  options: { listening: RegExp; env?: NodeJS.ProcessEnv },
+): Promise<{ endpoint: string; stop(): Promise<void> }> {
+  const child = spawn(command, args, { stdio: ["ignore", "pipe", "pipe"], env: options.env ?? process.env });
+  let tail = "";
+  const port = await new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`${command} did not report its port within ${START_TIMEOUT_MS} ms: ${tail}`)),
+      START_TIMEOUT_MS,
+    );
+    const onData = (chunk: Buffer): void => {
+      tail = (tail + chunk.toString()).slice(-4000);
+      const match = options.listening.exec(tail);
+      if (match) {
+        clearTimeout(timer);
+        resolve(Number(match[1]));
+      }
+    };
+    child.stdout!.on("data", onData);
+    child.stderr!.on("data", onData);
+    child.once("error", (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+    child.once("exit", (code, signal) => {
+      clearTimeout(timer);
+      reject(new Error(`${command} exited with ${code ?? signal} before listening: ${tail}`));
+    });
+  }).catch(async (error: unknown) => {
+    await stopChild(child);
+    throw error;
+  });
+  return { endpoint: `http://127.0.0.1:${port}`, stop: () => stopChild(child) };
+}
+
+/** Polls until the server answers any HTTP request (moto prints its address just before it serves). */
+async function waitUntilAnswering(endpoint: string): Promise<void> {
+  const deadline = Date.now() + START_TIMEOUT_MS;
+  for (;;) {
+    try {
+      const response = await fetch(endpoint, { signal: AbortSignal.timeout(5_000) });
+      await response.arrayBuffer();
+      return;
+    } catch (error) {
+      if (Date.now() > deadline) throw new Error(`${endpoint} never answered`, { cause: error });
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+}
+
+/** SIGTERM, then wait for the exit (SIGKILL if it does not come). */
 async function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
+  // No pid: it never started (spawn's error event), so there is nothing to stop.
+  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise((resolve) => child.once("exit", resolve));
   child.kill("SIGTERM");
+  const timer = setTimeout(() => child.kill("SIGKILL"), STOP_TIMEOUT_MS);
   await exited;
+  clearTimeout(timer);
 }
