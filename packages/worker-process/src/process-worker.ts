@@ -98,7 +98,9 @@ export class ProcessWorker implements QueueWorker {
   /** Signals the job's whole process group (the script and whatever it started), then SIGKILL after the grace. */
   private kill(job: Job): void {
     const pid = job.child.pid;
-    if (pid === undefined || job.child.exitCode !== null || job.child.signalCode !== null) return;
+    // Until "close" the job is not over even if the script itself exited: what it started may still hold its output,
+    // and signalling the group (which outlives its leader) stops that too.
+    if (pid === undefined || job.stage !== QueueItemStage.PROCESSING) return;
     const signal = (name: NodeJS.Signals) => {
       try {
         process.kill(-pid, name);

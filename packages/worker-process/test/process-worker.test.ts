@@ -66,6 +66,7 @@ beforeEach(async () => {
   );
   await folder.write("scripts/fail.sh", "#!/bin/sh\necho failing\nexit 3\n");
   await folder.write("scripts/slow.sh", '#!/bin/sh\nsleep 60 &\necho "child=$!"\nwait\n');
+  await folder.write("scripts/leaves-child.sh", '#!/bin/sh\nsleep 60 &\necho "child=$!"\nexit 0\n');
   await folder.write("scripts/echo-args.sh", '#!/bin/sh\nfor a in "$@"; do printf \'%s\\n\' "$a"; done\n');
   await folder.write("scripts/plain.sh", "echo run by sh\n", false);
   await folder.write("scripts/sub/nested.sh", "#!/bin/sh\necho nested\n");
@@ -108,6 +109,17 @@ describe("ProcessWorker", () => {
     expect(isAlive(grandchild)).toBe(false);
     expect(logger.records.some((r) => r.msg === "job timed out; killing it")).toBe(true);
     expect(isAlive(pidOf("slow"))).toBe(false);
+  });
+
+  it("keeps a job whose script exited in PROCESSING while what it started runs, and deleteJob stops that too", async () => {
+    const worker = makeWorker();
+    await worker.sendJob("leaves", { file_name: "leaves-child.sh", args: [] });
+    const grandchild = await grandchildOf("leaves");
+    await vi.waitFor(() => expect(isAlive(pidOf("leaves"))).toBe(false), { timeout: 30_000, interval: 20 });
+    expect((await worker.pollAllStatus()).get("leaves")).toBe(QueueItemStage.PROCESSING);
+    await worker.deleteJob("leaves");
+    expect(isAlive(grandchild)).toBe(false);
+    expect(await worker.pollAllStatus()).toEqual(new Map());
   });
 
   it("passes args verbatim: spaces, quotes, and no shell expansion", async () => {
