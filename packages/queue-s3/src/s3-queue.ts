@@ -94,15 +94,20 @@ export class S3Queue implements Queue {
 
   // ---- finding an item, and repairing an interrupted move ----
 
-  /** The stage an item is in (one HEAD per stage, in parallel), deleting stale copies found on the way. */
-  private async locate(id: ItemId, attempt = 1): Promise<StageCopy | null> {
+  /** The copies of an item in the given stages (one HEAD per stage, in parallel). */
+  private async copiesIn(id: ItemId, stages: readonly StageName[]): Promise<StageCopy[]> {
     const found = await Promise.all(
-      STAGE_NAMES.map(async (stage) => {
+      stages.map(async (stage) => {
         const object = await this.store.head(this.key(stage, id));
         return object === null ? null : { stage, seq: object.seq };
       }),
     );
-    const copies = found.filter((copy): copy is StageCopy => copy !== null);
+    return found.filter((copy): copy is StageCopy => copy !== null);
+  }
+
+  /** The stage an item is in, deleting stale copies found on the way. */
+  private async locate(id: ItemId, attempt = 1): Promise<StageCopy | null> {
+    const copies = await this.copiesIn(id, STAGE_NAMES);
     if (copies.length <= 1) return copies[0] ?? null;
     const winner = winningCopy(copies);
     // A move in flight may have taken the winner on meanwhile; delete only what is surely stale.
@@ -230,10 +235,7 @@ export class S3Queue implements Queue {
    * lower counts. Only stores that enforce conditional writes need it: on the others one process claims at a time.
    */
   private async movedOnSince(id: ItemId, seq: number): Promise<boolean> {
-    const later = await Promise.all(
-      (["SUCCESS", "FAIL"] as const).map((stage) => this.store.head(this.key(stage, id))),
-    );
-    return later.some((object) => object !== null && object.seq >= seq);
+    return (await this.copiesIn(id, ["SUCCESS", "FAIL"])).some((copy) => copy.seq >= seq);
   }
 
   async peek(n: number): Promise<Array<[ItemId, JsonValue]>> {
