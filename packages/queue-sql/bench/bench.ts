@@ -1,8 +1,9 @@
 /**
  * Benchmark (not a test): `pnpm bench` in packages/queue-sql, or `pnpm bench` at the root.
  * On the local PostgreSQL (BENCH_DATABASE_URL, else TEST_DATABASE_URL, else postgres://postgres@127.0.0.1:5432/test):
- * put 100,000 items in batches of 1,000 (twice, A-B-B-A against the baseline), then drain them with 4 concurrent consumers doing get(100) + successMany,
- * through SqlQueue and through plain postgres.js SQL (the same statements, prepared) as the baseline. Then the
+ * put 100,000 items in batches of 1,000, then drain them with 4 concurrent consumers doing get(100) + successMany,
+ * through SqlQueue and through plain postgres.js SQL (the same statements, prepared) as the baseline, each run twice
+ * in A-B-B-A order. Then the
  * drain on PGlite in memory, against PGlite's own query() as its baseline. Prints items/s, ratios and peak memory.
  */
 import { randomBytes } from "node:crypto";
@@ -88,6 +89,21 @@ async function timeDrain(workload: Workload, count: number): Promise<{ rate: num
     throw new Error(`drained ${drained} of ${count}: ${JSON.stringify(await workload.sizes?.())}`);
   return { rate, memory: memory.stop() };
 }
+
+/** Runs base, ours, ours, base, so that the table growing and the machine's drift hit both sides alike. */
+async function abba<T>(
+  base: Workload,
+  ours: Workload,
+  measure: (workload: Workload, round: 1 | 2) => Promise<T>,
+): Promise<{ base: [T, T]; ours: [T, T] }> {
+  const base1 = await measure(base, 1);
+  const ours1 = await measure(ours, 1);
+  const ours2 = await measure(ours, 2);
+  const base2 = await measure(base, 2);
+  return { base: [base1, base2], ours: [ours1, ours2] };
+}
+
+const mean = (values: readonly number[]): number => values.reduce((sum, v) => sum + v, 0) / values.length;
 
 function queueWorkload(queue: SqlQueue): Workload {
   return {
@@ -209,20 +225,13 @@ async function benchServer(): Promise<void> {
     await timePut(base, "warm", 5_000);
     await timeDrain(base, 5_000);
 
-    // A-B-B-A, each figure the mean of its two runs, so the table growing and the machine's drift hit both sides alike.
-    const basePut1 = await timePut(base, "item1", ITEMS);
-    const oursPut1 = await timePut(ours, "item1", ITEMS);
-    const oursPut2 = await timePut(ours, "item2", ITEMS);
-    const basePut2 = await timePut(base, "item2", ITEMS);
-    const basePut = (basePut1 + basePut2) / 2;
-    const oursPut = (oursPut1 + oursPut2) / 2;
-    // Each side now holds 2 × ITEMS: drain half, the other side twice, then the rest.
-    const baseDrain1 = await timeDrain(base, ITEMS);
-    const oursDrain1 = await timeDrain(ours, ITEMS);
-    const oursDrain2 = await timeDrain(ours, ITEMS);
-    const baseDrain2 = await timeDrain(base, ITEMS);
-    const baseDrain = { rate: (baseDrain1.rate + baseDrain2.rate) / 2, memory: baseDrain2.memory };
-    const oursDrain = { rate: (oursDrain1.rate + oursDrain2.rate) / 2, memory: oursDrain2.memory };
+    const puts = await abba(base, ours, (workload, round) => timePut(workload, `item${round}`, ITEMS));
+    // Each side now holds 2 × ITEMS; each drain takes ITEMS of them.
+    const drains = await abba(base, ours, (workload) => timeDrain(workload, ITEMS));
+    const basePut = mean(puts.base);
+    const oursPut = mean(puts.ours);
+    const baseDrain = { rate: mean(drains.base.map((d) => d.rate)), memory: drains.base[1].memory };
+    const oursDrain = { rate: mean(drains.ours.map((d) => d.rate)), memory: drains.ours[1].memory };
     console.log(
       `PostgreSQL (${ITEMS.toLocaleString("en-US")} items; put batches of ${PUT_BATCH}; drain ${CONSUMERS}× get(${GET_N}) + successMany)`,
     );

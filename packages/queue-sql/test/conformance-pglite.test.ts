@@ -16,6 +16,12 @@ let memoryCase = 0;
 beforeAll(async () => {
   memory = await PGlite.create();
 });
+
+/** The database a hook started; cases run after their hooks. */
+function started(pg: PGlite | undefined): PGlite {
+  if (!pg) throw new Error("PGlite was not started by the beforeAll hook");
+  return pg;
+}
 afterAll(async () => {
   await memory?.close();
 });
@@ -23,8 +29,7 @@ afterAll(async () => {
 runQueueConformance(
   "SqlQueue on PGlite in memory",
   () => {
-    memory ??= new PGlite();
-    return openSqlQueue({ connection: memory, queueName: `memory-${memoryCase++}` });
+    return openSqlQueue({ connection: started(memory), queueName: `memory-${memoryCase++}` });
   },
   { strictFifo: true },
   { timeoutMs: CASE_TIMEOUT_MS },
@@ -62,8 +67,7 @@ describe("SqlQueue on PGlite on disk", () => {
   runQueueConformance(
     "SqlQueue on PGlite on disk",
     () => {
-      disk ??= new PGlite(join(dir, "conformance"));
-      return openSqlQueue({ connection: disk, queueName: `disk-${diskCase++}` });
+      return openSqlQueue({ connection: started(disk), queueName: `disk-${diskCase++}` });
     },
     { strictFifo: true },
     { timeoutMs: CASE_TIMEOUT_MS },
