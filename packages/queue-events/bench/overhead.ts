@@ -1,9 +1,10 @@
 // What recording costs: one life (put, get, success) of N items on SqlQueue alone, and wrapped in QueueWithEvents
-// with a SqlEventStore on the same database (one transaction per call). Run: pnpm --filter @task-queue/queue-events bench
+// with a SqlEventStore on the same database (one transaction per call), and where the time of a recorded call
+// goes. Run: pnpm --filter @task-queue/queue-events bench
 import { randomBytes } from "node:crypto";
 import { PGlite } from "@electric-sql/pglite";
 import type { Queue } from "@task-queue/queue-core";
-import { type SqlDatabase, SqlQueueNamespace } from "@task-queue/queue-sql";
+import { type SqlDatabase, type SqlQueue, SqlQueueNamespace } from "@task-queue/queue-sql";
 import { sql } from "drizzle-orm";
 import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
@@ -26,6 +27,49 @@ async function life(queue: Queue): Promise<number> {
   return performance.now() - started;
 }
 
+/**
+ * Where the time of one recorded get(BATCH) goes on this database: the move alone, the move inside a transaction,
+ * and the event rows alone. Each figure is the mean over the ITEMS / BATCH calls of a drain of fresh items.
+ */
+async function breakdown(label: string, queue: SqlQueue, store: SqlEventStore): Promise<void> {
+  const calls = ITEMS / BATCH;
+  let round = 0;
+  /** Puts ITEMS fresh items, then runs `step` once per batch and returns the mean time of what it measured. */
+  const perCall = async (step: () => Promise<number>): Promise<number> => {
+    const items: Record<string, { i: number }> = {};
+    for (let i = 0; i < ITEMS; i++) items[`round-${round}-${i}`] = { i };
+    round++;
+    await queue.put(items);
+    let total = 0;
+    for (let call = 0; call < calls; call++) total += await step();
+    return total / calls;
+  };
+  const timed = async (work: () => Promise<unknown>): Promise<number> => {
+    const started = performance.now();
+    await work();
+    return performance.now() - started;
+  };
+  const move = await perCall(() => timed(() => queue.get(BATCH)));
+  const inTransaction = await perCall(() => timed(() => queue.transaction((tx) => tx.get(BATCH))));
+  const rows = await perCall(async () => {
+    const got = await queue.get(BATCH);
+    return timed(() =>
+      store.addMany(
+        got.map(([id]) => ({
+          name: "BENCH_MOVE",
+          version: 1,
+          data: { queue: queue.queueName, id, from: "WAITING", to: "PROCESSING" },
+          metadata: {},
+        })),
+      ),
+    );
+  });
+  console.log(
+    `${label}: one get(${BATCH}), ms per call: the move ${move.toFixed(2)}, the move in a transaction ` +
+      `${inTransaction.toFixed(2)}, its ${BATCH} event rows alone ${rows.toFixed(2)}`,
+  );
+}
+
 async function measure(label: string, db: SqlDatabase): Promise<void> {
   const suffix = randomBytes(4).toString("hex");
   const queueTable = `bench_queue_${suffix}`;
@@ -42,6 +86,7 @@ async function measure(label: string, db: SqlDatabase): Promise<void> {
         `SqlQueue ${plain.toFixed(0)} ms, with events ${recorded.toFixed(0)} ms ` +
         `(${(recorded / plain).toFixed(2)}x, ${ITEMS * 3} events)`,
     );
+    await breakdown(label, namespace.queue("breakdown"), store);
   } finally {
     await namespace.close();
     await db.execute(sql.raw(`drop table if exists "${queueTable}", "${queueTable}_migrations"`));
