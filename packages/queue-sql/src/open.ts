@@ -2,15 +2,22 @@ import {
   assertQueueName,
   type BodyLimits,
   InvalidArgument,
+  type LifecycleSettings,
+  QueueItemStage,
   type QueueNamespace,
+  type RescueResult,
+  resolveLifecycle,
 } from "@task-queue/queue-core";
 import { type ConnectionOptions, type OpenedDatabase, openDatabase } from "./connection.js";
 import { translateErrors } from "./database-errors.js";
 import { executorFor } from "./executor.js";
 import { migrateQueueTable } from "./migrate.js";
+import { notifierFor } from "./notifier.js";
 import { DEFAULT_TABLE_NAME } from "./schema.js";
 import { distinctQueueNames } from "./sql/list-queues.js";
-import { SqlQueue } from "./sql-queue.js";
+import { rescueTable } from "./sql/rescue.js";
+import { SqlQueue, type SqlQueueContext } from "./sql-queue.js";
+import { statisticsKeeper } from "./statistics.js";
 import { type QueueTable, queueTable } from "./table.js";
 
 export interface SqlNamespaceOptions extends ConnectionOptions, BodyLimits {
@@ -18,6 +25,8 @@ export interface SqlNamespaceOptions extends ConnectionOptions, BodyLimits {
   tableName?: string;
   /** Run migrate() while opening (default true). Set false when the schema is managed separately. */
   migrate?: boolean;
+  /** Queue-level lifecycle defaults: max attempts of items put without their own, and the retry backoff. */
+  lifecycle?: Partial<LifecycleSettings>;
 }
 
 export interface SqlQueueOptions extends SqlNamespaceOptions {
@@ -25,10 +34,14 @@ export interface SqlQueueOptions extends SqlNamespaceOptions {
   queueName?: string;
 }
 
+/** What every queue of a table shares: the database, the table, limits, lifecycle, notifier and statistics. */
+type SharedContext = Omit<SqlQueueContext, "queueName" | "closeConnection">;
+
 async function openTable(
   options: SqlNamespaceOptions,
-): Promise<{ opened: OpenedDatabase; table: QueueTable; limits: BodyLimits }> {
+): Promise<{ opened: OpenedDatabase; shared: SharedContext }> {
   const table = queueTable(options.tableName ?? DEFAULT_TABLE_NAME);
+  const lifecycle = resolveLifecycle(options.lifecycle);
   const limits: BodyLimits = options.maxBodyBytes === undefined ? {} : { maxBodyBytes: options.maxBodyBytes };
   const opened = openDatabase(options);
   if (options.migrate ?? true) {
@@ -39,7 +52,18 @@ async function openTable(
       throw error;
     }
   }
-  return { opened, table, limits };
+  const client: unknown = (opened.db as { $client?: unknown }).$client;
+  const shared: SharedContext = {
+    db: opened.db,
+    driver: opened.driver,
+    table,
+    connectionLabel: opened.label,
+    limits,
+    lifecycle,
+    notifier: notifierFor(opened.db, table.channel),
+    statistics: statisticsKeeper(typeof client === "object" && client !== null ? client : opened.db, table),
+  };
+  return { opened, shared };
 }
 
 /**
@@ -50,49 +74,36 @@ async function openTable(
 export async function openSqlQueue(options: SqlQueueOptions = {}): Promise<SqlQueue> {
   const queueName = options.queueName ?? "default";
   assertQueueName(queueName);
-  const { opened, table, limits } = await openTable(options);
-  return new SqlQueue({
-    db: opened.db,
-    driver: opened.driver,
-    table,
-    queueName,
-    connectionLabel: opened.label,
-    limits,
-    closeConnection: opened.close,
-  });
+  const { opened, shared } = await openTable(options);
+  return new SqlQueue({ ...shared, queueName, closeConnection: opened.close });
 }
 
-/** Many named queues in one table over one shared connection. */
+/** Many named queues in one table over one shared connection (and one LISTEN for all their waiting gets). */
 export class SqlQueueNamespace implements QueueNamespace {
   private readonly opened: OpenedDatabase;
-  private readonly table: QueueTable;
-  private readonly limits: BodyLimits;
+  private readonly shared: SharedContext;
   private closed = false;
 
-  private constructor(opened: OpenedDatabase, table: QueueTable, limits: BodyLimits) {
+  private constructor(opened: OpenedDatabase, shared: SharedContext) {
     this.opened = opened;
-    this.table = table;
-    this.limits = limits;
+    this.shared = shared;
   }
 
   /** Opens the connection (and migrates, unless `migrate: false`); options as for openSqlQueue. */
   static async open(options: SqlNamespaceOptions = {}): Promise<SqlQueueNamespace> {
-    const { opened, table, limits } = await openTable(options);
-    return new SqlQueueNamespace(opened, table, limits);
+    const { opened, shared } = await openTable(options);
+    return new SqlQueueNamespace(opened, shared);
+  }
+
+  private get table(): QueueTable {
+    return this.shared.table;
   }
 
   /** A handle on one queue; it shares the namespace's connection, so closing it closes nothing. */
   queue(name: string): SqlQueue {
     if (this.closed) throw new InvalidArgument("namespace", "is closed");
     assertQueueName(name);
-    return new SqlQueue({
-      db: this.opened.db,
-      driver: this.opened.driver,
-      table: this.table,
-      queueName: name,
-      connectionLabel: this.opened.label,
-      limits: this.limits,
-    });
+    return new SqlQueue({ ...this.shared, queueName: name });
   }
 
   /** Names of the queues that hold at least one item, sorted. */
@@ -100,9 +111,32 @@ export class SqlQueueNamespace implements QueueNamespace {
     return translateErrors(() => distinctQueueNames(executorFor(this.opened.db), this.table));
   }
 
+  /**
+   * The sweep: every PROCESSING item of every queue in the table whose lease has expired becomes a failed attempt
+   * ("lease expired"), in one statement. get already rescues its own queue's expired items, so correctness never
+   * waits for this; a server or controller runs it periodically so sizes stay truthful for queues nobody reads.
+   * Returns what happened per queue (queues with nothing expired are absent).
+   */
+  async rescueExpired(): Promise<Map<string, RescueResult>> {
+    const rows = await translateErrors(() =>
+      rescueTable(executorFor(this.opened.db), this.table, this.shared.lifecycle.backoff),
+    );
+    const byQueue = new Map<string, RescueResult>();
+    for (const row of rows) {
+      let result = byQueue.get(row.queue_name);
+      if (!result) {
+        result = { retried: [], failed: [] };
+        byQueue.set(row.queue_name, result);
+      }
+      (row.stage === QueueItemStage.WAITING ? result.retried : result.failed).push(row.item_id);
+    }
+    return byQueue;
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    await this.shared.notifier?.close();
     await this.opened.close();
   }
 }

@@ -4,11 +4,13 @@ import {
   check,
   customType,
   index,
+  integer,
   jsonb,
   pgSequence,
   pgTable,
   primaryKey,
   smallint,
+  text,
   timestamp,
 } from "drizzle-orm/pg-core";
 
@@ -40,13 +42,31 @@ export const taskQueueItems = pgTable(
     ordering: bigint("ordering", { mode: "number" })
       .notNull()
       .default(sql`nextval('task_queue_items_ordering_seq')`),
+    // The job lifecycle (queue-core's lifecycle.ts): hand-outs so far (the current attempt is the fencing token),
+    // hand-outs allowed before a failure is final, priority (higher first), not before run_after, the lease of the
+    // current PROCESSING attempt, the latest failure's reason and the success result.
+    attempts: integer("attempts").notNull().default(0),
+    maxAttempts: integer("max_attempts").notNull().default(1),
+    priority: integer("priority").notNull().default(0),
+    runAfter: timestamp("run_after", { withTimezone: true }),
+    leaseExpiresAt: timestamp("lease_expires_at", { withTimezone: true }),
+    lastError: text("last_error"),
+    result: jsonb("result"),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
   },
   (table) => [
     primaryKey({ name: `${DEFAULT_TABLE_NAME}_pkey`, columns: [table.queueName, table.itemId] }),
-    // get and peek: the next WAITING items of a queue in order. Partial, so moves out of WAITING add no entry here.
-    index(`${DEFAULT_TABLE_NAME}_waiting_idx`).on(table.queueName, table.ordering).where(sql`stage = 0`),
+    // get and peek: the next WAITING items of a queue in hand-out order (priority, then the order they entered
+    // WAITING), so get is a walk down this index under a LIMIT whatever the statistics say, never a sort. Partial,
+    // so moves out of WAITING add no entry here.
+    index(`${DEFAULT_TABLE_NAME}_ready_idx`)
+      .on(table.queueName, table.priority.desc().nullsFirst(), table.ordering)
+      .where(sql`stage = 0`),
+    // Leased PROCESSING items by expiry: the rescue in get and rescueExpired read only the expired ones.
+    index(`${DEFAULT_TABLE_NAME}_lease_idx`)
+      .on(table.queueName, table.leaseExpiresAt)
+      .where(sql`stage = 1 AND lease_expires_at IS NOT NULL`),
     // size, sizes and lookupState (keyset by item id within a stage).
     index(`${DEFAULT_TABLE_NAME}_stage_idx`).on(table.queueName, table.stage, table.itemId),
     check(`${DEFAULT_TABLE_NAME}_stage_check`, sql`stage BETWEEN 0 AND 3`),

@@ -1,48 +1,82 @@
 import {
+  assertAttempt,
   assertCount,
   assertItemId,
+  assertLeaseSeconds,
+  assertRetryDelay,
   type BodyLimits,
+  CANCELLED_REASON,
+  type Completion,
+  type DeleteResult,
+  type ExtendOptions,
+  type FailManyResult,
+  type FailOptions,
+  type FailOutcome,
+  type Failure,
+  type GetOptions,
+  InvalidArgument,
   InvalidTransition,
   type ItemId,
   ItemNotFound,
+  type ItemRecord,
   idList,
+  type Job,
   type JsonValue,
+  type LifecycleSettings,
   type MoveResult,
+  type NewJob,
+  normalizeGetOptions,
   normalizePage,
+  normalizeReason,
   type PageRequest,
   type PutResult,
   parseStage,
   type Queue,
   type QueueDescription,
   type QueueItem,
-  type QueueItemStage,
+  QueueItemStage,
   type RequeueResult,
+  type RescueResult,
+  resultJson,
   type SkippedItem,
-  type StageName,
   type StageSizes,
+  type SuccessOptions,
   stageName,
-  type ValidItem,
+  validateJobs,
   validatePutBatch,
+  waitForWork,
 } from "@task-queue/queue-core";
 import type { SqlDriver } from "./connection.js";
 import type { SqlDatabase } from "./database.js";
 import { translateErrors } from "./database-errors.js";
 import { executorFor } from "./executor.js";
+import { refusal, stageSkip } from "./fencing.js";
 import { migrateQueueTable } from "./migrate.js";
+import type { WorkNotifier } from "./notifier.js";
+import { cancelItem } from "./sql/cancel.js";
+import { type CompletionRow, completeItems } from "./sql/complete.js";
+import { deleteItems } from "./sql/delete.js";
+import { extendLease } from "./sql/extend.js";
+import { type FailureRow, failItems } from "./sql/fail.js";
 import { takeWaiting } from "./sql/get.js";
-import { findItem, findStages } from "./sql/lookup.js";
+import { findItem, findRecord, findStates, type ItemState } from "./sql/lookup.js";
 import { idsInStage } from "./sql/lookup-state.js";
-import { moveItem, moveItems } from "./sql/move.js";
 import { peekWaiting } from "./sql/peek.js";
-import { insertItems } from "./sql/put.js";
-import type { QueueScope } from "./sql/scope.js";
+import { insertItems, type NewRow } from "./sql/put.js";
+import { requeueItems } from "./sql/requeue.js";
+import { rescueQueue } from "./sql/rescue.js";
+import { retryItemsNow } from "./sql/retry-now.js";
+import { dateOf, type QueueScope } from "./sql/scope.js";
 import { countByStage, countStage } from "./sql/sizes.js";
+import type { StatisticsKeeper } from "./statistics.js";
 import type { QueueTable } from "./table.js";
 
 /** Items per INSERT: big enough that the round trip is amortised, small enough to keep one statement's text modest. */
 export const PUT_CHUNK_ITEMS = 5_000;
 /** And at most this many characters of JSON per INSERT, so large bodies make smaller chunks. */
 export const PUT_CHUNK_CHARS = 16 * 1024 * 1024;
+/** Longest sleep of a waiting get between looks, whatever it was told: a lost notification costs at most this. */
+export const WAIT_POLL_MS = 1_000;
 
 /** Everything a SqlQueue runs on; built by openSqlQueue / SqlQueueNamespace. */
 export interface SqlQueueContext {
@@ -53,13 +87,19 @@ export interface SqlQueueContext {
   /** The connection as descriptions show it (password redacted). */
   connectionLabel: string;
   limits?: BodyLimits;
+  /** Max attempts and backoff of items put without their own (resolved: see queue-core's resolveLifecycle). */
+  lifecycle: LifecycleSettings;
+  /** Wake-ups of waiting gets (LISTEN); absent: waiting gets poll. */
+  notifier?: WorkNotifier;
+  /** Refreshes the table's statistics after large puts; absent inside a transaction. */
+  statistics?: StatisticsKeeper;
   /** Closes what this queue opened; absent when the connection belongs to someone else. */
   closeConnection?: () => Promise<void>;
 }
 
-function chunksOf(items: readonly ValidItem[]): ValidItem[][] {
-  const chunks: ValidItem[][] = [];
-  let current: ValidItem[] = [];
+function chunksOf<T extends { json: string }>(items: readonly T[]): T[][] {
+  const chunks: T[][] = [];
+  let current: T[] = [];
   let chars = 0;
   for (const item of items) {
     if (
@@ -77,10 +117,22 @@ function chunksOf(items: readonly ValidItem[]): ValidItem[][] {
   return chunks;
 }
 
+/** A completion or failure named by id alone or with options. */
+function entryOf<T extends { id: ItemId }>(entry: ItemId | T): T {
+  return (typeof entry === "string" ? { id: entry } : entry) as T;
+}
+
+/** The first entry per id (as InMemoryQueue: a repeated id is handled once). */
+function firstPerId<T extends { id: ItemId }>(entries: readonly T[]): T[] {
+  const seen = new Set<ItemId>();
+  return entries.filter((entry) => !seen.has(entry.id) && seen.add(entry.id));
+}
+
 /**
  * A Queue in a PostgreSQL table (a server through postgres.js, or embedded PGlite), many named queues to a table.
- * Each operation is one statement where it can be; get uses FOR UPDATE SKIP LOCKED so that concurrent consumers,
- * in any number of processes, never receive the same item.
+ * Every operation is one statement (an explaining read follows only when a move was refused); get uses FOR UPDATE
+ * SKIP LOCKED so that concurrent consumers, in any number of processes, never receive the same item, and rescues
+ * expired leases itself. The statements live in src/sql/, one file each.
  */
 export class SqlQueue implements Queue {
   private readonly context: SqlQueueContext;
@@ -117,37 +169,111 @@ export class SqlQueue implements Queue {
   /**
    * Runs fn in one database transaction: every operation of `txQueue` goes through `tx`, so they (and anything
    * else fn does with tx, e.g. recording events) commit together or not at all. Rolls back when fn throws.
+   * Notifications of the transaction's moves go out when it commits.
    */
   async transaction<T>(fn: (txQueue: SqlQueue, tx: SqlDatabase) => Promise<T>): Promise<T> {
     return this.context.db.transaction(async (tx) => {
-      const txQueue = new SqlQueue({ ...this.context, db: tx, closeConnection: undefined });
+      const txQueue = new SqlQueue({
+        ...this.context,
+        db: tx,
+        closeConnection: undefined,
+        statistics: undefined,
+      });
       return fn(txQueue, tx);
     });
   }
 
   async put(items: Record<ItemId, JsonValue>): Promise<PutResult> {
     const valid = validatePutBatch(items, this.context.limits);
+    const maxAttempts = this.context.lifecycle.maxAttempts;
+    return this.insert(
+      valid.map(({ id, json }) => ({
+        id,
+        json,
+        priority: 0,
+        maxAttempts,
+        runAfter: null,
+        delaySeconds: null,
+      })),
+    );
+  }
+
+  async putJobs(jobs: readonly NewJob[]): Promise<PutResult> {
+    const now = new Date();
+    const valid = validateJobs(jobs, this.context.lifecycle, now, this.context.limits?.maxBodyBytes);
+    // A delay counts from the server's clock (the same clock that hands items out); an explicit runAfter is a time.
+    const delays = new Map<ItemId, number>();
+    for (const job of jobs) {
+      if (!delays.has(job.id) && job.delaySeconds !== undefined) delays.set(job.id, job.delaySeconds);
+    }
+    return this.insert(
+      valid.map(({ id, json, priority, maxAttempts, runAfter }) => {
+        const delaySeconds = delays.get(id) ?? null;
+        return {
+          id,
+          json,
+          priority,
+          maxAttempts,
+          runAfter: delaySeconds === null ? runAfter : null,
+          delaySeconds,
+        };
+      }),
+    );
+  }
+
+  private async insert(valid: readonly NewRow[]): Promise<PutResult> {
     if (valid.length === 0) return { added: [], skipped: [] };
     const chunks = chunksOf(valid);
+    const maxAttempts = this.context.lifecycle.maxAttempts;
     const insertAll = async (db: SqlDatabase): Promise<Set<ItemId>> => {
       const added = new Set<ItemId>();
       const scope = { ...this.scope, run: executorFor(db) };
-      for (const chunk of chunks) for (const id of await insertItems(scope, chunk)) added.add(id);
+      for (const chunk of chunks) {
+        for (const id of await insertItems(scope, chunk, maxAttempts)) added.add(id);
+      }
       return added;
     };
     // One statement is atomic on its own; several chunks share a transaction so a failure writes nothing.
     const added = await translateErrors(() =>
       chunks.length === 1 ? insertAll(this.context.db) : this.context.db.transaction(insertAll),
     );
+    await this.context.statistics?.rowsAdded(this.scope.run, this.context.table, added.size);
     const result: PutResult = { added: [], skipped: [] };
     for (const { id } of valid) (added.has(id) ? result.added : result.skipped).push(id);
     return result;
   }
 
-  async get(n: number): Promise<Array<[ItemId, JsonValue]>> {
+  private async take(n: number, leaseSeconds: number | null): Promise<Job[]> {
+    const rows = await translateErrors(() =>
+      takeWaiting(this.scope, n, leaseSeconds, this.context.lifecycle.backoff),
+    );
+    return rows.map((row) => ({
+      itemId: row.item_id,
+      body: row.body,
+      attempt: row.attempts,
+      leaseExpiresAt: dateOf(row.lease_expires_at),
+    }));
+  }
+
+  async getJobs(n: number, options?: GetOptions): Promise<Job[]> {
     assertCount(n);
+    const { leaseSeconds, waitSeconds } = normalizeGetOptions(options);
     if (n === 0) return [];
-    return translateErrors(() => takeWaiting(this.scope, n));
+    if (waitSeconds === 0) return this.take(n, leaseSeconds);
+    const first = await this.take(n, leaseSeconds);
+    if (first.length > 0) return first;
+    const notifier = this.context.notifier;
+    await notifier?.ready();
+    return waitForWork(() => this.take(n, leaseSeconds), {
+      waitSeconds,
+      signal: options?.signal,
+      pollMs: WAIT_POLL_MS,
+      ...(notifier ? { subscribe: (wake: () => void) => notifier.subscribe(this.queueName, wake) } : {}),
+    });
+  }
+
+  async get(n: number, options?: GetOptions): Promise<Array<[ItemId, JsonValue]>> {
+    return (await this.getJobs(n, options)).map((job) => [job.itemId, job.body]);
   }
 
   async peek(n: number): Promise<Array<[ItemId, JsonValue]>> {
@@ -156,62 +282,209 @@ export class SqlQueue implements Queue {
     return translateErrors(() => peekWaiting(this.scope, n));
   }
 
-  private async finish(id: ItemId, action: "success" | "fail"): Promise<void> {
-    assertItemId(id);
-    const to: StageName = action === "success" ? "SUCCESS" : "FAIL";
-    await translateErrors(async () => {
-      if (await moveItem(this.scope, id, "PROCESSING", to)) return;
-      // Nothing moved: a second look tells a missing item from one in the wrong stage.
-      const found = await findItem(this.scope, id);
-      if (found === undefined) throw new ItemNotFound(id);
-      throw new InvalidTransition(id, action, stageName(found.stage));
+  /**
+   * Runs a fenced batch move and sorts the listed entries into moved and skipped (with the fence's reason). Ids the
+   * move refused are read once to say why; one that would pass now (it moved in between) is tried again.
+   */
+  private async fencedMove<T extends { id: ItemId; attempt: number | null }, R>(
+    entries: readonly T[],
+    action: "success" | "fail",
+    move: (entries: readonly T[]) => Promise<Map<ItemId, R>>,
+  ): Promise<{ moved: Map<ItemId, R>; skipped: Map<ItemId, { skip: SkippedItem; error: Error }> }> {
+    const moved = new Map<ItemId, R>();
+    const skipped = new Map<ItemId, { skip: SkippedItem; error: Error }>();
+    let pending = [...entries];
+    for (let round = 0; pending.length > 0 && round < 3; round++) {
+      for (const [id, value] of await move(pending)) moved.set(id, value);
+      const rest = pending.filter((entry) => !moved.has(entry.id));
+      pending = [];
+      if (rest.length === 0) break;
+      const states = await findStates(
+        this.scope,
+        rest.map((entry) => entry.id),
+      );
+      for (const entry of rest) {
+        const why = refusal(entry.id, states.get(entry.id), action, entry.attempt);
+        if (why === null) pending.push(entry);
+        else skipped.set(entry.id, why);
+      }
+    }
+    // Still passing after three tries: it keeps moving under us; report the stage as it was last seen.
+    for (const entry of pending) {
+      skipped.set(entry.id, {
+        skip: { id: entry.id, reason: "WRONG_STAGE", stage: "PROCESSING" },
+        error: new InvalidTransition(entry.id, action, "PROCESSING"),
+      });
+    }
+    return { moved, skipped };
+  }
+
+  private completions(items: readonly (ItemId | Completion)[]): CompletionRow[] {
+    if (!Array.isArray(items)) throw new InvalidArgument("items", "must be an array of ids or {id, …}");
+    const list = items.map((item) => entryOf<Completion>(item));
+    idList(list.map((item) => item.id));
+    for (const item of list) if (item.attempt !== undefined) assertAttempt(item.attempt);
+    const rows = list.map((item) => ({
+      id: item.id,
+      attempt: item.attempt ?? null,
+      result: resultJson(item.result, item.id),
+    }));
+    return firstPerId(rows);
+  }
+
+  private failures(items: readonly (ItemId | Failure)[]): FailureRow[] {
+    if (!Array.isArray(items)) throw new InvalidArgument("items", "must be an array of ids or {id, …}");
+    const list = items.map((item) => entryOf<Failure>(item));
+    idList(list.map((item) => item.id));
+    const rows = list.map((item) => {
+      const reason = normalizeReason(item.reason);
+      assertRetryDelay(item.retryDelaySeconds);
+      if (item.attempt !== undefined) assertAttempt(item.attempt);
+      return {
+        id: item.id,
+        attempt: item.attempt ?? null,
+        reason,
+        retryDelaySeconds: item.retryDelaySeconds ?? null,
+      };
+    });
+    return firstPerId(rows);
+  }
+
+  private async complete(rows: readonly CompletionRow[]) {
+    return this.fencedMove(rows, "success", async (pending) => {
+      const ids = await completeItems(this.scope, pending);
+      return new Map(ids.map((id) => [id, true as const]));
     });
   }
 
-  async success(id: ItemId): Promise<void> {
-    await this.finish(id, "success");
+  private async failAll(rows: readonly FailureRow[]) {
+    return this.fencedMove(rows, "fail", async (pending) => {
+      const moved = await failItems(this.scope, pending, this.context.lifecycle.backoff);
+      return new Map(
+        moved.map((row): [ItemId, FailOutcome] => [
+          row.item_id,
+          row.stage === QueueItemStage.WAITING ? "WAITING" : "FAIL",
+        ]),
+      );
+    });
   }
 
-  async fail(id: ItemId): Promise<void> {
-    await this.finish(id, "fail");
+  async success(id: ItemId, options: SuccessOptions = {}): Promise<void> {
+    assertItemId(id);
+    const [row] = this.completions([{ id, ...options }]);
+    const { skipped } = await translateErrors(() => this.complete([row!]));
+    const refused = skipped.get(id);
+    if (refused) throw refused.error;
   }
 
-  private async moveMany(ids: readonly ItemId[], from: StageName, to: StageName): Promise<MoveResult> {
+  async fail(id: ItemId, options: FailOptions = {}): Promise<FailOutcome> {
+    assertItemId(id);
+    const [row] = this.failures([{ id, ...options }]);
+    const { moved, skipped } = await translateErrors(() => this.failAll([row!]));
+    const refused = skipped.get(id);
+    if (refused) throw refused.error;
+    return moved.get(id)!;
+  }
+
+  async successMany(items: readonly (ItemId | Completion)[]): Promise<MoveResult> {
+    const rows = this.completions(items);
+    if (rows.length === 0) return { moved: [], skipped: [] };
+    const { moved, skipped } = await translateErrors(() => this.complete(rows));
+    const result: MoveResult = { moved: [], skipped: [] };
+    for (const { id } of rows) {
+      if (moved.has(id)) result.moved.push(id);
+      else result.skipped.push(skipped.get(id)!.skip);
+    }
+    return result;
+  }
+
+  async failMany(items: readonly (ItemId | Failure)[]): Promise<FailManyResult> {
+    const rows = this.failures(items);
+    if (rows.length === 0) return { moved: [], skipped: [], retried: [] };
+    const { moved, skipped } = await translateErrors(() => this.failAll(rows));
+    const result: FailManyResult = { moved: [], skipped: [], retried: [] };
+    for (const { id } of rows) {
+      const outcome = moved.get(id);
+      if (outcome === undefined) result.skipped.push(skipped.get(id)!.skip);
+      else {
+        result.moved.push(id);
+        if (outcome === "WAITING") result.retried.push(id);
+      }
+    }
+    return result;
+  }
+
+  async extend(id: ItemId, options: ExtendOptions): Promise<Date> {
+    assertItemId(id);
+    assertLeaseSeconds(options?.leaseSeconds);
+    assertAttempt(options.attempt);
+    const { attempt, leaseSeconds } = options;
+    return translateErrors(async () => {
+      for (let round = 0; round < 3; round++) {
+        const expires = await extendLease(this.scope, id, attempt, leaseSeconds);
+        if (expires !== null) return expires;
+        const states = await findStates(this.scope, [id]);
+        const why = refusal(id, states.get(id), "extend", attempt);
+        if (why !== null) throw why.error;
+      }
+      throw new InvalidTransition(id, "extend", "PROCESSING");
+    });
+  }
+
+  async cancel(id: ItemId, reason?: string): Promise<void> {
+    assertItemId(id);
+    const why = normalizeReason(reason) ?? CANCELLED_REASON;
+    await translateErrors(async () => {
+      if (await cancelItem(this.scope, id, why)) return;
+      const found = await findItem(this.scope, id);
+      if (found === undefined) throw new ItemNotFound(id);
+      throw new InvalidTransition(id, "cancel", stageName(found.stage));
+    });
+  }
+
+  /** Runs an unfenced batch move; ids it left are read once to tell NOT_FOUND from WRONG_STAGE. */
+  private async moveMany(
+    ids: ItemId | readonly ItemId[],
+    move: (ids: readonly ItemId[]) => Promise<string[]>,
+  ): Promise<MoveResult> {
     const list = idList(ids);
     if (list.length === 0) return { moved: [], skipped: [] };
     return translateErrors(async () => {
-      const moved = new Set(await moveItems(this.scope, list, from, to));
-      const result: MoveResult = { moved: [], skipped: [] };
+      const moved = new Set(await move(list));
       const rest = list.filter((id) => !moved.has(id));
       // Only when something was skipped does it cost a second statement, to say why.
-      const stages = rest.length > 0 ? await findStages(this.scope, rest) : new Map<ItemId, QueueItemStage>();
+      const states = rest.length > 0 ? await findStates(this.scope, rest) : new Map<ItemId, ItemState>();
+      const result: MoveResult = { moved: [], skipped: [] };
       for (const id of list) {
-        if (moved.has(id)) {
-          result.moved.push(id);
-          continue;
-        }
-        const stage = stages.get(id);
-        const skipped: SkippedItem =
-          stage === undefined
-            ? { id, reason: "NOT_FOUND" }
-            : { id, reason: "WRONG_STAGE", stage: stageName(stage) };
-        result.skipped.push(skipped);
+        if (moved.has(id)) result.moved.push(id);
+        else result.skipped.push(stageSkip(id, states.get(id)));
       }
       return result;
     });
   }
 
-  async successMany(ids: readonly ItemId[]): Promise<MoveResult> {
-    return this.moveMany(ids, "PROCESSING", "SUCCESS");
-  }
-
-  async failMany(ids: readonly ItemId[]): Promise<MoveResult> {
-    return this.moveMany(ids, "PROCESSING", "FAIL");
+  async delete(ids: readonly ItemId[]): Promise<DeleteResult> {
+    if (!Array.isArray(ids)) throw new InvalidArgument("ids", "must be an array of item ids");
+    const { moved, skipped } = await this.moveMany(ids, (list) => deleteItems(this.scope, list));
+    return { deleted: moved, skipped: skipped as DeleteResult["skipped"] };
   }
 
   async requeue(ids: ItemId | readonly ItemId[]): Promise<RequeueResult> {
-    const { moved, skipped } = await this.moveMany(typeof ids === "string" ? [ids] : ids, "FAIL", "WAITING");
+    const { moved, skipped } = await this.moveMany(ids, (list) => requeueItems(this.scope, list));
     return { requeued: moved, skipped };
+  }
+
+  async retryNow(ids: readonly ItemId[]): Promise<MoveResult> {
+    return this.moveMany(ids, (list) => retryItemsNow(this.scope, list));
+  }
+
+  async rescueExpired(): Promise<RescueResult> {
+    const rows = await translateErrors(() => rescueQueue(this.scope, this.context.lifecycle.backoff));
+    const result: RescueResult = { retried: [], failed: [] };
+    for (const row of rows) {
+      (row.stage === QueueItemStage.WAITING ? result.retried : result.failed).push(row.item_id);
+    }
+    return result;
   }
 
   async size(stage: QueueItemStage): Promise<number> {
@@ -232,6 +505,26 @@ export class SqlQueue implements Queue {
     const found = await translateErrors(() => findItem(this.scope, id));
     if (found === undefined) throw new ItemNotFound(id);
     return { itemId: id, status: found.stage, itemBody: found.body };
+  }
+
+  async lookupRecord(id: ItemId): Promise<ItemRecord> {
+    assertItemId(id);
+    const row = await translateErrors(() => findRecord(this.scope, id));
+    if (row === undefined) throw new ItemNotFound(id);
+    return {
+      itemId: id,
+      stage: stageName(row.stage),
+      body: row.body,
+      attempts: row.attempts,
+      maxAttempts: row.max_attempts,
+      priority: row.priority,
+      runAfter: dateOf(row.run_after),
+      leaseExpiresAt: dateOf(row.lease_expires_at),
+      lastError: row.last_error,
+      result: row.result,
+      createdAt: dateOf(row.created_at)!,
+      updatedAt: dateOf(row.updated_at)!,
+    };
   }
 
   async lookupState(
@@ -271,6 +564,9 @@ export class SqlQueue implements Queue {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await this.context.closeConnection?.();
+    if (this.context.closeConnection) {
+      await this.context.notifier?.close();
+      await this.context.closeConnection();
+    }
   }
 }

@@ -13,6 +13,8 @@ export interface QueueTable {
   table: SQL;
   /** nextval() of the table's ordering sequence. */
   nextOrdering: SQL;
+  /** The LISTEN/NOTIFY channel that announces work in the table's queues (the payload is the queue name). */
+  channel: string;
 }
 
 export function assertTableName(name: unknown): asserts name is string {
@@ -37,6 +39,7 @@ export function queueTable(name: string = DEFAULT_TABLE_NAME): QueueTable {
     table: sql.raw(quoteIdentifier(name)),
     // The name is checked above (no quote can reach the literal); the regclass is resolved by the server.
     nextOrdering: sql.raw(`nextval('${sequence}')`),
+    channel: `${name}_work`,
   };
 }
 

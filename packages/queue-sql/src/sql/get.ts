@@ -1,29 +1,53 @@
-import type { JsonValue } from "@task-queue/queue-core";
+import type { BackoffPolicy, JsonValue } from "@task-queue/queue-core";
 import { sql } from "drizzle-orm";
-import { type QueueScope, STAGE } from "./scope.js";
+import { rescueCtes } from "./rescue.js";
+import { epochMs, type QueueScope, STAGE, seconds } from "./scope.js";
+
+/** Expired leases one get rescues at most; the rest wait for the next get or rescueExpired. */
+export const RESCUE_PER_GET = 1_000;
+
+export interface TakenRow {
+  item_id: string;
+  body: JsonValue;
+  attempts: number;
+  /** epochMs of the lease's expiry. */
+  lease_expires_at: number | null;
+}
 
 /**
- * Moves up to n WAITING items to PROCESSING and returns them oldest first. SKIP LOCKED lets concurrent callers
- * take disjoint sets without waiting on each other; the row lock taken in `next` is what makes an item go to
- * one caller only.
+ * The claim, one statement: first the queue's expired leases are rescued (failed attempts: retried after a backoff
+ * or failed; see rescue.ts), so correctness never waits for a sweeper; then up to n available WAITING items —
+ * highest priority first, FIFO within a priority, run_after passed — move to PROCESSING, each with attempts + 1 (the
+ * fencing token returned with it), run_after cleared and the lease set (NULL: none).
+ *
+ * `next` walks the ready index (queue_name, priority DESC, ordering) WHERE stage = 0 in the ORDER BY's own order under
+ * the LIMIT, skipping delayed rows; SKIP LOCKED lets concurrent callers take disjoint sets without waiting on each
+ * other, and the row lock is what makes an item go to one caller only. Items rescued here are not handed out by the
+ * same statement (its snapshot predates them); they come back after their backoff.
  */
-export async function takeWaiting(scope: QueueScope, n: number): Promise<Array<[string, JsonValue]>> {
+export async function takeWaiting(
+  scope: QueueScope,
+  n: number,
+  leaseSeconds: number | null,
+  policy: BackoffPolicy,
+): Promise<TakenRow[]> {
   const { run, table, queueName } = scope;
-  const rows = await run<{ item_id: string; body: JsonValue }>(
+  return run<TakenRow>(
     sql`
-      WITH next AS (
+      WITH ${rescueCtes(table, queueName, policy, RESCUE_PER_GET)}, next AS (
         SELECT item_id FROM ${table.table}
-        WHERE queue_name = ${queueName} AND stage = ${STAGE.WAITING}
-        ORDER BY ordering
+        WHERE queue_name = ${queueName} AND stage = ${STAGE.WAITING} AND (run_after IS NULL OR run_after <= now())
+        ORDER BY priority DESC, ordering
         LIMIT ${n}
         FOR UPDATE SKIP LOCKED
       ), taken AS (
-        UPDATE ${table.table} AS item SET stage = ${STAGE.PROCESSING}, updated_at = now()
+        UPDATE ${table.table} AS item SET
+          stage = ${STAGE.PROCESSING}, attempts = item.attempts + 1, run_after = NULL,
+          lease_expires_at = now() + ${seconds(sql`${leaseSeconds}`)}, updated_at = now()
         FROM next
         WHERE item.queue_name = ${queueName} AND item.item_id = next.item_id
-        RETURNING item.item_id, item.body, item.ordering
+        RETURNING item.item_id, item.body, item.attempts, item.lease_expires_at, item.priority, item.ordering
       )
-      SELECT item_id, body FROM taken ORDER BY ordering`,
+      SELECT item_id, body, attempts, ${epochMs(sql`lease_expires_at`)} AS lease_expires_at FROM taken ORDER BY priority DESC, ordering`,
   );
-  return rows.map((row) => [row.item_id, row.body]);
 }

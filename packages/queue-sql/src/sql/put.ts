@@ -1,23 +1,64 @@
-import type { ValidItem } from "@task-queue/queue-core";
 import { sql } from "drizzle-orm";
-import { type QueueScope, textArray } from "./scope.js";
+import { notifyColumn, numberArray, type QueueScope, seconds, textArray } from "./scope.js";
+
+/** One item to insert: its JSON text and lifecycle fields. */
+export interface NewRow {
+  id: string;
+  json: string;
+  priority: number;
+  maxAttempts: number;
+  /** Not handed out before this time (absolute, e.g. a caller's runAfter); null: see delaySeconds. */
+  runAfter: Date | null;
+  /** Not handed out before the server's now() + this; null or 0: at once. */
+  delaySeconds: number | null;
+}
 
 /**
  * Inserts one chunk of items as WAITING, in the chunk's order (the ordering key is drawn in that order), and
- * returns the ids it added; ids already in the queue, in any stage, are left as they are. Three parameters
- * whatever the chunk size (two arrays through unnest), so the 65,535-parameter limit never applies.
+ * returns the ids it added; ids already in the queue, in any stage, are left as they are. Lists bind as arrays
+ * through unnest, so the 65,535-parameter limit never applies. A chunk where every item has the defaults (put)
+ * binds only ids and bodies. Adding anything notifies the table's channel, waking waiting consumers.
  */
-export async function insertItems(scope: QueueScope, items: readonly ValidItem[]): Promise<string[]> {
+export async function insertItems(
+  scope: QueueScope,
+  items: readonly NewRow[],
+  defaultMaxAttempts: number,
+): Promise<string[]> {
   const { run, table, queueName } = scope;
+  const plain = items.every(
+    (item) =>
+      item.priority === 0 &&
+      item.maxAttempts === defaultMaxAttempts &&
+      item.runAfter === null &&
+      !item.delaySeconds,
+  );
+  const ids = textArray(items.map((item) => item.id));
+  const bodies = textArray(items.map((item) => item.json));
+  const source = plain
+    ? sql`
+      SELECT ${queueName}, input.item_id, input.body::jsonb, 0, ${defaultMaxAttempts}::int, NULL::timestamptz
+      FROM unnest(${ids}, ${bodies}) WITH ORDINALITY AS input(item_id, body, position)`
+    : sql`
+      SELECT ${queueName}, input.item_id, input.body::jsonb, input.priority::int, input.max_attempts::int,
+        CASE WHEN at > now() THEN at END
+      FROM unnest(
+          ${ids}, ${bodies},
+          ${numberArray(items.map((item) => item.priority))},
+          ${numberArray(items.map((item) => item.maxAttempts))},
+          ${textArray(items.map((item) => item.runAfter?.toISOString() ?? null))},
+          ${numberArray(items.map((item) => item.delaySeconds))}
+        ) WITH ORDINALITY AS input(item_id, body, priority, max_attempts, run_after, delay, position),
+        LATERAL (SELECT coalesce(input.run_after::timestamptz, now() + ${seconds(sql`nullif(input.delay::float8, 0)`)}) AS at) AS due`;
   const rows = await run<{ item_id: string }>(
     sql`
-      INSERT INTO ${table.table} (queue_name, item_id, body)
-      SELECT ${queueName}, input.item_id, input.body::jsonb
-      FROM unnest(${textArray(items.map((item) => item.id))}, ${textArray(items.map((item) => item.json))})
-        WITH ORDINALITY AS input(item_id, body, position)
-      ORDER BY input.position
-      ON CONFLICT DO NOTHING
-      RETURNING item_id`,
+      WITH inserted AS (
+        INSERT INTO ${table.table} (queue_name, item_id, body, priority, max_attempts, run_after)
+        ${source}
+        ORDER BY input.position
+        ON CONFLICT DO NOTHING
+        RETURNING item_id
+      )
+      SELECT item_id, ${notifyColumn(scope)} AS notified FROM inserted`,
   );
   return rows.map((row) => row.item_id);
 }

@@ -1,4 +1,4 @@
-import { QueueItemStage } from "@task-queue/queue-core";
+import { type BackoffPolicy, QueueItemStage } from "@task-queue/queue-core";
 import { type SQL, sql } from "drizzle-orm";
 import type { Execute } from "../executor.js";
 import type { QueueTable } from "../table.js";
@@ -11,8 +11,8 @@ export interface QueueScope {
 }
 
 /**
- * Stages as SQL literals, not parameters, so the planner matches the partial index `WHERE stage = 0` and
- * plans each statement for its stage.
+ * Stages as SQL literals, not parameters, so the planner matches the partial indexes (`WHERE stage = 0`,
+ * `WHERE stage = 1 AND …`) and plans each statement for its stage.
  */
 export const STAGE: Record<keyof typeof QueueItemStage, SQL> = {
   WAITING: sql.raw(String(QueueItemStage.WAITING)),
@@ -21,7 +21,74 @@ export const STAGE: Record<keyof typeof QueueItemStage, SQL> = {
   FAIL: sql.raw(String(QueueItemStage.FAIL)),
 };
 
-/** A list bound as one array parameter (drizzle would otherwise expand it into one parameter per element). */
-export function textArray(values: readonly string[]): SQL {
+/**
+ * A list bound as one array parameter (drizzle would otherwise expand it into one parameter per element). Nulls
+ * stay SQL NULLs; other element types are cast from text by the statement (`input.attempt::int`), so both drivers
+ * bind every list the same way.
+ */
+export function textArray(values: readonly (string | null)[]): SQL {
   return sql`${sql.param(values)}::text[]`;
+}
+
+/** A number list as text[] (see textArray); null elements stay NULL. */
+export function numberArray(values: readonly (number | null | undefined)[]): SQL {
+  return textArray(values.map((value) => (value === undefined || value === null ? null : String(value))));
+}
+
+/** A number of seconds as an interval (NULL stays NULL). */
+export function seconds(value: SQL): SQL {
+  return sql`(${value})::float8 * interval '1 second'`;
+}
+
+/**
+ * The retry delay after `item.attempts` failed attempts, in seconds: full jitter over min(max, base × 2^(attempts−1)),
+ * drawn per row by the server — the same rule as queue-core's backoffSeconds.
+ */
+export function backoff(policy: BackoffPolicy): SQL {
+  return sql`random() * least(${policy.maxSeconds}::float8, ${policy.baseSeconds}::float8 * power(2::float8, least(greatest(item.attempts - 1, 0), 60)))`;
+}
+
+/**
+ * The SET list of a failed attempt of `item` (fail, failMany, an expired lease): while attempts remain, back to
+ * WAITING at the back of its priority (a new ordering key), not before now + delay (seconds; 0 or NULL: at once);
+ * else FAIL. Either way the lease ends and the reason becomes last_error.
+ */
+export function failedAttempt(table: QueueTable, reason: SQL, delaySeconds: SQL): SQL {
+  const retry = sql`item.attempts < item.max_attempts`;
+  return sql`
+    stage = CASE WHEN ${retry} THEN ${STAGE.WAITING} ELSE ${STAGE.FAIL} END,
+    run_after = CASE WHEN ${retry} THEN now() + ${seconds(sql`nullif(${delaySeconds}, 0)`)} END,
+    ordering = CASE WHEN ${retry} THEN ${table.nextOrdering} ELSE item.ordering END,
+    last_error = ${reason},
+    lease_expires_at = NULL,
+    updated_at = now()`;
+}
+
+/**
+ * The fence of a completion naming `attempt` (NULL: none, the legacy call): the item is PROCESSING on that attempt
+ * with its lease, if any, unexpired — queue-core's InMemoryQueue.check().
+ */
+export function fenced(attempt: SQL): SQL {
+  return sql`item.stage = ${STAGE.PROCESSING} AND (${attempt} IS NULL OR (item.attempts = ${attempt} AND (item.lease_expires_at IS NULL OR item.lease_expires_at > now())))`;
+}
+
+/**
+ * pg_notify(the table's channel, queue name) as a scalar subquery: placed in a statement's select list, it runs once, and only
+ * when the statement returns a row (the notification then goes out when the statement's transaction commits).
+ */
+export function notifyColumn(scope: QueueScope): SQL {
+  return sql`(SELECT 1 FROM pg_notify(${scope.table.channel}, ${scope.queueName}))`;
+}
+
+/**
+ * A timestamptz as milliseconds since the epoch (float8, a JS number on both drivers): drizzle's postgres.js driver
+ * makes the client return timestamps as unparsed text, so statements hand times over as numbers instead.
+ */
+export function epochMs(column: SQL): SQL {
+  return sql`(extract(epoch FROM ${column}) * 1000)::float8`;
+}
+
+/** A time from epochMs, or null. */
+export function dateOf(ms: number | string | null | undefined): Date | null {
+  return ms === null || ms === undefined ? null : new Date(Number(ms));
 }

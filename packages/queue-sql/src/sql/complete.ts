@@ -1,0 +1,33 @@
+import { sql } from "drizzle-orm";
+import { fenced, numberArray, type QueueScope, STAGE, textArray } from "./scope.js";
+
+export interface CompletionRow {
+  id: string;
+  /** The fencing token; null: any PROCESSING attempt (the legacy call). */
+  attempt: number | null;
+  /** The result as JSON text; null: none. */
+  result: string | null;
+}
+
+/**
+ * success and successMany, one statement: the listed items that pass the fence (PROCESSING; on the named attempt with
+ * an unexpired lease, when one is named) move to SUCCESS with their result, lease cleared. Returns the ids it moved;
+ * the caller reads why the others did not only when there are others. The join is by primary key from the input.
+ */
+export async function completeItems(scope: QueueScope, items: readonly CompletionRow[]): Promise<string[]> {
+  const { run, table, queueName } = scope;
+  const rows = await run<{ item_id: string }>(
+    sql`
+      UPDATE ${table.table} AS item SET
+        stage = ${STAGE.SUCCESS}, result = input.result::jsonb, lease_expires_at = NULL, updated_at = now()
+      FROM unnest(
+          ${textArray(items.map((item) => item.id))},
+          ${numberArray(items.map((item) => item.attempt))},
+          ${textArray(items.map((item) => item.result))}
+        ) AS input(item_id, attempt, result)
+      WHERE item.queue_name = ${queueName} AND item.item_id = input.item_id
+        AND ${fenced(sql`input.attempt::int`)}
+      RETURNING item.item_id`,
+  );
+  return rows.map((row) => row.item_id);
+}
