@@ -2,7 +2,9 @@
  * Benchmark (not a test): `pnpm bench` in packages/queue-sql, or `pnpm bench` at the root.
  * On the local PostgreSQL (BENCH_DATABASE_URL, else TEST_DATABASE_URL, else postgres://postgres@127.0.0.1:5432/test):
  * put 100,000 items in batches of 1,000, then drain them with 4 concurrent consumers doing get(100) + successMany,
- * through SqlQueue and through plain postgres.js SQL (the same statements, prepared) as the baseline, each run twice
+ * through SqlQueue and, as the baseline, through plain postgres.js SQL (prepared) on a plain queue table — the
+ * schema and statements of queue-sql before the job lifecycle (migration 0000 only: no attempts, leases,
+ * priorities or delays), so the ratio shows what the lifecycle and the library cost together. Each side runs twice
  * in A-B-B-A order. Then the
  * drain on PGlite in memory, against PGlite's own query() as its baseline. Prints items/s, ratios and peak memory.
  */
@@ -11,7 +13,13 @@ import { PGlite } from "@electric-sql/pglite";
 import type { JsonValue } from "@task-queue/queue-core";
 import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
 import postgres from "postgres";
-import { migrateQueueTable, openSqlQueue, type SqlDatabase, type SqlQueue } from "../src/index.js";
+import {
+  applyMigrations,
+  openSqlQueue,
+  queueMigrations,
+  type SqlDatabase,
+  type SqlQueue,
+} from "../src/index.js";
 
 const ITEMS = 100_000;
 const PUT_BATCH = 1_000;
@@ -120,7 +128,17 @@ function queueWorkload(queue: SqlQueue): Workload {
   };
 }
 
-/** The same statements SqlQueue runs, written directly against postgres.js (prepared, no drizzle). */
+/** A plain queue table: migration 0000 only, the schema before the lifecycle columns and indexes. */
+async function createPlainTable(db: SqlDatabase, table: string): Promise<void> {
+  const [plain] = await queueMigrations(table);
+  await applyMigrations(db, {
+    lockKey: `bench:${table}`,
+    journalTable: `${table}_migrations`,
+    migrations: [plain!],
+  });
+}
+
+/** A plain queue's statements (the pre-lifecycle ones), written directly against postgres.js (prepared, no drizzle). */
 function postgresWorkload(sql: postgres.Sql, table: string, queueName: string): Workload {
   const t = sql(table);
   return {
@@ -209,7 +227,7 @@ async function benchServer(): Promise<void> {
   const baseTable = `bench_base_${suffix}`;
   const client = postgres(url, { max: 10, onnotice: () => {} });
   const admin = drizzlePostgres(postgres(url, { max: 1, onnotice: () => {} })) as unknown as SqlDatabase;
-  await migrateQueueTable(admin, baseTable);
+  await createPlainTable(admin, baseTable);
   const queue = await openSqlQueue({
     connection: url,
     tableName: queueTable,
@@ -257,7 +275,7 @@ async function benchPglite(): Promise<void> {
   const pg = new PGlite();
   try {
     const queue = await openSqlQueue({ connection: pg, queueName: "bench" });
-    await migrateQueueTable(queue.database, "bench_base");
+    await createPlainTable(queue.database, "bench_base");
     const ours = queueWorkload(queue);
     const base = pgliteWorkload(pg, "bench_base", "bench");
     await timePut(ours, "item", ITEMS);

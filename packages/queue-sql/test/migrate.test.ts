@@ -49,19 +49,27 @@ describe("migrate on PostgreSQL", () => {
       "ordering",
       "created_at",
       "updated_at",
+      "attempts",
+      "max_attempts",
+      "priority",
+      "run_after",
+      "lease_expires_at",
+      "last_error",
+      "result",
     ]);
     const indexes = await queryRows<{ indexname: string }>(
       dbs[1]!,
       sql`SELECT indexname FROM pg_indexes WHERE tablename = ${table} ORDER BY indexname`,
     );
     expect(indexes.map((i) => i.indexname)).toEqual([
+      `${table}_lease_idx`,
       `${table}_pkey`,
+      `${table}_ready_idx`,
       `${table}_stage_idx`,
-      `${table}_waiting_idx`,
     ]);
   });
 
-  it("get is an index scan on the waiting index", async () => {
+  it("get's selection is an index scan on the ready index", async () => {
     const table = randomTableName();
     tables.push(table);
     await migrateQueueTable(dbs[0]!, table);
@@ -69,11 +77,11 @@ describe("migrate on PostgreSQL", () => {
     const plan = await queryRows<{ "QUERY PLAN": string }>(
       dbs[0]!,
       sql.raw(
-        `EXPLAIN SELECT item_id FROM "${table}" WHERE queue_name = 'q' AND stage = 0 ORDER BY ordering LIMIT 10`,
+        `EXPLAIN SELECT item_id FROM "${table}" WHERE queue_name = 'q' AND stage = 0 ORDER BY priority DESC, ordering LIMIT 10`,
       ),
     );
     await dbs[0]!.execute(sql.raw(`RESET enable_seqscan`));
-    expect(plan.map((row) => row["QUERY PLAN"]).join("\n")).toContain(`${table}_waiting_idx`);
+    expect(plan.map((row) => row["QUERY PLAN"]).join("\n")).toContain(`${table}_ready_idx`);
   });
 
   it("applyMigrations applies another package's migrations once, under its own lock and journal", async () => {

@@ -1,0 +1,192 @@
+import { setTimeout as sleep } from "node:timers/promises";
+import { InvalidArgument, QueueItemStage } from "@task-queue/queue-core";
+import { type SQL, sql } from "drizzle-orm";
+import { PgDialect } from "drizzle-orm/pg-core";
+import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
+import postgres from "postgres";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  applyMigrations,
+  migrateQueueTable,
+  openSqlQueue,
+  queryRows,
+  queueMigrations,
+  type SqlDatabase,
+  SqlQueueNamespace,
+} from "../src/index.js";
+import { takeWaiting } from "../src/sql/get.js";
+import { queueTable } from "../src/table.js";
+import { dropQueueTable, randomTableName, serverUrl } from "./helpers.js";
+
+let url: string;
+let client: postgres.Sql;
+let db: SqlDatabase;
+const tables: string[] = [];
+
+beforeAll(async () => {
+  url = await serverUrl();
+  client = postgres(url, { max: 2, onnotice: () => {} });
+  db = drizzlePostgres(client) as unknown as SqlDatabase;
+});
+
+afterAll(async () => {
+  for (const table of tables) await dropQueueTable(db, table);
+  await client.end({ timeout: 5 });
+});
+
+function newTable(): string {
+  const table = randomTableName();
+  tables.push(table);
+  return table;
+}
+
+describe("SqlQueue lifecycle on PostgreSQL, beyond the conformance suite", () => {
+  it("migrates a table made by the first migration, with items in every stage, to the lifecycle schema", async () => {
+    const table = newTable();
+    const [first] = await queueMigrations(table);
+    // The table as a deployment of the previous release has it: migration 0000 only, recorded in its journal.
+    await applyMigrations(db, {
+      lockKey: `task-queue:queue-sql:${table}`,
+      journalTable: `${table}_migrations`,
+      migrations: [first!],
+    });
+    await db.execute(
+      sql.raw(`INSERT INTO "${table}" (queue_name, item_id, stage, body) VALUES
+        ('old', 'w1', 0, '{"n":1}'), ('old', 'w2', 0, '{"n":2}'), ('old', 'p', 1, '{"n":3}'),
+        ('old', 's', 2, '{"n":4}'), ('old', 'f', 3, '{"n":5}')`),
+    );
+    expect(await migrateQueueTable(db, table)).toEqual(["0001_lifecycle"]);
+    const queue = await openSqlQueue({ connection: client, tableName: table, queueName: "old" });
+    expect(await queue.sizes()).toEqual({ WAITING: 2, PROCESSING: 1, SUCCESS: 1, FAIL: 1 });
+    const record = await queue.lookupRecord("w1");
+    expect(record).toMatchObject({
+      stage: "WAITING",
+      attempts: 0,
+      maxAttempts: 1,
+      priority: 0,
+      runAfter: null,
+    });
+    expect(await queue.getJobs(5)).toEqual([
+      { itemId: "w1", body: { n: 1 }, attempt: 1, leaseExpiresAt: null },
+      { itemId: "w2", body: { n: 2 }, attempt: 1, leaseExpiresAt: null },
+    ]);
+    // An item taken before the migration completes the legacy way (it has no attempt of its own: attempts 0).
+    await queue.success("p", { result: { done: true } });
+    expect((await queue.lookupRecord("p")).result).toEqual({ done: true });
+    expect((await queue.requeue("f")).requeued).toEqual(["f"]);
+    await queue.close();
+  });
+
+  it("get on a freshly bulk-loaded table walks the ready index under its LIMIT (no sort of the waiting rows)", async () => {
+    const table = newTable();
+    const queue = await openSqlQueue({ connection: client, tableName: table, queueName: "fresh" });
+    const batch: Record<string, number> = {};
+    for (let i = 0; i < 30_000; i++) batch[`i${i}`] = i;
+    expect((await queue.put(batch)).added.length).toBe(30_000);
+    // EXPLAIN the statements exactly as the queue builds them.
+    const dialect = new PgDialect();
+    const plans: string[] = [];
+    const explain = async <Row>(statement: SQL): Promise<Row[]> => {
+      const query = dialect.sqlToQuery(statement);
+      const rows = await client.unsafe(`EXPLAIN ${query.sql}`, query.params as never[]);
+      plans.push(rows.map((row) => row["QUERY PLAN"]).join("\n"));
+      return [];
+    };
+    const scope = { run: explain, table: queueTable(table), queueName: "fresh" };
+    await takeWaiting(scope, 100, 30, { baseSeconds: 1, maxSeconds: 60 });
+    const [get] = plans;
+    // The hand-out order comes from the ready index: no Sort node between LockRows and the scan.
+    expect(get).toContain(`Index Scan using ${table}_ready_idx`);
+    expect(get).not.toMatch(/LockRows[\s\S]*Sort[\s\S]*Scan on/);
+    expect(get).toContain(`${table}_lease_idx`);
+    await queue.close();
+  });
+
+  it("one listening connection serves every waiting get of the process; a put wakes the waiters of its queue", async () => {
+    const table = newTable();
+    const ns = await SqlQueueNamespace.open({ connection: url, tableName: table, poolSize: 4 });
+    try {
+      const waiters = Array.from({ length: 16 }, (_, i) =>
+        ns.queue(i % 2 === 0 ? "even" : "odd").getJobs(1, { waitSeconds: 30 }),
+      );
+      const channel = `${table}_work`;
+      const listeners = async () =>
+        (
+          await queryRows<{ n: number }>(
+            db,
+            sql`SELECT count(*)::int AS n FROM pg_stat_activity WHERE query ILIKE ${`listen%${channel}%`}`,
+          )
+        )[0]!.n;
+      for (let i = 0; i < 100 && (await listeners()) === 0; i++) await sleep(50);
+      expect(await listeners()).toBe(1);
+      const evens: Record<string, number> = {};
+      const odds: Record<string, number> = {};
+      for (let i = 0; i < 8; i++) {
+        evens[`e${i}`] = i;
+        odds[`o${i}`] = i;
+      }
+      await ns.queue("even").put(evens);
+      await ns.queue("odd").put(odds);
+      const got = (await Promise.all(waiters)).flat().map((job) => job.itemId);
+      expect(got.sort()).toEqual([...Object.keys(evens), ...Object.keys(odds)].sort());
+      expect(await listeners()).toBe(1);
+    } finally {
+      await ns.close();
+    }
+  });
+
+  it("the namespace's rescueExpired sweeps expired leases of every queue in one call", async () => {
+    const table = newTable();
+    const ns = await SqlQueueNamespace.open({
+      connection: url,
+      tableName: table,
+      lifecycle: { maxAttempts: 2, backoff: { baseSeconds: 0, maxSeconds: 0 } },
+    });
+    try {
+      await ns.queue("a").put({ a1: 1 });
+      await ns.queue("b").putJobs([{ id: "b1", body: 1, maxAttempts: 1 }]);
+      await ns.queue("a").getJobs(1, { leaseSeconds: 0.2 });
+      await ns.queue("b").getJobs(1, { leaseSeconds: 0.2 });
+      await ns.queue("c").put({ c1: 1 });
+      await ns.queue("c").getJobs(1, { leaseSeconds: 600 });
+      let swept = new Map<string, { retried: string[]; failed: string[] }>();
+      for (let i = 0; i < 200 && swept.size === 0; i++) {
+        await sleep(50);
+        swept = await ns.rescueExpired();
+      }
+      expect(Object.fromEntries(swept)).toEqual({
+        a: { retried: ["a1"], failed: [] },
+        b: { retried: [], failed: ["b1"] },
+      });
+      expect(await ns.queue("a").lookupRecord("a1")).toMatchObject({
+        stage: "WAITING",
+        attempts: 1,
+        maxAttempts: 2,
+        lastError: "lease expired",
+      });
+      expect(await ns.queue("b").size(QueueItemStage.FAIL)).toBe(1);
+      expect(await ns.queue("c").size(QueueItemStage.PROCESSING)).toBe(1);
+      expect((await ns.queue("a").getJobs(1))[0]?.attempt).toBe(2);
+    } finally {
+      await ns.close();
+    }
+  });
+
+  it("lifecycle options set the queue's defaults, and bad ones are refused before anything opens", async () => {
+    const table = newTable();
+    const queue = await openSqlQueue({
+      connection: client,
+      tableName: table,
+      queueName: "tuned",
+      lifecycle: { maxAttempts: 3 },
+    });
+    await queue.put({ x: 1 });
+    expect((await queue.lookupRecord("x")).maxAttempts).toBe(3);
+    await queue.get(1);
+    expect(await queue.fail("x", { reason: "once", retryDelaySeconds: 0 })).toBe("WAITING");
+    await queue.close();
+    await expect(
+      openSqlQueue({ connection: client, tableName: table, lifecycle: { maxAttempts: 0 } }),
+    ).rejects.toThrow(InvalidArgument);
+  });
+});
