@@ -265,8 +265,17 @@ export const FailManyResult = z
     description: "moved left PROCESSING; of those, retried went back to WAITING",
   });
 export const DeleteResult = z
-  .object({ deleted: z.array(z.string()), skipped: z.array(SkippedItem) })
-  .openapi("DeleteResult");
+  .object({
+    deleted: z.array(z.string()),
+    skipped: z.array(
+      z.object({
+        id: z.string(),
+        reason: z.enum(["NOT_FOUND", "WRONG_STAGE"]),
+        stage: stageName.optional(),
+      }),
+    ),
+  })
+  .openapi("DeleteResult", { description: "A PROCESSING item is skipped (WRONG_STAGE): cancel it first" });
 export const RescueResult = z
   .object({ retried: z.array(z.string()), failed: z.array(z.string()) })
   .openapi("RescueResult");
