@@ -117,8 +117,11 @@ function failWire(options: FailOptions): Wire["FailBody"] {
 }
 
 /** Splits batch entries (ids or objects) into their ids, checked as a list, and the entries. */
-function entries<T extends { id: ItemId }>(items: readonly (ItemId | T)[]): Array<{ id: ItemId; entry: ItemId | T }> {
-  if (!Array.isArray(items)) throw new InvalidArgument("items", "must be an array of ids or objects with an id");
+function entries<T extends { id: ItemId }>(
+  items: readonly (ItemId | T)[],
+): Array<{ id: ItemId; entry: ItemId | T }> {
+  if (!Array.isArray(items))
+    throw new InvalidArgument("items", "must be an array of ids or objects with an id");
   const list = items.map((entry) => ({ id: typeof entry === "string" ? entry : entry?.id, entry }));
   idList(list.map((item) => item.id));
   return list;
@@ -220,7 +223,10 @@ export class ApiClient implements QueueWithHistory {
     return this.whileNotAborted(options?.signal, async (signal) =>
       (
         await unwrap(
-          this.http.GET("/api/v1/queues/{queue_name}/get_jobs/{n_items}", { params: { path, query }, signal }),
+          this.http.GET("/api/v1/queues/{queue_name}/get_jobs/{n_items}", {
+            params: { path, query },
+            signal,
+          }),
         )
       ).map(jobFromWire),
     );
@@ -373,7 +379,9 @@ export class ApiClient implements QueueWithHistory {
 
   async lookupRecord(id: ItemId): Promise<ItemRecord> {
     const path = { ...this.queuePath, item_id: pathId(id) };
-    const record = await unwrap(this.http.GET("/api/v1/queues/{queue_name}/item/{item_id}", { params: { path } }));
+    const record = await unwrap(
+      this.http.GET("/api/v1/queues/{queue_name}/item/{item_id}", { params: { path } }),
+    );
     return {
       itemId: record.item_id,
       stage: record.stage,
