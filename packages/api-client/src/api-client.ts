@@ -288,8 +288,8 @@ export class ApiClient implements QueueWithHistory {
     const answer = await unwrap(
       this.http.POST("/api/v1/queues/{queue_name}/fail/{item_id}", { params: { path }, body }),
     );
-    if (answer === null) throw new Error("the server answered fail without the outcome (too old a server?)");
-    return answer.stage;
+    // A server from before the lifecycle ignores the body and answers null: there, every failure is final.
+    return answer === null ? "FAIL" : answer.stage;
   }
 
   async successMany(items: readonly (ItemId | Completion)[]): Promise<MoveResult> {
