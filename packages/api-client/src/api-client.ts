@@ -1,12 +1,29 @@
 import {
+  assertAttempt,
   assertCount,
   assertItemId,
+  assertLeaseSeconds,
+  assertRetryDelay,
+  type Completion,
+  DEFAULT_LIFECYCLE,
+  type DeleteResult,
+  type ExtendOptions,
+  type FailManyResult,
+  type FailOptions,
+  type FailOutcome,
+  type Failure,
+  type GetOptions,
   type HistoryEntry,
   InvalidArgument,
   type ItemId,
+  type ItemRecord,
   idList,
+  type Job,
   type JsonValue,
   type MoveResult,
+  type NewJob,
+  normalizeGetOptions,
+  normalizeReason,
   type PageRequest,
   type PutResult,
   parseStage,
@@ -15,9 +32,13 @@ import {
   type QueueItemStage,
   type QueueWithHistory,
   type RequeueResult,
+  type RescueResult,
+  resultJson,
   type StageSizes,
   type StatePage,
+  type SuccessOptions,
   stageName,
+  validateJobs,
   validatePutBatch,
 } from "@task-queue/queue-core";
 import createClient, { defaultPathSerializer } from "openapi-fetch";
@@ -58,6 +79,62 @@ function pathId(id: unknown): ItemId {
 
 // The spec types a pair as a two-item array (prefixItems), which openapi-typescript widens to unknown[].
 const pairs = (data: unknown[][]): Array<[ItemId, JsonValue]> => data as Array<[ItemId, JsonValue]>;
+
+const date = (iso: string): Date => new Date(iso);
+const dateOrNull = (iso: string | null): Date | null => (iso === null ? null : new Date(iso));
+
+type Wire = components["schemas"];
+
+/** get's options as query parameters; checked with queue-core's rules first. */
+function getQuery(options: GetOptions | undefined): { lease_seconds?: number; wait_seconds?: number } {
+  const { leaseSeconds, waitSeconds } = normalizeGetOptions(options);
+  return {
+    ...(leaseSeconds !== null ? { lease_seconds: leaseSeconds } : {}),
+    ...(waitSeconds > 0 ? { wait_seconds: waitSeconds } : {}),
+  };
+}
+
+/** success's options on the wire, checked first (attempt, result size and JSON-ness). */
+function successWire(id: ItemId, options: SuccessOptions): Wire["SuccessBody"] {
+  if (options.attempt !== undefined) assertAttempt(options.attempt);
+  resultJson(options.result, id);
+  return {
+    ...(options.attempt !== undefined ? { attempt: options.attempt } : {}),
+    ...(options.result !== undefined ? { result: options.result } : {}),
+  };
+}
+
+/** fail's options on the wire, checked first. */
+function failWire(options: FailOptions): Wire["FailBody"] {
+  if (options.attempt !== undefined) assertAttempt(options.attempt);
+  const reason = normalizeReason(options.reason);
+  assertRetryDelay(options.retryDelaySeconds);
+  return {
+    ...(options.attempt !== undefined ? { attempt: options.attempt } : {}),
+    ...(reason !== null ? { reason } : {}),
+    ...(options.retryDelaySeconds !== undefined ? { retry_delay_seconds: options.retryDelaySeconds } : {}),
+  };
+}
+
+/** Splits batch entries (ids or objects) into their ids, checked as a list, and the entries. */
+function entries<T extends { id: ItemId }>(
+  items: readonly (ItemId | T)[],
+): Array<{ id: ItemId; entry: ItemId | T }> {
+  if (!Array.isArray(items))
+    throw new InvalidArgument("items", "must be an array of ids or objects with an id");
+  const list = items.map((entry) => ({ id: typeof entry === "string" ? entry : entry?.id, entry }));
+  idList(list.map((item) => item.id));
+  return list;
+}
+
+function jobFromWire(job: Wire["Job"]): Job {
+  return {
+    itemId: job.item_id,
+    body: job.body as JsonValue,
+    attempt: job.attempt,
+    leaseExpiresAt: dateOrNull(job.lease_expires_at),
+  };
+}
 
 /**
  * A Queue over the task-queue HTTP API. Without a queue name it drives the server's default queue
@@ -108,13 +185,68 @@ export class ApiClient implements QueueWithHistory {
     );
   }
 
-  async get(n: number): Promise<Array<[ItemId, JsonValue]>> {
+  async putJobs(jobs: readonly NewJob[]): Promise<PutResult> {
+    // Checked here with the queue's own rules (the defaults only fill in what is not sent).
+    validateJobs(jobs, DEFAULT_LIFECYCLE, new Date());
+    const body: Wire["PutJobsBody"] = jobs.map((job) => ({
+      item_id: job.id,
+      body: job.body,
+      ...(job.priority !== undefined ? { priority: job.priority } : {}),
+      ...(job.delaySeconds !== undefined ? { delay_seconds: job.delaySeconds } : {}),
+      ...(job.runAfter !== undefined ? { run_after: job.runAfter.toISOString() } : {}),
+      ...(job.maxAttempts !== undefined ? { max_attempts: job.maxAttempts } : {}),
+    }));
+    return unwrap(
+      this.http.POST("/api/v1/queues/{queue_name}/put_jobs", { params: { path: this.queuePath }, body }),
+    );
+  }
+
+  async get(n: number, options?: GetOptions): Promise<Array<[ItemId, JsonValue]>> {
     assertCount(n, Number.MAX_SAFE_INTEGER);
+    const query = getQuery(options);
     if (n === 0) return [];
     const path = { ...this.queuePath, n_items: n };
-    return pairs(
-      await unwrap(this.http.GET("/api/v1/queues/{queue_name}/get/{n_items}", { params: { path } })),
+    return this.whileNotAborted(options?.signal, async (signal) =>
+      pairs(
+        await unwrap(
+          this.http.GET("/api/v1/queues/{queue_name}/get/{n_items}", { params: { path, query }, signal }),
+        ),
+      ),
     );
+  }
+
+  async getJobs(n: number, options?: GetOptions): Promise<Job[]> {
+    assertCount(n, Number.MAX_SAFE_INTEGER);
+    const query = getQuery(options);
+    if (n === 0) return [];
+    const path = { ...this.queuePath, n_items: n };
+    return this.whileNotAborted(options?.signal, async (signal) =>
+      (
+        await unwrap(
+          this.http.GET("/api/v1/queues/{queue_name}/get_jobs/{n_items}", {
+            params: { path, query },
+            signal,
+          }),
+        )
+      ).map(jobFromWire),
+    );
+  }
+
+  /**
+   * Runs a get; when the caller's signal aborts it, answers [] as every Queue does (the server, seeing the request
+   * gone, takes nothing more for it).
+   */
+  private async whileNotAborted<T>(
+    signal: AbortSignal | undefined,
+    call: (signal: AbortSignal | undefined) => Promise<T[]>,
+  ): Promise<T[]> {
+    if (signal?.aborted) return [];
+    try {
+      return await call(signal);
+    } catch (error) {
+      if (signal?.aborted) return [];
+      throw error;
+    }
   }
 
   async peek(n: number): Promise<Array<[ItemId, JsonValue]>> {
@@ -126,27 +258,88 @@ export class ApiClient implements QueueWithHistory {
     );
   }
 
-  async success(id: ItemId): Promise<void> {
+  async extend(id: ItemId, options: ExtendOptions): Promise<Date> {
     const path = { ...this.queuePath, item_id: pathId(id) };
-    await unwrap(this.http.POST("/api/v1/queues/{queue_name}/success/{item_id}", { params: { path } }));
+    assertLeaseSeconds(options?.leaseSeconds);
+    assertAttempt(options.attempt);
+    const body = { lease_seconds: options.leaseSeconds, attempt: options.attempt };
+    const answer = await unwrap(
+      this.http.POST("/api/v1/queues/{queue_name}/extend/{item_id}", { params: { path }, body }),
+    );
+    return date(answer.lease_expires_at);
   }
 
-  async fail(id: ItemId): Promise<void> {
+  async success(id: ItemId, options?: SuccessOptions): Promise<void> {
     const path = { ...this.queuePath, item_id: pathId(id) };
-    await unwrap(this.http.POST("/api/v1/queues/{queue_name}/fail/{item_id}", { params: { path } }));
+    // Without options: the original route exactly, no body.
+    const body = options === undefined ? undefined : successWire(id, options);
+    await unwrap(
+      this.http.POST("/api/v1/queues/{queue_name}/success/{item_id}", {
+        params: { path },
+        ...(body !== undefined ? { body } : {}),
+      }),
+    );
   }
 
-  async successMany(ids: readonly ItemId[]): Promise<MoveResult> {
-    const body = idList(ids);
+  async fail(id: ItemId, options: FailOptions = {}): Promise<FailOutcome> {
+    const path = { ...this.queuePath, item_id: pathId(id) };
+    // Always with a body (even {}): then the answer says where the item went.
+    const body = failWire(options);
+    const answer = await unwrap(
+      this.http.POST("/api/v1/queues/{queue_name}/fail/{item_id}", { params: { path }, body }),
+    );
+    // A server from before the lifecycle ignores the body and answers null: there, every failure is final.
+    return answer === null ? "FAIL" : answer.stage;
+  }
+
+  async successMany(items: readonly (ItemId | Completion)[]): Promise<MoveResult> {
+    const body: Wire["CompletionList"] = entries(items).map(({ id, entry }) =>
+      typeof entry === "string" ? entry : { item_id: id, ...successWire(id, entry) },
+    );
     return unwrap(
       this.http.POST("/api/v1/queues/{queue_name}/success", { params: { path: this.queuePath }, body }),
     );
   }
 
-  async failMany(ids: readonly ItemId[]): Promise<MoveResult> {
-    const body = idList(ids);
+  async failMany(items: readonly (ItemId | Failure)[]): Promise<FailManyResult> {
+    const body: Wire["FailureList"] = entries(items).map(({ id, entry }) =>
+      typeof entry === "string" ? entry : { item_id: id, ...failWire(entry) },
+    );
     return unwrap(
       this.http.POST("/api/v1/queues/{queue_name}/fail", { params: { path: this.queuePath }, body }),
+    );
+  }
+
+  async cancel(id: ItemId, reason?: string): Promise<void> {
+    const path = { ...this.queuePath, item_id: pathId(id) };
+    const why = normalizeReason(reason);
+    await unwrap(
+      this.http.POST("/api/v1/queues/{queue_name}/cancel/{item_id}", {
+        params: { path },
+        ...(why !== null ? { body: { reason: why } } : {}),
+      }),
+    );
+  }
+
+  async delete(ids: readonly ItemId[]): Promise<DeleteResult> {
+    if (!Array.isArray(ids)) throw new InvalidArgument("ids", "must be an array of item ids");
+    const body = idList(ids);
+    return unwrap(
+      this.http.POST("/api/v1/queues/{queue_name}/delete", { params: { path: this.queuePath }, body }),
+    );
+  }
+
+  async retryNow(ids: readonly ItemId[]): Promise<MoveResult> {
+    if (!Array.isArray(ids)) throw new InvalidArgument("ids", "must be an array of item ids");
+    const body = idList(ids);
+    return unwrap(
+      this.http.POST("/api/v1/queues/{queue_name}/retry_now", { params: { path: this.queuePath }, body }),
+    );
+  }
+
+  async rescueExpired(): Promise<RescueResult> {
+    return unwrap(
+      this.http.POST("/api/v1/queues/{queue_name}/rescue_expired", { params: { path: this.queuePath } }),
     );
   }
 
@@ -182,6 +375,27 @@ export class ApiClient implements QueueWithHistory {
       this.http.GET("/api/v1/queues/{queue_name}/lookup_item/{item_id}", { params: { path } }),
     );
     return { itemId: item.item_id, status: parseStage(item.status), itemBody: item.item_body as JsonValue };
+  }
+
+  async lookupRecord(id: ItemId): Promise<ItemRecord> {
+    const path = { ...this.queuePath, item_id: pathId(id) };
+    const record = await unwrap(
+      this.http.GET("/api/v1/queues/{queue_name}/item/{item_id}", { params: { path } }),
+    );
+    return {
+      itemId: record.item_id,
+      stage: record.stage,
+      body: record.body as JsonValue,
+      attempts: record.attempts,
+      maxAttempts: record.max_attempts,
+      priority: record.priority,
+      runAfter: dateOrNull(record.run_after),
+      leaseExpiresAt: dateOrNull(record.lease_expires_at),
+      lastError: record.last_error,
+      result: (record.result ?? null) as JsonValue | null,
+      createdAt: date(record.created_at),
+      updatedAt: date(record.updated_at),
+    };
   }
 
   async lookupState(stage: QueueItemStage, page?: PageRequest): Promise<StatePage> {

@@ -4,6 +4,7 @@ import {
   InvalidStage,
   InvalidTransition,
   ItemNotFound,
+  LeaseLost,
   type QueueAction,
   QueueUnavailable,
 } from "@task-queue/queue-core";
@@ -33,6 +34,8 @@ interface ErrorBody {
   action?: string;
   from?: string;
   request_id?: string;
+  attempt?: number;
+  current_attempt?: number;
 }
 
 const withoutSuffix = (text: string, suffix: string): string =>
@@ -55,6 +58,13 @@ export function errorFromResponse(response: Response, payload: unknown): Error {
         body.item_id ?? "",
         (body.action ?? "success") as QueueAction,
         body.from ?? "",
+      );
+    case "LEASE_LOST":
+      return new LeaseLost(
+        body.item_id ?? "",
+        body.attempt ?? 0,
+        body.current_attempt ?? 0,
+        /no longer holds it: (.*)$/s.exec(text)?.[1] ?? text,
       );
     case "INVALID_ITEM":
       return new InvalidItem(

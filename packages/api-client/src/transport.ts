@@ -1,7 +1,10 @@
 import { QueueUnavailable } from "@task-queue/queue-core";
 
 export interface RetryPolicy {
-  /** Tries in all for a GET, counting the first (default 3). Other methods are never retried: they are not idempotent. */
+  /**
+   * Tries in all for a request that changes nothing (a GET other than get and get_jobs), counting the first
+   * (default 3). Everything else is tried once: a lost answer to get would strand the items it moved.
+   */
   attempts?: number;
   /** Wait before the second try, doubled before each further one (default 100 ms). */
   delayMs?: number;
@@ -10,7 +13,7 @@ export interface RetryPolicy {
 export interface TransportOptions {
   baseUrl: string;
   token?: string;
-  /** Time limit of one try, in ms (default 30 s). */
+  /** Time limit of one try, in ms (default 30 s); a get that asks the server to wait gets that much longer. */
   timeoutMs?: number;
   retry?: RetryPolicy;
   /** For tests and custom agents; default: the global fetch. */
@@ -21,6 +24,20 @@ export interface TransportOptions {
 const RETRYABLE_STATUS = new Set([502, 503, 504]);
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+// GET get/{n} and get_jobs/{n} move items to PROCESSING: the only GETs that change something.
+const MOVING_GET = /\/(get|get_jobs)\/[^/]+$/;
+
+/** Whether sending the request again is harmless: it reads, and moves nothing. */
+export function changesNothing(request: Request): boolean {
+  return request.method === "GET" && !MOVING_GET.test(new URL(request.url).pathname);
+}
+
+/** How long the server may hold the request on purpose (get's wait_seconds), in ms. */
+function heldMs(request: Request): number {
+  const wait = Number(new URL(request.url).searchParams.get("wait_seconds") ?? 0);
+  return Number.isFinite(wait) && wait > 0 ? wait * 1000 : 0;
+}
 
 function unavailable(baseUrl: string, error: unknown, timeoutMs: number): QueueUnavailable {
   const timedOut = error instanceof DOMException && error.name === "TimeoutError";
@@ -33,8 +50,9 @@ function unavailable(baseUrl: string, error: unknown, timeoutMs: number): QueueU
 }
 
 /**
- * The fetch openapi-fetch calls: adds the bearer token, a time limit per try, and retries GETs on network errors
- * and 502/503/504. A request that never got an answer becomes QueueUnavailable.
+ * The fetch openapi-fetch calls: adds the bearer token, a time limit per try, and retries requests that change
+ * nothing on network errors and 502/503/504. A request that never got an answer becomes QueueUnavailable; one the
+ * caller aborted (the request's own signal) rejects with the abort reason and is never retried.
  */
 export function createTransport(options: TransportOptions): (request: Request) => Promise<Response> {
   const fetchImpl = options.fetch ?? globalThis.fetch;
@@ -44,17 +62,19 @@ export function createTransport(options: TransportOptions): (request: Request) =
   const authorization = options.token === undefined ? null : `Bearer ${options.token}`;
   return async (request) => {
     if (authorization !== null) request.headers.set("authorization", authorization);
-    const tries = request.method === "GET" ? attempts : 1;
+    const tries = changesNothing(request) ? attempts : 1;
+    const limitMs = timeoutMs + heldMs(request);
     for (let attempt = 1; ; attempt++) {
       const last = attempt >= tries;
       try {
         const response = await fetchImpl(last ? request : request.clone(), {
-          signal: AbortSignal.timeout(timeoutMs),
+          signal: AbortSignal.any([request.signal, AbortSignal.timeout(limitMs)]),
         });
         if (last || !RETRYABLE_STATUS.has(response.status)) return response;
         await response.body?.cancel();
       } catch (error) {
-        if (last) throw unavailable(options.baseUrl, error, timeoutMs);
+        if (request.signal.aborted) throw request.signal.reason;
+        if (last) throw unavailable(options.baseUrl, error, limitMs);
       }
       await sleep(delayMs * 2 ** (attempt - 1));
     }

@@ -78,12 +78,12 @@ describe("ApiClient maps error answers back to queue-core errors", () => {
 });
 
 describe("ApiClient transport", () => {
-  it("retries a GET after 503 and succeeds; does not retry a POST", async () => {
+  it("retries a read after 503 and succeeds; never retries a POST, get or get_jobs (they move items)", async () => {
     const seen: string[] = [];
     const flaky = createServer((req, res) => {
       seen.push(`${req.method} ${req.url}`);
       const first = seen.filter((s) => s === `${req.method} ${req.url}`).length === 1;
-      if (first || req.method === "POST") {
+      if (first || req.method === "POST" || /\/get(_jobs)?\//.test(req.url ?? "")) {
         res.writeHead(503, { "content-type": "application/json", "x-error-code": "QUEUE_UNAVAILABLE" });
         res.end('{"detail":"queue storage unavailable","request_id":"r1"}');
         return;
@@ -100,10 +100,14 @@ describe("ApiClient transport", () => {
       });
       expect(await client.sizes()).toEqual({ WAITING: 1, PROCESSING: 0, SUCCESS: 0, FAIL: 0 });
       await expect(client.success("x")).rejects.toBeInstanceOf(QueueUnavailable);
+      await expect(client.get(2)).rejects.toBeInstanceOf(QueueUnavailable);
+      await expect(client.getJobs(2, { leaseSeconds: 5 })).rejects.toBeInstanceOf(QueueUnavailable);
       expect(seen).toEqual([
         "GET /api/v1/queue/sizes",
         "GET /api/v1/queue/sizes",
         "POST /api/v1/queue/success/x",
+        "GET /api/v1/queue/get/2",
+        "GET /api/v1/queue/get_jobs/2?lease_seconds=5",
       ]);
     } finally {
       await new Promise((resolve) => flaky.close(resolve));

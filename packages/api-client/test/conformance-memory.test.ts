@@ -15,7 +15,7 @@ afterAll(() => server.stop());
 runQueueConformance(
   "ApiClient → HTTP → InMemoryQueue (named queue)",
   () => new ApiClient({ baseUrl: server.baseUrl }).queue(`q-${randomUUID()}`),
-  { strictFifo: true },
+  { strictFifo: true, priority: true, delay: true },
 );
 
 // The default queue (/api/v1/queue/…): a fresh server per case, stopped when the suite closes the client.
@@ -27,5 +27,5 @@ runQueueConformance(
     const client = new ApiClient({ baseUrl: own.baseUrl, token });
     return Object.assign(client, { close: () => own.stop() });
   },
-  { strictFifo: true },
+  { strictFifo: true, priority: true, delay: true },
 );

@@ -26,6 +26,6 @@ afterAll(async () => {
 runQueueConformance(
   "ApiClient → HTTP → SqlQueue (PostgreSQL)",
   () => new ApiClient({ baseUrl: server.baseUrl }).queue(`q-${randomUUID()}`),
-  { strictFifo: true },
+  { strictFifo: true, priority: true, delay: true },
   { timeoutMs: 60_000 },
 );

@@ -20,7 +20,18 @@ import { zodProblems } from "./request-body.js";
 import { queueOperations } from "./routes/queue-operations.js";
 import { queueVariants, registerQueueRoute } from "./routes/queue-route.js";
 import { registerServiceRoutes } from "./routes/service.js";
-import { IdList, PutBody, RequeueBody } from "./schemas.js";
+import {
+  CancelBody,
+  CompletionList,
+  ExtendBody,
+  FailBody,
+  FailureList,
+  IdList,
+  PutBody,
+  PutJobsBody,
+  RequeueBody,
+  SuccessBody,
+} from "./schemas.js";
 
 export const API_TITLE = "task-queue API";
 export const API_VERSION = "1.0.0";
@@ -99,6 +110,17 @@ export function createApp(appOptions: AppOptions): App {
   app.openAPIRegistry.register("PutBody", PutBody);
   app.openAPIRegistry.register("RequeueBody", RequeueBody);
   app.openAPIRegistry.register("IdList", IdList);
+  for (const [name, schema] of Object.entries({
+    PutJobsBody,
+    ExtendBody,
+    SuccessBody,
+    FailBody,
+    CancelBody,
+    CompletionList,
+    FailureList,
+  })) {
+    app.openAPIRegistry.register(name, schema);
+  }
   app.openAPIRegistry.registerComponent("securitySchemes", "bearer", { type: "http", scheme: "bearer" });
 
   const document = openApiDocument(app);

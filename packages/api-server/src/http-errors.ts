@@ -1,4 +1,4 @@
-import { isQueueError, type QueueError } from "@task-queue/queue-core";
+import { isQueueError, type LeaseLost, type QueueError } from "@task-queue/queue-core";
 
 /** One problem with a request, in the shape FastAPI uses for validation errors (deployed clients read it). */
 export interface ValidationProblem {
@@ -43,6 +43,22 @@ function fromQueueError(error: QueueError, requestId: string): HttpError {
         status: 409,
         code: error.code,
         body: { detail: error.message, item_id: itemId, action, from },
+        unexpected: false,
+      };
+    }
+    case "LEASE_LOST": {
+      // The attempt the caller named no longer holds the item: it must stop, its work will be (or was) redone.
+      const lost = error as LeaseLost;
+      return {
+        status: 409,
+        code: error.code,
+        body: {
+          detail: error.message,
+          code: error.code,
+          item_id: lost.itemId,
+          attempt: lost.attempt,
+          current_attempt: lost.currentAttempt,
+        },
         unexpected: false,
       };
     }

@@ -29,3 +29,12 @@ export async function readJsonBody<S extends z.ZodType>(c: AppContext, schema: S
   if (!result.success) throw new RequestValidationError(zodProblems("body", result.error.issues));
   return value as z.infer<S>;
 }
+
+/** A body that may be left out: `undefined` when the request has none (the legacy form), else as readJsonBody. */
+export async function readOptionalJsonBody<S extends z.ZodType>(
+  c: AppContext,
+  schema: S,
+): Promise<z.infer<S> | undefined> {
+  if ((await c.req.text()).trim() === "") return undefined;
+  return readJsonBody(c, schema);
+}

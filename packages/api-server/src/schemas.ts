@@ -1,5 +1,15 @@
 import { z } from "@hono/zod-openapi";
-import { itemIdProblem, queueNameProblem, STAGE_NAMES } from "@task-queue/queue-core";
+import {
+  itemIdProblem,
+  MAX_ATTEMPTS_LIMIT,
+  MAX_DELAY_SECONDS,
+  MAX_LEASE_SECONDS,
+  MAX_PRIORITY,
+  MAX_WAIT_SECONDS,
+  MIN_PRIORITY,
+  queueNameProblem,
+  STAGE_NAMES,
+} from "@task-queue/queue-core";
 
 const itemId = z
   .string()
@@ -87,7 +97,7 @@ export const RequeueBody = z.union([z.string(), z.array(z.string())]).openapi("R
 export const SkippedItem = z
   .object({
     id: z.string(),
-    reason: z.enum(["NOT_FOUND", "WRONG_STAGE"]),
+    reason: z.enum(["NOT_FOUND", "WRONG_STAGE", "LEASE_LOST"]),
     stage: z.enum(["WAITING", "PROCESSING", "SUCCESS", "FAIL"]).optional(),
   })
   .openapi("SkippedItem");
@@ -127,5 +137,162 @@ export const ErrorBody = z
     item_id: z.string().optional(),
     action: z.string().optional(),
     from: z.string().optional(),
+    code: z.string().optional(),
+    attempt: z.number().int().optional(),
+    current_attempt: z.number().int().optional(),
   })
   .openapi("Error", { description: "The machine-readable code is in the x-error-code header" });
+
+// ---- The job lifecycle (issue 11): options on put, leases, attempts as fencing tokens, reasons, results. ----
+// Bounds come from queue-core, which checks them again; here they name the wire field and document the contract.
+
+const stageName = z.enum(["WAITING", "PROCESSING", "SUCCESS", "FAIL"]);
+const dateTime = z.string().openapi({ format: "date-time" });
+const attempt = z
+  .number()
+  .int()
+  .min(1)
+  .openapi({ description: "The attempt number getJobs handed out with the item (its fencing token)" });
+const leaseSeconds = z.number().positive().max(MAX_LEASE_SECONDS);
+const delaySeconds = z.number().min(0).max(MAX_DELAY_SECONDS);
+
+/** A number of seconds in a query string, e.g. "30" or "0.5". */
+function secondsQuery(name: string, min: number, max: number, minExclusive: boolean) {
+  const bound = minExclusive ? `more than ${min}` : `at least ${min}`;
+  return z
+    .string()
+    .regex(/^[0-9]{1,9}(\.[0-9]{1,6})?$/, `${name} must be a number of seconds`)
+    .transform(Number)
+    .refine(
+      (n) => (minExclusive ? n > min : n >= min) && n <= max,
+      `${name} must be ${bound} and at most ${max}`,
+    )
+    .optional()
+    .openapi({
+      type: "number",
+      ...(minExclusive ? { exclusiveMinimum: min } : { minimum: min }),
+      maximum: max,
+    });
+}
+
+export const GetQuery = z.object({
+  lease_seconds: secondsQuery("lease_seconds", 0, MAX_LEASE_SECONDS, true).openapi({
+    description:
+      "Hand the items out under a lease: unless extended or completed in time, the attempt counts as failed",
+  }),
+  wait_seconds: secondsQuery("wait_seconds", 0, MAX_WAIT_SECONDS, false).openapi({
+    description: "When nothing is available, hold the request up to this long for work before answering []",
+  }),
+});
+
+export const NewJobWire = z
+  .strictObject({
+    item_id: z.string(),
+    body: JsonAny,
+    priority: z.number().int().min(MIN_PRIORITY).max(MAX_PRIORITY).optional(),
+    delay_seconds: delaySeconds.optional(),
+    run_after: z.iso.datetime({ offset: true }).optional().openapi({ format: "date-time" }),
+    max_attempts: z.number().int().min(1).max(MAX_ATTEMPTS_LIMIT).optional(),
+  })
+  .openapi("NewJob", {
+    description:
+      "An item with its options: higher priority first; not before run_after (or now + delay_seconds)",
+  });
+export const PutJobsBody = z.array(NewJobWire).openapi("PutJobsBody");
+
+export const Job = z
+  .object({
+    item_id: z.string(),
+    body: JsonAny,
+    attempt: z.number().int(),
+    lease_expires_at: dateTime.nullable(),
+  })
+  .openapi("Job");
+
+export const ExtendBody = z
+  .strictObject({ lease_seconds: leaseSeconds, attempt })
+  .openapi("ExtendBody", { description: "Renew the lease held by this attempt to now + lease_seconds" });
+export const ExtendResult = z.object({ lease_expires_at: dateTime }).openapi("ExtendResult");
+
+export const SuccessBody = z
+  .strictObject({ attempt: attempt.optional(), result: JsonAny.optional() })
+  .openapi("SuccessBody", {
+    description: "Optional: fence the call to an attempt; store a JSON result (≤ 64 KiB)",
+  });
+export const FailBody = z
+  .strictObject({
+    attempt: attempt.optional(),
+    reason: z.string().optional(),
+    retry_delay_seconds: delaySeconds.optional(),
+  })
+  .openapi("FailBody", {
+    description:
+      "Optional: fence the call to an attempt; the reason becomes last_error (cut to 8 KiB); retry_delay_seconds " +
+      "overrides the queue's backoff when the item is retried",
+  });
+export const FailOutcomeWire = z
+  .object({ stage: z.enum(["WAITING", "FAIL"]) })
+  .openapi("FailOutcome", { description: "WAITING: retried (attempts left); FAIL: final" });
+export const CancelBody = z.strictObject({ reason: z.string().optional() }).openapi("CancelBody");
+
+export const CompletionList = z
+  .array(
+    z.union([
+      z.string(),
+      z.strictObject({ item_id: z.string(), attempt: attempt.optional(), result: JsonAny.optional() }),
+    ]),
+  )
+  .openapi("CompletionList", { description: "Ids, or {item_id, attempt?, result?} objects" });
+export const FailureList = z
+  .array(
+    z.union([
+      z.string(),
+      z.strictObject({
+        item_id: z.string(),
+        attempt: attempt.optional(),
+        reason: z.string().optional(),
+        retry_delay_seconds: delaySeconds.optional(),
+      }),
+    ]),
+  )
+  .openapi("FailureList", {
+    description: "Ids, or {item_id, attempt?, reason?, retry_delay_seconds?} objects",
+  });
+
+export const FailManyResult = z
+  .object({ moved: z.array(z.string()), retried: z.array(z.string()), skipped: z.array(SkippedItem) })
+  .openapi("FailManyResult", {
+    description: "moved left PROCESSING; of those, retried went back to WAITING",
+  });
+export const DeleteResult = z
+  .object({
+    deleted: z.array(z.string()),
+    skipped: z.array(
+      z.object({
+        id: z.string(),
+        reason: z.enum(["NOT_FOUND", "WRONG_STAGE"]),
+        stage: stageName.optional(),
+      }),
+    ),
+  })
+  .openapi("DeleteResult", { description: "A PROCESSING item is skipped (WRONG_STAGE): cancel it first" });
+export const RescueResult = z
+  .object({ retried: z.array(z.string()), failed: z.array(z.string()) })
+  .openapi("RescueResult");
+
+export const ItemRecord = z
+  .object({
+    item_id: z.string(),
+    stage: stageName,
+    body: JsonAny,
+    attempts: z.number().int(),
+    max_attempts: z.number().int(),
+    priority: z.number().int(),
+    run_after: dateTime.nullable(),
+    lease_expires_at: dateTime.nullable(),
+    last_error: z.string().nullable(),
+    result: JsonAny,
+    created_at: dateTime,
+    updated_at: dateTime,
+  })
+  .openapi("ItemRecord", { description: "Every field the queue keeps about an item" });

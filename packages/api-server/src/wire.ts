@@ -1,7 +1,10 @@
 import {
+  type DeleteResult,
   type HistoryEntry,
   InvalidStage,
+  type ItemRecord,
   isStageName,
+  type Job,
   type MoveResult,
   QueueItemStage,
   type RequeueResult,
@@ -28,8 +31,36 @@ export function historyToWire(entries: readonly HistoryEntry[]) {
   return entries.map((e) => ({ event_id: e.eventId, time: e.time, kind: e.kind, from: e.from, to: e.to }));
 }
 
-export function moveResultToWire(result: MoveResult | RequeueResult) {
+export function moveResultToWire(result: MoveResult | RequeueResult | DeleteResult) {
   return result.skipped.map((s) =>
     s.stage ? { id: s.id, reason: s.reason, stage: s.stage } : { id: s.id, reason: s.reason },
   );
+}
+
+const iso = (date: Date | null): string | null => (date === null ? null : date.toISOString());
+
+export function jobToWire(job: Job) {
+  return {
+    item_id: job.itemId,
+    body: job.body,
+    attempt: job.attempt,
+    lease_expires_at: iso(job.leaseExpiresAt),
+  };
+}
+
+export function recordToWire(record: ItemRecord) {
+  return {
+    item_id: record.itemId,
+    stage: record.stage,
+    body: record.body,
+    attempts: record.attempts,
+    max_attempts: record.maxAttempts,
+    priority: record.priority,
+    run_after: iso(record.runAfter),
+    lease_expires_at: iso(record.leaseExpiresAt),
+    last_error: record.lastError,
+    result: record.result,
+    created_at: record.createdAt.toISOString(),
+    updated_at: record.updatedAt.toISOString(),
+  };
 }

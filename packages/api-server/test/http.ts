@@ -1,5 +1,5 @@
 import { request } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { AddressInfo, Socket } from "node:net";
 import { serve } from "@hono/node-server";
 import type { App } from "../src/index.js";
 
@@ -8,8 +8,8 @@ export interface Served {
   close(): Promise<void>;
 }
 
-/** Serves the app on a free loopback port, as the real server does. */
-export function serveOnLoopback(app: App): Promise<Served> {
+/** Serves the app on a free loopback port, as the real server does; onConnection sees each accepted socket. */
+export function serveOnLoopback(app: App, onConnection?: (socket: Socket) => void): Promise<Served> {
   return new Promise((resolve) => {
     const server = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" }, (info: AddressInfo) =>
       resolve({
@@ -17,6 +17,7 @@ export function serveOnLoopback(app: App): Promise<Served> {
         close: () => new Promise<void>((done) => server.close(() => done())),
       }),
     );
+    if (onConnection) server.on("connection", onConnection);
   });
 }
 

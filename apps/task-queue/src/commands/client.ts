@@ -1,7 +1,12 @@
 import { allIdsInStage } from "@task-queue/controller";
 import {
+  type Completion,
+  type Failure,
+  type GetOptions,
   hasHistory,
   type ItemId,
+  type JobOptions,
+  type JsonValue,
   parseStage,
   type Queue,
   STAGE_NAMES,
@@ -56,11 +61,65 @@ function stageArg(value: string | undefined): ReturnType<typeof parseStage> {
   }
 }
 
-function moveResult(moved: ItemId[], skipped: Array<{ id: string; reason: string; stage?: string }>): Result {
+/** A number option (seconds, attempts, priority), checked here so a typo is a usage error, not a server 422. */
+function numberOption(flag: string, value: unknown, integer: boolean): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (String(value).trim() === "" || !Number.isFinite(n) || (integer && !Number.isInteger(n)))
+    throw new CliError(
+      `${flag} must be ${integer ? "a whole number" : "a number"}, got ${String(value)}`,
+      EXIT_USAGE,
+    );
+  return n;
+}
+
+const defined = <T extends object>(value: T): T =>
+  Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+
+function jobOptions(options: Record<string, unknown>): JobOptions {
+  return defined({
+    priority: numberOption("--priority", options.priority, true),
+    delaySeconds: numberOption("--delay", options.delay, false),
+    maxAttempts: numberOption("--max-attempts", options.maxAttempts, true),
+  });
+}
+
+function getOptions(options: Record<string, unknown>): GetOptions {
+  return defined({
+    leaseSeconds: numberOption("--lease", options.lease, false),
+    waitSeconds: numberOption("--wait", options.wait, false),
+  });
+}
+
+const attemptOption = new Option(
+  "--attempt <n>",
+  "the attempt number get handed out (fences the call to it)",
+);
+
+function parseResult(text: unknown): JsonValue | undefined {
+  if (text === undefined) return undefined;
+  try {
+    return JSON.parse(String(text)) as JsonValue;
+  } catch (error) {
+    throw new CliError(
+      `--result must be JSON (e.g. '{"frames": 12}'): ${(error as Error).message}`,
+      EXIT_USAGE,
+    );
+  }
+}
+
+const iso = (date: Date | null): string => (date === null ? "" : date.toISOString());
+
+function moveResult(
+  moved: ItemId[],
+  skipped: Array<{ id: string; reason: string; stage?: string }>,
+  retried: ItemId[] = [],
+): Result {
+  const retriedSet = new Set(retried);
   return {
-    data: { moved, skipped },
+    data: retried.length > 0 ? { moved, retried, skipped } : { moved, skipped },
     rows: [
-      ...moved.map((id) => ({ id, result: "moved" })),
+      ...moved.map((id) => ({ id, result: retriedSet.has(id) ? "moved (retry: back to WAITING)" : "moved" })),
       ...skipped.map((s) => ({ id: s.id, result: `skipped: ${s.reason}${s.stage ? ` (${s.stage})` : ""}` })),
     ],
   };
@@ -70,16 +129,31 @@ const COMMANDS: Record<string, ClientCommand> = {
   put: {
     usage: "put <file>",
     description:
-      'Add items from a JSON file of { "<id>": <body>, … } ("-" reads stdin); large files go in batches with progress.',
-    examples: ["task-queue put examples/items.json", "cat items.json | task-queue put - --queue nightly"],
-    run: async (queue, [file], { logger }) => {
+      'Add items from a JSON file of { "<id>": <body>, … } ("-" reads stdin); large files go in batches with progress. ' +
+      "--priority, --delay and --max-attempts apply to every item of the file.",
+    examples: [
+      "task-queue put examples/items.json",
+      "cat items.json | task-queue put - --queue nightly",
+      "task-queue put urgent.json --priority 10 --max-attempts 3",
+      "task-queue put tomorrow.json --delay 86400",
+    ],
+    options: [
+      new Option("--priority <n>", "integer; higher is handed out first (default 0)"),
+      new Option("--delay <seconds>", "not handed out before now + this many seconds"),
+      new Option("--max-attempts <n>", "hand-outs before a failure is final (default: the queue's, 1)"),
+    ],
+    run: async (queue, [file], { logger, options }) => {
+      const lifecycle = jobOptions(options);
+      const withOptions = Object.keys(lifecycle).length > 0;
       const items = await readItems(file!);
       const parts = batches(items, PUT_BATCH_ITEMS, PUT_BATCH_BYTES);
       const added: ItemId[] = [];
       const skipped: ItemId[] = [];
       const showProgress = parts.length > 1;
       for (const part of parts) {
-        const result = await queue.put(part);
+        const result = withOptions
+          ? await queue.putJobs(Object.entries(part).map(([id, body]) => ({ id, body, ...lifecycle })))
+          : await queue.put(part);
         added.push(...result.added);
         skipped.push(...result.skipped);
         if (showProgress) {
@@ -98,11 +172,38 @@ const COMMANDS: Record<string, ClientCommand> = {
   },
   get: {
     usage: "get [n]",
-    description: "Take the next n WAITING items (default 1): they move to PROCESSING and are printed.",
-    examples: ["task-queue get 10 --output json"],
-    run: async (queue, [n]) => {
-      const items = await queue.get(count(n));
-      return { data: Object.fromEntries(items), rows: itemRows(items) };
+    description:
+      "Take the next n available items (default 1): they move to PROCESSING and are printed. With --lease or " +
+      "--wait, each item comes with its attempt number (pass it to success/fail/extend --attempt) and lease expiry.",
+    examples: ["task-queue get 10 --output json", "task-queue get 5 --lease 300 --wait 20"],
+    options: [
+      new Option(
+        "--lease <seconds>",
+        "hand the items out under a lease: unless extended or completed, retried",
+      ),
+      new Option("--wait <seconds>", "when nothing is available, wait up to this long (≤ 60) for work"),
+    ],
+    run: async (queue, [n], { options }) => {
+      const lifecycle = getOptions(options);
+      if (Object.keys(lifecycle).length === 0) {
+        const items = await queue.get(count(n));
+        return { data: Object.fromEntries(items), rows: itemRows(items) };
+      }
+      const jobs = await queue.getJobs(count(n), lifecycle);
+      return {
+        data: jobs.map((job) => ({
+          id: job.itemId,
+          attempt: job.attempt,
+          lease_expires_at: job.leaseExpiresAt?.toISOString() ?? null,
+          body: job.body,
+        })),
+        rows: jobs.map((job) => ({
+          id: job.itemId,
+          attempt: String(job.attempt),
+          lease_expires_at: iso(job.leaseExpiresAt),
+          body: JSON.stringify(job.body),
+        })),
+      };
     },
   },
   peek: {
@@ -116,20 +217,99 @@ const COMMANDS: Record<string, ClientCommand> = {
   },
   success: {
     usage: "success <ids...>",
-    description: "Move PROCESSING items to SUCCESS; ids in another stage are skipped with the reason.",
-    examples: ["task-queue success item-1 item-2"],
-    run: async (queue, ids) => {
-      const result = await queue.successMany(ids);
-      return moveResult(result.moved, result.skipped);
+    description:
+      "Move PROCESSING items to SUCCESS, with --result stored on each; ids in another stage (or, with --attempt, " +
+      "whose attempt no longer holds them: LEASE_LOST) are skipped with the reason.",
+    examples: [
+      "task-queue success item-1 item-2",
+      `task-queue success item-1 --attempt 2 --result '{"frames": 12}'`,
+    ],
+    options: [
+      new Option("--result <json>", "a JSON result to store with the item (≤ 64 KiB)"),
+      attemptOption,
+    ],
+    run: async (queue, ids, { options }) => {
+      const result = parseResult(options.result);
+      const attempt = numberOption("--attempt", options.attempt, true);
+      const entries: Array<ItemId | Completion> =
+        result === undefined && attempt === undefined
+          ? ids
+          : ids.map((id) => defined({ id, result, attempt }));
+      const moved = await queue.successMany(entries);
+      return moveResult(moved.moved, moved.skipped);
     },
   },
   fail: {
     usage: "fail <ids...>",
-    description: "Move PROCESSING items to FAIL; ids in another stage are skipped with the reason.",
-    examples: ["task-queue fail item-3"],
+    description:
+      "A failed attempt for each PROCESSING item: back to WAITING while attempts remain, else FAIL; --reason is " +
+      "kept as last_error. Ids in another stage (or with a stale --attempt) are skipped with the reason.",
+    examples: ["task-queue fail item-3", 'task-queue fail item-3 --reason "out of memory" --attempt 1'],
+    options: [
+      new Option("--reason <text>", "why: shown as last_error (cut to 8 KiB)"),
+      new Option("--retry-delay <seconds>", "when retried, wait this long instead of the queue's backoff"),
+      attemptOption,
+    ],
+    run: async (queue, ids, { options }) => {
+      const reason = options.reason as string | undefined;
+      const attempt = numberOption("--attempt", options.attempt, true);
+      const retryDelaySeconds = numberOption("--retry-delay", options.retryDelay, false);
+      const entries: Array<ItemId | Failure> =
+        reason === undefined && attempt === undefined && retryDelaySeconds === undefined
+          ? ids
+          : ids.map((id) => defined({ id, reason, attempt, retryDelaySeconds }));
+      const result = await queue.failMany(entries);
+      return moveResult(result.moved, result.skipped, result.retried);
+    },
+  },
+  extend: {
+    usage: "extend <id>",
+    description:
+      "Renew the lease of an item held by an attempt; fails with LEASE_LOST when it no longer holds it.",
+    examples: ["task-queue extend item-1 --attempt 2 --lease 300"],
+    options: [
+      new Option("--lease <seconds>", "the new lease, from now").makeOptionMandatory(),
+      new Option("--attempt <n>", "the attempt number get handed out").makeOptionMandatory(),
+    ],
+    run: async (queue, [id], { options }) => {
+      const expires = await queue.extend(id!, {
+        leaseSeconds: numberOption("--lease", options.lease, false)!,
+        attempt: numberOption("--attempt", options.attempt, true)!,
+      });
+      return {
+        data: { id, lease_expires_at: expires.toISOString() },
+        rows: [{ id: id!, lease_expires_at: iso(expires) }],
+      };
+    },
+  },
+  cancel: {
+    usage: "cancel <id>",
+    description:
+      "Move a WAITING or PROCESSING item to FAIL with a reason; its controller stops the running job.",
+    examples: ['task-queue cancel item-4 --reason "not needed any more"'],
+    options: [new Option("--reason <text>", 'why (default "cancelled")')],
+    run: async (queue, [id], { options }) => {
+      await queue.cancel(id!, options.reason as string | undefined);
+      return { data: { id, stage: "FAIL" }, rows: [{ id: id!, result: "cancelled" }] };
+    },
+  },
+  delete: {
+    usage: "delete <ids...>",
+    description:
+      "Remove items in WAITING, SUCCESS or FAIL for good; PROCESSING items (cancel them first) are skipped.",
+    examples: ["task-queue delete item-3 item-4"],
     run: async (queue, ids) => {
-      const result = await queue.failMany(ids);
-      return moveResult(result.moved, result.skipped);
+      const result = await queue.delete(ids);
+      return {
+        data: result,
+        rows: [
+          ...result.deleted.map((id) => ({ id, result: "deleted" })),
+          ...result.skipped.map((s) => ({
+            id: s.id,
+            result: `skipped: ${s.reason}${s.stage ? ` (${s.stage})` : ""}`,
+          })),
+        ],
+      };
     },
   },
   requeue: {
@@ -166,12 +346,31 @@ const COMMANDS: Record<string, ClientCommand> = {
   },
   item: {
     usage: "item <id>",
-    description: "An item: its stage and body.",
-    examples: ["task-queue item item-1 --output yaml"],
+    description:
+      "An item: stage, body, attempts and max attempts, priority, run_after, lease expiry, last error, result and times.",
+    examples: ["task-queue item item-1", "task-queue item item-1 --output yaml"],
     run: async (queue, [id]) => {
-      const item = await queue.lookupItem(id!);
-      const data = { id: item.itemId, stage: stageName(item.status), body: item.itemBody };
-      return { data, rows: [{ id: data.id, stage: data.stage, body: JSON.stringify(data.body) }] };
+      const record = await queue.lookupRecord(id!);
+      const data = {
+        id: record.itemId,
+        stage: record.stage,
+        body: record.body,
+        attempts: record.attempts,
+        max_attempts: record.maxAttempts,
+        priority: record.priority,
+        run_after: record.runAfter?.toISOString() ?? null,
+        lease_expires_at: record.leaseExpiresAt?.toISOString() ?? null,
+        last_error: record.lastError,
+        result: record.result,
+        created_at: record.createdAt.toISOString(),
+        updated_at: record.updatedAt.toISOString(),
+      };
+      const shown = (value: unknown) =>
+        value === null ? "" : typeof value === "string" ? value : JSON.stringify(value);
+      return {
+        data,
+        rows: Object.entries(data).map(([field, value]) => ({ field, value: shown(value) })),
+      };
     },
   },
   ids: {

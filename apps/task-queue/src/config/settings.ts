@@ -211,6 +211,13 @@ export const SETTINGS = define({
     description: "Port the API server listens on (0: any free port).",
     schema: integer(0, 65535).default(8080),
   },
+  rescue_interval_seconds: {
+    env: "RESCUE_INTERVAL_SECONDS",
+    group: "server",
+    description:
+      "Seconds between sweeps of expired leases (each queue's `rescueExpired()`), so sizes stay truthful; a claim rescues expired items on its own.",
+    schema: seconds.default(5),
+  },
   token: {
     env: "TASK_QUEUE_TOKEN",
     group: "auth",

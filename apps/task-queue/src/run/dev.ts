@@ -7,6 +7,7 @@ import { onSignals, untilStopSignal } from "../signals.js";
 import { createServiceLoop } from "../wiring/controller.js";
 import { withQueueEvents } from "../wiring/queues.js";
 import { createWorker } from "../wiring/worker.js";
+import { startRescueSweep } from "./rescue-sweep.js";
 
 /** `task-queue dev`: server, controller and process worker on PGlite in one process, until SIGTERM/SIGINT. */
 export async function runDev({ config, logger }: RunContext): Promise<number> {
@@ -27,6 +28,7 @@ export async function runDev({ config, logger }: RunContext): Promise<number> {
   logger.info({ url: server.url, docs: `${server.url}/docs` }, "API server listening");
   const removeSignals = onSignals({ SIGUSR2: () => loop.pause(), SIGCONT: () => loop.resume() });
   const running = loop.run();
+  const sweep = startRescueSweep(queues, settings.sql_queue_name, settings.rescue_interval_seconds, logger);
   process.stdout.write(
     `\ntask-queue dev is running\n  API:      ${server.url}/api/v1/queue\n  Docs:     ${server.url}/docs\n` +
       `  Data:     ${dataDir}\n  Scripts:  ${settings.path_to_scripts}\n` +
@@ -34,6 +36,7 @@ export async function runDev({ config, logger }: RunContext): Promise<number> {
   );
   const signal = await stopped;
   logger.info({ signal }, "stopping");
+  await sweep.stop();
   await loop.stop();
   await running;
   removeSignals();

@@ -199,7 +199,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Take up to n WAITING items, moving them to PROCESSING */
+        /**
+         * Take up to n WAITING items, moving them to PROCESSING
+         * @description lease_seconds and wait_seconds as for get_jobs; the answer keeps the [[id, body], …] form.
+         */
         get: operations["get"];
         put?: never;
         post?: never;
@@ -303,25 +306,11 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Move one item PROCESSING → SUCCESS */
+        /**
+         * Move one item PROCESSING → SUCCESS
+         * @description Without a body, exactly the original route. A body {attempt?, result?} fences the call to that attempt (409 LEASE_LOST when it no longer holds the item) and stores the result.
+         */
         post: operations["success"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/queue/success": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Move many items PROCESSING → SUCCESS; others are skipped */
-        post: operations["successMany"];
         delete?: never;
         options?: never;
         head?: never;
@@ -337,8 +326,28 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Move one item PROCESSING → FAIL */
+        /**
+         * A failed attempt: back to WAITING while attempts remain, else PROCESSING → FAIL
+         * @description Without a body, exactly the original route (answers null). With a body {attempt?, reason?, retry_delay_seconds?} (even {}), the answer names where the item went; a stale attempt is 409 LEASE_LOST.
+         */
         post: operations["fail"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/queue/success": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Move many items PROCESSING → SUCCESS; others (and stale attempts) are skipped */
+        post: operations["successMany"];
         delete?: never;
         options?: never;
         head?: never;
@@ -354,8 +363,150 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Move many items PROCESSING → FAIL; others are skipped */
+        /** Fail many attempts at once (retried while attempts remain, else FAIL); others are skipped */
         post: operations["failMany"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/queue/put_jobs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Add items with options (priority, delay or run_after, max_attempts); ids already present are skipped */
+        post: operations["putJobs"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/queue/get_jobs/{n_items}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Take up to n available items, with each one's attempt number (fencing token) and lease expiry
+         * @description Highest priority first, FIFO within a priority; delayed items wait. With wait_seconds the request is held until work arrives or the time is up; a client that disconnects meanwhile takes nothing.
+         */
+        get: operations["getJobs"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/queue/extend/{item_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Renew the lease held by an attempt
+         * @description 409 LEASE_LOST when the attempt no longer holds the item (its lease expired, or it was retried).
+         */
+        post: operations["extend"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/queue/cancel/{item_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Move a WAITING or PROCESSING item to FAIL with a reason (its running job is stopped) */
+        post: operations["cancel"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/queue/delete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Remove items in WAITING, SUCCESS or FAIL for good; PROCESSING items (cancel first) are skipped */
+        post: operations["delete"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/queue/retry_now": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Make delayed WAITING items available now (clears run_after); others are skipped */
+        post: operations["retryNow"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/queue/rescue_expired": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Treat every PROCESSING item whose lease expired as a failed attempt ('lease expired') */
+        post: operations["rescueExpired"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/queue/item/{item_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every field of an item: stage, body, attempts, priority, lease, last error, result, times */
+        get: operations["item"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -511,7 +662,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Take up to n WAITING items, moving them to PROCESSING */
+        /**
+         * Take up to n WAITING items, moving them to PROCESSING
+         * @description lease_seconds and wait_seconds as for get_jobs; the answer keeps the [[id, body], …] form.
+         */
         get: operations["getInQueue"];
         put?: never;
         post?: never;
@@ -615,25 +769,11 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Move one item PROCESSING → SUCCESS */
+        /**
+         * Move one item PROCESSING → SUCCESS
+         * @description Without a body, exactly the original route. A body {attempt?, result?} fences the call to that attempt (409 LEASE_LOST when it no longer holds the item) and stores the result.
+         */
         post: operations["successInQueue"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/queues/{queue_name}/success": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Move many items PROCESSING → SUCCESS; others are skipped */
-        post: operations["successManyInQueue"];
         delete?: never;
         options?: never;
         head?: never;
@@ -649,8 +789,28 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Move one item PROCESSING → FAIL */
+        /**
+         * A failed attempt: back to WAITING while attempts remain, else PROCESSING → FAIL
+         * @description Without a body, exactly the original route (answers null). With a body {attempt?, reason?, retry_delay_seconds?} (even {}), the answer names where the item went; a stale attempt is 409 LEASE_LOST.
+         */
         post: operations["failInQueue"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/queues/{queue_name}/success": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Move many items PROCESSING → SUCCESS; others (and stale attempts) are skipped */
+        post: operations["successManyInQueue"];
         delete?: never;
         options?: never;
         head?: never;
@@ -666,8 +826,150 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Move many items PROCESSING → FAIL; others are skipped */
+        /** Fail many attempts at once (retried while attempts remain, else FAIL); others are skipped */
         post: operations["failManyInQueue"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/queues/{queue_name}/put_jobs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Add items with options (priority, delay or run_after, max_attempts); ids already present are skipped */
+        post: operations["putJobsInQueue"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/queues/{queue_name}/get_jobs/{n_items}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Take up to n available items, with each one's attempt number (fencing token) and lease expiry
+         * @description Highest priority first, FIFO within a priority; delayed items wait. With wait_seconds the request is held until work arrives or the time is up; a client that disconnects meanwhile takes nothing.
+         */
+        get: operations["getJobsInQueue"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/queues/{queue_name}/extend/{item_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Renew the lease held by an attempt
+         * @description 409 LEASE_LOST when the attempt no longer holds the item (its lease expired, or it was retried).
+         */
+        post: operations["extendInQueue"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/queues/{queue_name}/cancel/{item_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Move a WAITING or PROCESSING item to FAIL with a reason (its running job is stopped) */
+        post: operations["cancelInQueue"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/queues/{queue_name}/delete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Remove items in WAITING, SUCCESS or FAIL for good; PROCESSING items (cancel first) are skipped */
+        post: operations["deleteInQueue"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/queues/{queue_name}/retry_now": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Make delayed WAITING items available now (clears run_after); others are skipped */
+        post: operations["retryNowInQueue"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/queues/{queue_name}/rescue_expired": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Treat every PROCESSING item whose lease expired as a failed attempt ('lease expired') */
+        post: operations["rescueExpiredInQueue"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/queues/{queue_name}/item/{item_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every field of an item: stage, body, attempts, priority, lease, last error, result, times */
+        get: operations["itemInQueue"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -706,6 +1008,54 @@ export interface components {
         JsonValue: unknown;
         RequeueBody: string | string[];
         IdList: string[];
+        PutJobsBody: components["schemas"]["NewJob"][];
+        /** @description An item with its options: higher priority first; not before run_after (or now + delay_seconds) */
+        NewJob: {
+            item_id: string;
+            body?: components["schemas"]["JsonValue"];
+            priority?: number;
+            delay_seconds?: number;
+            /** Format: date-time */
+            run_after?: string;
+            max_attempts?: number;
+        };
+        /** @description Renew the lease held by this attempt to now + lease_seconds */
+        ExtendBody: {
+            lease_seconds: number;
+            /** @description The attempt number getJobs handed out with the item (its fencing token) */
+            attempt: number;
+        };
+        /** @description Optional: fence the call to an attempt; store a JSON result (≤ 64 KiB) */
+        SuccessBody: {
+            /** @description The attempt number getJobs handed out with the item (its fencing token) */
+            attempt?: number;
+            result?: components["schemas"]["JsonValue"];
+        };
+        /** @description Optional: fence the call to an attempt; the reason becomes last_error (cut to 8 KiB); retry_delay_seconds overrides the queue's backoff when the item is retried */
+        FailBody: {
+            /** @description The attempt number getJobs handed out with the item (its fencing token) */
+            attempt?: number;
+            reason?: string;
+            retry_delay_seconds?: number;
+        };
+        CancelBody: {
+            reason?: string;
+        };
+        /** @description Ids, or {item_id, attempt?, result?} objects */
+        CompletionList: (string | {
+            item_id: string;
+            /** @description The attempt number getJobs handed out with the item (its fencing token) */
+            attempt?: number;
+            result?: components["schemas"]["JsonValue"];
+        })[];
+        /** @description Ids, or {item_id, attempt?, reason?, retry_delay_seconds?} objects */
+        FailureList: (string | {
+            item_id: string;
+            /** @description The attempt number getJobs handed out with the item (its fencing token) */
+            attempt?: number;
+            reason?: string;
+            retry_delay_seconds?: number;
+        })[];
         QueueSummary: {
             name: string;
             sizes: components["schemas"]["StageSizes"];
@@ -723,6 +1073,9 @@ export interface components {
             item_id?: string;
             action?: string;
             from?: string;
+            code?: string;
+            attempt?: number;
+            current_attempt?: number;
         };
         ValidationProblem: {
             loc: (string | number)[];
@@ -765,13 +1118,70 @@ export interface components {
         SkippedItem: {
             id: string;
             /** @enum {string} */
-            reason: "NOT_FOUND" | "WRONG_STAGE";
+            reason: "NOT_FOUND" | "WRONG_STAGE" | "LEASE_LOST";
             /** @enum {string} */
             stage?: "WAITING" | "PROCESSING" | "SUCCESS" | "FAIL";
+        };
+        /** @description WAITING: retried (attempts left); FAIL: final */
+        FailOutcome: {
+            /** @enum {string} */
+            stage: "WAITING" | "FAIL";
         };
         MoveResult: {
             moved: string[];
             skipped: components["schemas"]["SkippedItem"][];
+        };
+        /** @description moved left PROCESSING; of those, retried went back to WAITING */
+        FailManyResult: {
+            moved: string[];
+            retried: string[];
+            skipped: components["schemas"]["SkippedItem"][];
+        };
+        Job: {
+            item_id: string;
+            body?: components["schemas"]["JsonValue"];
+            attempt: number;
+            /** Format: date-time */
+            lease_expires_at: string | null;
+        };
+        ExtendResult: {
+            /** Format: date-time */
+            lease_expires_at: string;
+        };
+        /** @description A PROCESSING item is skipped (WRONG_STAGE): cancel it first */
+        DeleteResult: {
+            deleted: string[];
+            skipped: {
+                id: string;
+                /** @enum {string} */
+                reason: "NOT_FOUND" | "WRONG_STAGE";
+                /** @enum {string} */
+                stage?: "WAITING" | "PROCESSING" | "SUCCESS" | "FAIL";
+            }[];
+        };
+        RescueResult: {
+            retried: string[];
+            failed: string[];
+        };
+        /** @description Every field the queue keeps about an item */
+        ItemRecord: {
+            item_id: string;
+            /** @enum {string} */
+            stage: "WAITING" | "PROCESSING" | "SUCCESS" | "FAIL";
+            body?: components["schemas"]["JsonValue"];
+            attempts: number;
+            max_attempts: number;
+            priority: number;
+            /** Format: date-time */
+            run_after: string | null;
+            /** Format: date-time */
+            lease_expires_at: string | null;
+            last_error: string | null;
+            result?: components["schemas"]["JsonValue"];
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
         };
         HistoryEntry: {
             event_id: string;
@@ -1363,7 +1773,12 @@ export interface operations {
     };
     get: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Hand the items out under a lease: unless extended or completed in time, the attempt counts as failed */
+                lease_seconds?: number;
+                /** @description When nothing is available, hold the request up to this long for work before answering [] */
+                wait_seconds?: number;
+            };
             header?: never;
             path: {
                 n_items: number;
@@ -1767,7 +2182,12 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        /** @description {attempt?, result?}; may be left out */
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["SuccessBody"];
+            };
+        };
         responses: {
             /** @description Moved */
             200: {
@@ -1796,69 +2216,8 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The item is not in the stage this move starts from */
+            /** @description The item is not in the stage this move starts from, or (LEASE_LOST) the named attempt no longer holds it */
             409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Validation error: detail names each field and its problem */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Unexpected error; the body holds a request id to find in the log */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Queue storage unreachable */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-        };
-    };
-    successMany: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** @description A list of ids */
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["IdList"];
-            };
-        };
-        responses: {
-            /** @description Ids moved and ids skipped with the reason */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["MoveResult"];
-                };
-            };
-            /** @description Missing or wrong bearer token */
-            401: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1914,15 +2273,20 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        /** @description {attempt?, reason?, retry_delay_seconds?}; may be left out */
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["FailBody"];
+            };
+        };
         responses: {
-            /** @description Moved */
+            /** @description null without a body; {stage} with one */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": null;
+                    "application/json": null | components["schemas"]["FailOutcome"];
                 };
             };
             /** @description Unknown item id or stage (the contract's 400) */
@@ -1943,8 +2307,87 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The item is not in the stage this move starts from */
+            /** @description The item is not in the stage this move starts from, or (LEASE_LOST) the named attempt no longer holds it */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Request body larger than the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Validation error: detail names each field and its problem */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected error; the body holds a request id to find in the log */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Queue storage unreachable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    successMany: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Ids, or {item_id, attempt?, result?} objects */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CompletionList"];
+            };
+        };
+        responses: {
+            /** @description Ids moved and ids skipped with the reason */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MoveResult"];
+                };
+            };
+            /** @description Missing or wrong bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Request body larger than the limit */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1988,6 +2431,391 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
+        /** @description Ids, or {item_id, attempt?, reason?, retry_delay_seconds?} objects */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FailureList"];
+            };
+        };
+        responses: {
+            /** @description Ids moved (of those, retried) and ids skipped with the reason */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FailManyResult"];
+                };
+            };
+            /** @description Missing or wrong bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Request body larger than the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Validation error: detail names each field and its problem */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected error; the body holds a request id to find in the log */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Queue storage unreachable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    putJobs: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description A list of {item_id, body, …options} */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PutJobsBody"];
+            };
+        };
+        responses: {
+            /** @description Ids added and ids skipped */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PutResult"];
+                };
+            };
+            /** @description Missing or wrong bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Request body larger than the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Validation error: detail names each field and its problem */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected error; the body holds a request id to find in the log */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Queue storage unreachable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getJobs: {
+        parameters: {
+            query?: {
+                /** @description Hand the items out under a lease: unless extended or completed in time, the attempt counts as failed */
+                lease_seconds?: number;
+                /** @description When nothing is available, hold the request up to this long for work before answering [] */
+                wait_seconds?: number;
+            };
+            header?: never;
+            path: {
+                n_items: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The items handed out */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Job"][];
+                };
+            };
+            /** @description Missing or wrong bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Validation error: detail names each field and its problem */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected error; the body holds a request id to find in the log */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Queue storage unreachable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    extend: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description An item id: 1–512 UTF-8 bytes, no control characters. Percent-encode it in paths. */
+                item_id: string;
+            };
+            cookie?: never;
+        };
+        /** @description {lease_seconds, attempt} */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ExtendBody"];
+            };
+        };
+        responses: {
+            /** @description The new expiry */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExtendResult"];
+                };
+            };
+            /** @description Unknown item id or stage (the contract's 400) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or wrong bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The item is not in the stage this move starts from, or (LEASE_LOST) the named attempt no longer holds it */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Request body larger than the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Validation error: detail names each field and its problem */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected error; the body holds a request id to find in the log */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Queue storage unreachable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    cancel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description An item id: 1–512 UTF-8 bytes, no control characters. Percent-encode it in paths. */
+                item_id: string;
+            };
+            cookie?: never;
+        };
+        /** @description {reason?}; may be left out */
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["CancelBody"];
+            };
+        };
+        responses: {
+            /** @description Cancelled */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": null;
+                };
+            };
+            /** @description Unknown item id or stage (the contract's 400) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or wrong bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The item is not in the stage this move starts from, or (LEASE_LOST) the named attempt no longer holds it */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Request body larger than the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Validation error: detail names each field and its problem */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected error; the body holds a request id to find in the log */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Queue storage unreachable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
         /** @description A list of ids */
         requestBody: {
             content: {
@@ -1995,7 +2823,77 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Ids moved and ids skipped with the reason */
+            /** @description Ids deleted and ids skipped with the reason */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeleteResult"];
+                };
+            };
+            /** @description Missing or wrong bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Request body larger than the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Validation error: detail names each field and its problem */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected error; the body holds a request id to find in the log */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Queue storage unreachable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    retryNow: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description A list of ids */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["IdList"];
+            };
+        };
+        responses: {
+            /** @description Ids released and ids skipped with the reason */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2015,6 +2913,130 @@ export interface operations {
             };
             /** @description Request body larger than the limit */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Validation error: detail names each field and its problem */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected error; the body holds a request id to find in the log */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Queue storage unreachable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    rescueExpired: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Ids retried (back to WAITING) and ids failed for good */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RescueResult"];
+                };
+            };
+            /** @description Missing or wrong bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Validation error: detail names each field and its problem */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected error; the body holds a request id to find in the log */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Queue storage unreachable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    item: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description An item id: 1–512 UTF-8 bytes, no control characters. Percent-encode it in paths. */
+                item_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The item's record */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ItemRecord"];
+                };
+            };
+            /** @description Unknown item id or stage (the contract's 400) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or wrong bearer token */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2591,7 +3613,12 @@ export interface operations {
     };
     getInQueue: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Hand the items out under a lease: unless extended or completed in time, the attempt counts as failed */
+                lease_seconds?: number;
+                /** @description When nothing is available, hold the request up to this long for work before answering [] */
+                wait_seconds?: number;
+            };
             header?: never;
             path: {
                 queue_name: string;
@@ -3006,7 +4033,12 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        /** @description {attempt?, result?}; may be left out */
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["SuccessBody"];
+            };
+        };
         responses: {
             /** @description Moved */
             200: {
@@ -3035,71 +4067,8 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The item is not in the stage this move starts from */
+            /** @description The item is not in the stage this move starts from, or (LEASE_LOST) the named attempt no longer holds it */
             409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Validation error: detail names each field and its problem */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Unexpected error; the body holds a request id to find in the log */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Queue storage unreachable */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-        };
-    };
-    successManyInQueue: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                queue_name: string;
-            };
-            cookie?: never;
-        };
-        /** @description A list of ids */
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["IdList"];
-            };
-        };
-        responses: {
-            /** @description Ids moved and ids skipped with the reason */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["MoveResult"];
-                };
-            };
-            /** @description Missing or wrong bearer token */
-            401: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3156,15 +4125,20 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        /** @description {attempt?, reason?, retry_delay_seconds?}; may be left out */
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["FailBody"];
+            };
+        };
         responses: {
-            /** @description Moved */
+            /** @description null without a body; {stage} with one */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": null;
+                    "application/json": null | components["schemas"]["FailOutcome"];
                 };
             };
             /** @description Unknown item id or stage (the contract's 400) */
@@ -3185,8 +4159,89 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The item is not in the stage this move starts from */
+            /** @description The item is not in the stage this move starts from, or (LEASE_LOST) the named attempt no longer holds it */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Request body larger than the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Validation error: detail names each field and its problem */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected error; the body holds a request id to find in the log */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Queue storage unreachable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    successManyInQueue: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                queue_name: string;
+            };
+            cookie?: never;
+        };
+        /** @description Ids, or {item_id, attempt?, result?} objects */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CompletionList"];
+            };
+        };
+        responses: {
+            /** @description Ids moved and ids skipped with the reason */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MoveResult"];
+                };
+            };
+            /** @description Missing or wrong bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Request body larger than the limit */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3232,6 +4287,398 @@ export interface operations {
             };
             cookie?: never;
         };
+        /** @description Ids, or {item_id, attempt?, reason?, retry_delay_seconds?} objects */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FailureList"];
+            };
+        };
+        responses: {
+            /** @description Ids moved (of those, retried) and ids skipped with the reason */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FailManyResult"];
+                };
+            };
+            /** @description Missing or wrong bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Request body larger than the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Validation error: detail names each field and its problem */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected error; the body holds a request id to find in the log */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Queue storage unreachable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    putJobsInQueue: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                queue_name: string;
+            };
+            cookie?: never;
+        };
+        /** @description A list of {item_id, body, …options} */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PutJobsBody"];
+            };
+        };
+        responses: {
+            /** @description Ids added and ids skipped */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PutResult"];
+                };
+            };
+            /** @description Missing or wrong bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Request body larger than the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Validation error: detail names each field and its problem */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected error; the body holds a request id to find in the log */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Queue storage unreachable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getJobsInQueue: {
+        parameters: {
+            query?: {
+                /** @description Hand the items out under a lease: unless extended or completed in time, the attempt counts as failed */
+                lease_seconds?: number;
+                /** @description When nothing is available, hold the request up to this long for work before answering [] */
+                wait_seconds?: number;
+            };
+            header?: never;
+            path: {
+                queue_name: string;
+                n_items: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The items handed out */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Job"][];
+                };
+            };
+            /** @description Missing or wrong bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Validation error: detail names each field and its problem */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected error; the body holds a request id to find in the log */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Queue storage unreachable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    extendInQueue: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                queue_name: string;
+                /** @description An item id: 1–512 UTF-8 bytes, no control characters. Percent-encode it in paths. */
+                item_id: string;
+            };
+            cookie?: never;
+        };
+        /** @description {lease_seconds, attempt} */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ExtendBody"];
+            };
+        };
+        responses: {
+            /** @description The new expiry */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExtendResult"];
+                };
+            };
+            /** @description Unknown item id or stage (the contract's 400) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or wrong bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The item is not in the stage this move starts from, or (LEASE_LOST) the named attempt no longer holds it */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Request body larger than the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Validation error: detail names each field and its problem */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected error; the body holds a request id to find in the log */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Queue storage unreachable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    cancelInQueue: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                queue_name: string;
+                /** @description An item id: 1–512 UTF-8 bytes, no control characters. Percent-encode it in paths. */
+                item_id: string;
+            };
+            cookie?: never;
+        };
+        /** @description {reason?}; may be left out */
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["CancelBody"];
+            };
+        };
+        responses: {
+            /** @description Cancelled */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": null;
+                };
+            };
+            /** @description Unknown item id or stage (the contract's 400) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or wrong bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The item is not in the stage this move starts from, or (LEASE_LOST) the named attempt no longer holds it */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Request body larger than the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Validation error: detail names each field and its problem */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected error; the body holds a request id to find in the log */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Queue storage unreachable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    deleteInQueue: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                queue_name: string;
+            };
+            cookie?: never;
+        };
         /** @description A list of ids */
         requestBody: {
             content: {
@@ -3239,7 +4686,79 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Ids moved and ids skipped with the reason */
+            /** @description Ids deleted and ids skipped with the reason */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeleteResult"];
+                };
+            };
+            /** @description Missing or wrong bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Request body larger than the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Validation error: detail names each field and its problem */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected error; the body holds a request id to find in the log */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Queue storage unreachable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    retryNowInQueue: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                queue_name: string;
+            };
+            cookie?: never;
+        };
+        /** @description A list of ids */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["IdList"];
+            };
+        };
+        responses: {
+            /** @description Ids released and ids skipped with the reason */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -3259,6 +4778,133 @@ export interface operations {
             };
             /** @description Request body larger than the limit */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Validation error: detail names each field and its problem */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected error; the body holds a request id to find in the log */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Queue storage unreachable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    rescueExpiredInQueue: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                queue_name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Ids retried (back to WAITING) and ids failed for good */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RescueResult"];
+                };
+            };
+            /** @description Missing or wrong bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Validation error: detail names each field and its problem */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected error; the body holds a request id to find in the log */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Queue storage unreachable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    itemInQueue: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                queue_name: string;
+                /** @description An item id: 1–512 UTF-8 bytes, no control characters. Percent-encode it in paths. */
+                item_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The item's record */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ItemRecord"];
+                };
+            };
+            /** @description Unknown item id or stage (the contract's 400) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or wrong bearer token */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -2,10 +2,16 @@ import { z } from "@hono/zod-openapi";
 import { hasHistory, type ItemId, itemIdProblem, type JsonValue } from "@task-queue/queue-core";
 import type { AppContext } from "../context.js";
 import { historyNotRecorded, RequestValidationError } from "../http-errors.js";
-import { readJsonBody, zodProblems } from "../request-body.js";
+import { readJsonBody, readOptionalJsonBody, zodProblems } from "../request-body.js";
 import {
+  CompletionList,
   CountParams,
   Description,
+  FailBody,
+  FailManyResult,
+  FailOutcomeWire,
+  FailureList,
+  GetQuery,
   HistoryEntry,
   IdList,
   ItemIdParams,
@@ -20,6 +26,7 @@ import {
   StageParams,
   StageSizes,
   StatePage,
+  SuccessBody,
 } from "../schemas.js";
 import {
   historyToWire,
@@ -29,6 +36,14 @@ import {
   skipReport,
   stageFromPath,
 } from "../wire.js";
+import {
+  completionFromWire,
+  failOptions,
+  failureFromWire,
+  getOptions,
+  lifecycleOperations,
+  successOptions,
+} from "./lifecycle-operations.js";
 import { type QueueRouteSpec, queueRoute } from "./queue-route.js";
 
 function checkedCount(n: number, max: number): number {
@@ -53,12 +68,27 @@ async function readIdList(c: AppContext, oneIdAllowed: boolean): Promise<ItemId[
   // A lone string is checked as such; anything else against the list schema, so errors point at the bad element.
   const body = await readJsonBody(c, z.unknown());
   const ids = typeof body === "string" && oneIdAllowed ? [body] : parseIdList(body);
-  const problems = ids.flatMap((id, index) => {
-    const problem = itemIdProblem(id);
+  rejectBadIds(ids);
+  return ids;
+}
+
+/** Rejects a batch whole, naming each bad id by its index, before the queue sees any (non-strings are not ids here). */
+function rejectBadIds(entries: readonly unknown[]): void {
+  const problems = entries.flatMap((entry, index) => {
+    const problem = typeof entry === "string" ? itemIdProblem(entry) : null;
     return problem === null ? [] : [{ loc: ["body", index], msg: problem, type: "value_error" }];
   });
   if (problems.length > 0) throw new RequestValidationError(problems, "INVALID_ITEM");
-  return ids;
+}
+
+/**
+ * Parses a batch of completions or failures: bare ids or objects. Bare ids are checked as readIdList checks them;
+ * object entries are checked by the queue, whose InvalidItem names each bad id.
+ */
+async function readCompletions<T>(c: AppContext, schema: z.ZodType<T[]>): Promise<T[]> {
+  const entries: T[] = await readJsonBody(c, schema);
+  rejectBadIds(entries);
+  return entries;
 }
 
 function parseIdList(body: unknown): string[] {
@@ -69,6 +99,7 @@ function parseIdList(body: unknown): string[] {
 
 /** Every queue operation of the API; each is served for the default queue and for named queues. */
 export function queueOperations(maxItems: number): QueueRouteSpec[] {
+  const count = (n: number) => checkedCount(n, maxItems);
   return [
     queueRoute({
       operationId: "size",
@@ -156,9 +187,12 @@ export function queueOperations(maxItems: number): QueueRouteSpec[] {
       method: "get",
       path: "get/{n_items}",
       summary: "Take up to n WAITING items, moving them to PROCESSING",
+      description:
+        "lease_seconds and wait_seconds as for get_jobs; the answer keeps the [[id, body], …] form.",
       params: CountParams,
+      query: GetQuery,
       response: { schema: ItemPairs, description: "[[id, body], …], oldest first" },
-      handle: ({ queue, params }) => queue.get(checkedCount(params.n_items, maxItems)),
+      handle: ({ c, queue, params, query }) => queue.get(count(params.n_items), getOptions(c, query)),
     }),
     queueRoute({
       operationId: "peek",
@@ -167,7 +201,7 @@ export function queueOperations(maxItems: number): QueueRouteSpec[] {
       summary: "The items get would return, moving nothing",
       params: CountParams,
       response: { schema: ItemPairs, description: "[[id, body], …], oldest first" },
-      handle: ({ queue, params }) => queue.peek(checkedCount(params.n_items, maxItems)),
+      handle: ({ queue, params }) => queue.peek(count(params.n_items)),
     }),
     queueRoute({
       operationId: "put",
@@ -219,35 +253,89 @@ export function queueOperations(maxItems: number): QueueRouteSpec[] {
         return { requeued: result.requeued, skipped: moveResultToWire(result) };
       },
     }),
-    ...(["success", "fail"] as const).flatMap((action) => [
-      queueRoute({
-        operationId: action,
-        method: "post",
-        path: `${action}/{item_id}`,
-        summary: `Move one item PROCESSING → ${action === "success" ? "SUCCESS" : "FAIL"}`,
-        params: ItemIdParams,
-        response: { schema: z.null(), description: "Moved" },
-        errors: [400, 409],
-        handle: async ({ queue, params }) => {
-          await (action === "success" ? queue.success(params.item_id) : queue.fail(params.item_id));
+    queueRoute({
+      operationId: "success",
+      method: "post",
+      path: "success/{item_id}",
+      summary: "Move one item PROCESSING → SUCCESS",
+      description:
+        "Without a body, exactly the original route. A body {attempt?, result?} fences the call to that attempt " +
+        "(409 LEASE_LOST when it no longer holds the item) and stores the result.",
+      params: ItemIdParams,
+      body: { component: "SuccessBody", description: "{attempt?, result?}; may be left out", optional: true },
+      response: { schema: z.null(), description: "Moved" },
+      errors: [400, 409, 413],
+      handle: async ({ c, queue, params }) => {
+        const body = await readOptionalJsonBody(c, SuccessBody);
+        await (body === undefined
+          ? queue.success(params.item_id)
+          : queue.success(params.item_id, successOptions(body)));
+        return null;
+      },
+    }),
+    queueRoute({
+      operationId: "fail",
+      method: "post",
+      path: "fail/{item_id}",
+      summary: "A failed attempt: back to WAITING while attempts remain, else PROCESSING → FAIL",
+      description:
+        "Without a body, exactly the original route (answers null). With a body {attempt?, reason?, " +
+        "retry_delay_seconds?} (even {}), the answer names where the item went; a stale attempt is 409 LEASE_LOST.",
+      params: ItemIdParams,
+      body: {
+        component: "FailBody",
+        description: "{attempt?, reason?, retry_delay_seconds?}; may be left out",
+        optional: true,
+      },
+      response: {
+        schema: z.union([z.null(), FailOutcomeWire]),
+        description: "null without a body; {stage} with one",
+      },
+      errors: [400, 409, 413],
+      handle: async ({ c, queue, params }) => {
+        const body = await readOptionalJsonBody(c, FailBody);
+        if (body === undefined) {
+          await queue.fail(params.item_id);
           return null;
-        },
-      }),
-      queueRoute({
-        operationId: `${action}Many`,
-        method: "post",
-        path: action,
-        summary: `Move many items PROCESSING → ${action === "success" ? "SUCCESS" : "FAIL"}; others are skipped`,
-        body: { component: "IdList", description: "A list of ids" },
-        response: { schema: MoveResult, description: "Ids moved and ids skipped with the reason" },
-        errors: [413],
-        handle: async ({ c, queue }) => {
-          const ids = await readIdList(c, false);
-          const result = await (action === "success" ? queue.successMany(ids) : queue.failMany(ids));
-          return { moved: result.moved, skipped: moveResultToWire(result) };
-        },
-      }),
-    ]),
+        }
+        return { stage: await queue.fail(params.item_id, failOptions(body)) };
+      },
+    }),
+    queueRoute({
+      operationId: "successMany",
+      method: "post",
+      path: "success",
+      summary: "Move many items PROCESSING → SUCCESS; others (and stale attempts) are skipped",
+      body: { component: "CompletionList", description: "Ids, or {item_id, attempt?, result?} objects" },
+      response: { schema: MoveResult, description: "Ids moved and ids skipped with the reason" },
+      errors: [413],
+      handle: async ({ c, queue }) => {
+        const result = await queue.successMany(
+          (await readCompletions(c, CompletionList)).map(completionFromWire),
+        );
+        return { moved: result.moved, skipped: moveResultToWire(result) };
+      },
+    }),
+    queueRoute({
+      operationId: "failMany",
+      method: "post",
+      path: "fail",
+      summary: "Fail many attempts at once (retried while attempts remain, else FAIL); others are skipped",
+      body: {
+        component: "FailureList",
+        description: "Ids, or {item_id, attempt?, reason?, retry_delay_seconds?} objects",
+      },
+      response: {
+        schema: FailManyResult,
+        description: "Ids moved (of those, retried) and ids skipped with the reason",
+      },
+      errors: [413],
+      handle: async ({ c, queue }) => {
+        const result = await queue.failMany((await readCompletions(c, FailureList)).map(failureFromWire));
+        return { moved: result.moved, retried: result.retried, skipped: moveResultToWire(result) };
+      },
+    }),
+    ...lifecycleOperations({ checkedCount: count, readIdList: (c) => readIdList(c, false) }),
     queueRoute({
       operationId: "history",
       method: "get",

@@ -8,7 +8,7 @@ const ERROR_DESCRIPTIONS: Record<HttpStatus, string> = {
   400: "Unknown item id or stage (the contract's 400)",
   401: "Missing or wrong bearer token",
   404: "Not found",
-  409: "The item is not in the stage this move starts from",
+  409: "The item is not in the stage this move starts from, or (LEASE_LOST) the named attempt no longer holds it",
   413: "Request body larger than the limit",
   422: "Validation error: detail names each field and its problem",
   500: "Unexpected error; the body holds a request id to find in the log",
@@ -35,7 +35,7 @@ export interface QueueRouteSpec<P extends z.ZodObject = z.ZodObject, Q extends z
   params?: P;
   query?: Q;
   /** A schema component documenting the JSON body; the handler reads and validates the body itself. */
-  body?: { component: string; description: string };
+  body?: { component: string; description: string; optional?: boolean };
   response: { schema: z.ZodType; description: string };
   errors?: HttpStatus[];
   handle(input: QueueRouteInput<z.infer<P>, z.infer<Q>>): Promise<unknown>;
@@ -99,7 +99,7 @@ export function registerQueueRoute(app: App, spec: QueueRouteSpec, variant: Vari
         ? {
             body: {
               description: spec.body.description,
-              required: true,
+              required: spec.body.optional !== true,
               content: {
                 "application/json": { schema: { $ref: `#/components/schemas/${spec.body.component}` } },
               },

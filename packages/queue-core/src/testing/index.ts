@@ -8,6 +8,7 @@ import {
 } from "./cases.js";
 import { lifecycleCases } from "./lifecycle-cases.js";
 
+export { WaitObservedQueue } from "./observed-queue.js";
 export { type LogRecord, recordingLogger } from "./recording-logger.js";
 export {
   type ConformanceCase,

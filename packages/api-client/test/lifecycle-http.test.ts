@@ -1,0 +1,56 @@
+import { InMemoryQueueNamespace, LeaseLost } from "@task-queue/queue-core";
+import { WaitObservedQueue } from "@task-queue/queue-core/testing";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ApiClient } from "../src/index.js";
+import { type RunningServer, startServer } from "./loopback.js";
+
+describe("ApiClient lifecycle over HTTP", () => {
+  let server: RunningServer;
+  let queues: InMemoryQueueNamespace;
+  beforeAll(async () => {
+    queues = new InMemoryQueueNamespace();
+    server = await startServer({ queues });
+  });
+  afterAll(() => server.stop());
+
+  it("409 LEASE_LOST → LeaseLost with the item, the stale attempt and the current one", async () => {
+    const client = new ApiClient({ baseUrl: server.baseUrl }).queue("fenced");
+    await client.putJobs([{ id: "z", body: 1, maxAttempts: 2 }]);
+    await client.getJobs(1);
+    await client.fail("z", { attempt: 1, retryDelaySeconds: 0 });
+    await client.getJobs(1);
+    await expect(client.success("z", { attempt: 1 })).rejects.toSatisfy(
+      (e) =>
+        e instanceof LeaseLost &&
+        e.itemId === "z" &&
+        e.attempt === 1 &&
+        e.currentAttempt === 2 &&
+        /attempt 1 of item "z" no longer holds it: the item is on attempt 2/.test(e.message),
+    );
+    expect((await client.lookupRecord("z")).stage).toBe("PROCESSING");
+  });
+});
+
+describe("ApiClient getJobs with an abort signal", () => {
+  it("aborting a waiting getJobs answers [], ends the server's wait, and takes nothing", async () => {
+    const queue = new WaitObservedQueue({ name: "held" });
+    const server = await startServer({
+      queues: { queue: () => queue, listQueues: async () => ["held"], close: async () => {} },
+    });
+    try {
+      const client = new ApiClient({ baseUrl: server.baseUrl }).queue("held");
+      const controller = new AbortController();
+      const waiting = client.getJobs(3, { waitSeconds: 60, leaseSeconds: 60, signal: controller.signal });
+      await queue.heldSince;
+      controller.abort();
+      expect(await waiting).toEqual([]);
+      // The abort reached the server as a disconnect: its wait ended with nothing taken.
+      expect(await queue.answered).toEqual([]);
+      await queue.put({ after: 1 });
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(await client.sizes()).toEqual({ WAITING: 1, PROCESSING: 0, SUCCESS: 0, FAIL: 0 });
+    } finally {
+      await server.stop();
+    }
+  });
+});
