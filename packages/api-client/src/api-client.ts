@@ -215,7 +215,15 @@ export class ApiClient implements QueueWithHistory {
     const entries = await unwrap(
       this.http.GET("/api/v1/queues/{queue_name}/history/{item_id}", { params: { path } }),
     );
-    return entries.map((e) => ({ eventId: e.event_id, time: e.time, kind: e.kind, from: e.from, to: e.to }));
+    return entries.map((e) => ({
+      eventId: e.event_id,
+      time: e.time,
+      kind: e.kind,
+      from: e.from,
+      to: e.to,
+      ...(e.reason === undefined ? {} : { reason: e.reason }),
+      ...(e.action === undefined ? {} : { action: e.action }),
+    }));
   }
 
   /** Nothing to release: connections belong to fetch's pool. */

@@ -25,7 +25,15 @@ export function skipReport(
 }
 
 export function historyToWire(entries: readonly HistoryEntry[]) {
-  return entries.map((e) => ({ event_id: e.eventId, time: e.time, kind: e.kind, from: e.from, to: e.to }));
+  return entries.map((e) => ({
+    event_id: e.eventId,
+    time: e.time,
+    kind: e.kind,
+    from: e.from,
+    to: e.to,
+    ...(e.reason === undefined ? {} : { reason: e.reason }),
+    ...(e.action === undefined ? {} : { action: e.action }),
+  }));
 }
 
 export function moveResultToWire(result: MoveResult | RequeueResult) {
