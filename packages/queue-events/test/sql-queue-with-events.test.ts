@@ -15,6 +15,11 @@ import {
   withEvents,
 } from "../src/index.js";
 import { databases, dropEventTables, randomTableName, type TestDatabase } from "./support/databases.js";
+import {
+  expectBadCallsChangeNothing,
+  expectBatchAndEdgeMovesRecorded,
+  expectLifecycleRecorded,
+} from "./support/lifecycle-lives.js";
 import { expectLifeRecorded } from "./support/lives.js";
 
 for (const { label, open } of databases) {
@@ -58,6 +63,49 @@ for (const { label, open } of databases) {
       const queue = queues.queue("life");
       expect(queue.atomic).toBe(true);
       await expectLifeRecorded(queue, "life");
+    });
+
+    const scenarios = [
+      [
+        "one item through every move: exact events, reasons and actions, history after delete",
+        expectLifecycleRecorded,
+      ],
+      [
+        "failMany reasons, a rescue seen by a read, cancel and delete per stage",
+        expectBatchAndEdgeMovesRecorded,
+      ],
+      ["bad calls change nothing, not even a due rescue", expectBadCallsChangeNothing],
+    ] as const;
+    scenarios.forEach(([name, scenario], index) => {
+      it(`lifecycle: ${name}`, async () => {
+        const queueName = `lifecycle-${index}`;
+        await scenario(queues.queue(queueName), queueName);
+      });
+    });
+
+    it("a rescue and the hand-out after it commit together with their events", async () => {
+      const queue = queues.queue("rescue-tx");
+      await queue.putJobs([{ id: "r", body: 1, maxAttempts: 2 }]);
+      await queue.getJobs(1, { leaseSeconds: 0.05 });
+      // The store refuses the RESCUE event: the rescue is rolled back with it, and the item stays PROCESSING.
+      await database.db.execute(
+        sql.raw(`alter table "${eventTable}" add constraint "${eventTable}_no_rescue"
+          check (not (queue = 'rescue-tx' and (data ->> 'action') = 'RESCUE'))`),
+      );
+      try {
+        for (let i = 0; i < 400 && (await queue.inner.lookupRecord("r")).leaseExpiresAt! > new Date(); i++) {
+          await new Promise((resolve) => setTimeout(resolve, 25));
+        }
+        await expect(queue.getJobs(1)).rejects.toBeInstanceOf(QueueUnavailable);
+        const record = await queue.inner.lookupRecord("r");
+        expect([record.stage, record.attempts]).toEqual(["PROCESSING", 1]);
+      } finally {
+        await database.db.execute(
+          sql.raw(`alter table "${eventTable}" drop constraint "${eventTable}_no_rescue"`),
+        );
+      }
+      expect(await queue.rescueExpired()).toEqual({ retried: ["r"], failed: [] });
+      expect((await queue.history("r")).at(-1)).toMatchObject({ action: "RESCUE", reason: "lease expired" });
     });
 
     it("history of an unknown id is ItemNotFound", async () => {
