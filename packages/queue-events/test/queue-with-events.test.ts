@@ -10,11 +10,7 @@ import {
   withEvents,
 } from "../src/index.js";
 import { openPglite } from "./support/databases.js";
-import {
-  expectBadCallsChangeNothing,
-  expectBatchAndEdgeMovesRecorded,
-  expectLifecycleRecorded,
-} from "./support/lifecycle-lives.js";
+import { itRecordsTheLifecycle } from "./support/lifecycle-lives.js";
 import { expectLifeRecorded } from "./support/lives.js";
 
 runQueueConformance(
@@ -143,26 +139,10 @@ for (const { label, open } of lifecycleStores) {
       fixture = await open();
     });
     afterAll(() => fixture?.close());
-    const scenarios = [
-      [
-        "one item through every move: exact events, reasons and actions, history after delete",
-        expectLifecycleRecorded,
-      ],
-      [
-        "failMany reasons, a rescue seen by a read, cancel and delete per stage",
-        expectBatchAndEdgeMovesRecorded,
-      ],
-      ["bad calls change nothing, not even a due rescue", expectBadCallsChangeNothing],
-    ] as const;
-    scenarios.forEach(([name, scenario], index) => {
-      it(name, async () => {
-        const queueName = `life-${index}`;
-        const queue = new QueueWithEvents(new InMemoryQueue({ name: queueName }), fixture!.store, {
-          base: "TASK",
-        });
-        await scenario(queue, queueName);
-      });
-    });
+    itRecordsTheLifecycle(
+      (queueName) =>
+        new QueueWithEvents(new InMemoryQueue({ name: queueName }), fixture!.store, { base: "TASK" }),
+    );
   });
 }
 

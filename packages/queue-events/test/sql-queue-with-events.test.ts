@@ -15,11 +15,7 @@ import {
   withEvents,
 } from "../src/index.js";
 import { databases, dropEventTables, randomTableName, type TestDatabase } from "./support/databases.js";
-import {
-  expectBadCallsChangeNothing,
-  expectBatchAndEdgeMovesRecorded,
-  expectLifecycleRecorded,
-} from "./support/lifecycle-lives.js";
+import { itRecordsTheLifecycle } from "./support/lifecycle-lives.js";
 import { expectLifeRecorded } from "./support/lives.js";
 
 for (const { label, open } of databases) {
@@ -65,23 +61,7 @@ for (const { label, open } of databases) {
       await expectLifeRecorded(queue, "life");
     });
 
-    const scenarios = [
-      [
-        "one item through every move: exact events, reasons and actions, history after delete",
-        expectLifecycleRecorded,
-      ],
-      [
-        "failMany reasons, a rescue seen by a read, cancel and delete per stage",
-        expectBatchAndEdgeMovesRecorded,
-      ],
-      ["bad calls change nothing, not even a due rescue", expectBadCallsChangeNothing],
-    ] as const;
-    scenarios.forEach(([name, scenario], index) => {
-      it(`lifecycle: ${name}`, async () => {
-        const queueName = `lifecycle-${index}`;
-        await scenario(queues.queue(queueName), queueName);
-      });
-    });
+    itRecordsTheLifecycle((queueName) => queues.queue(queueName));
 
     it("a rescue and the hand-out after it commit together with their events", async () => {
       const queue = queues.queue("rescue-tx");

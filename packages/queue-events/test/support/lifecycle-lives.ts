@@ -7,7 +7,7 @@ import {
   LEASE_EXPIRED_REASON,
   QueueItemStage,
 } from "@task-queue/queue-core";
-import { expect } from "vitest";
+import { expect, it } from "vitest";
 import { type Event, ITEM_EVENT_VERSION, type QueueWithEvents } from "../../src/index.js";
 
 /** The item's events as [name kind, data without queue/id/description], for exact comparison. */
@@ -183,4 +183,25 @@ export async function expectBadCallsChangeNothing(queue: QueueWithEvents, queueN
     ["MOVE", { from: "WAITING", to: "PROCESSING", attempt: 1 }],
   ]);
   expect(await queue.rescueExpired()).toEqual({ retried: ["held"], failed: [] });
+}
+
+/** Registers the three scenarios above, each on its own queue from `queueFor(name)`. */
+export function itRecordsTheLifecycle(queueFor: (queueName: string) => QueueWithEvents): void {
+  const scenarios = [
+    [
+      "one item through every move: exact events, reasons and actions, history after delete",
+      expectLifecycleRecorded,
+    ],
+    [
+      "failMany reasons, a rescue seen by a read, cancel and delete per stage",
+      expectBatchAndEdgeMovesRecorded,
+    ],
+    ["bad calls change nothing, not even a due rescue", expectBadCallsChangeNothing],
+  ] as const;
+  scenarios.forEach(([name, scenario], index) => {
+    it(`lifecycle: ${name}`, async () => {
+      const queueName = `lifecycle-${index}`;
+      await scenario(queueFor(queueName), queueName);
+    });
+  });
 }
