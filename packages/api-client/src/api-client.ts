@@ -429,7 +429,8 @@ export class ApiClient implements QueueWithHistory {
     const entries = await unwrap(
       this.http.GET("/api/v1/queues/{queue_name}/history/{item_id}", { params: { path } }),
     );
-    return entries.map((e) => ({ eventId: e.event_id, time: e.time, kind: e.kind, from: e.from, to: e.to }));
+    // event_id becomes eventId; the other fields (reason and action only where the server sent them) keep their names.
+    return entries.map(({ event_id, ...rest }) => ({ eventId: event_id, ...rest }));
   }
 
   /** Nothing to release: connections belong to fetch's pool. */

@@ -121,6 +121,18 @@ export const HistoryEntry = z
     kind: z.enum(["ADD", "MOVE"]),
     from: z.enum(["WAITING", "PROCESSING", "SUCCESS", "FAIL"]).nullable(),
     to: z.enum(["WAITING", "PROCESSING", "SUCCESS", "FAIL"]),
+    reason: z.string().optional().openapi({
+      description:
+        'Why: a failure\'s reason, "lease expired", "job lost", a cancel\'s reason (at most 8 KiB)',
+    }),
+    action: z
+      .string()
+      .optional()
+      .openapi({
+        description:
+          "What kind of move where the stages alone do not tell it: RETRY, RESCUE, CANCEL, DELETE (to repeats from: " +
+          "the item was removed from that stage), REQUEUE",
+      }),
   })
   .openapi("HistoryEntry");
 

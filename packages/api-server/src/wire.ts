@@ -27,8 +27,9 @@ export function skipReport(
   return skipped.length === 0 ? null : { detail: skipped.map(message) };
 }
 
+/** HistoryEntry → the wire: eventId becomes event_id; every other field keeps its name and order. */
 export function historyToWire(entries: readonly HistoryEntry[]) {
-  return entries.map((e) => ({ event_id: e.eventId, time: e.time, kind: e.kind, from: e.from, to: e.to }));
+  return entries.map(({ eventId, ...rest }) => ({ event_id: eventId, ...rest }));
 }
 
 export function moveResultToWire(result: MoveResult | RequeueResult | DeleteResult) {

@@ -39,11 +39,11 @@ const backends: Backend[] = [
 ];
 
 /** The stage moves of put → get → fail → requeue → get → success, in order. */
-const LIFE: ReadonlyArray<{ kind: "ADD" | "MOVE"; from: string | null; to: string }> = [
+const LIFE: ReadonlyArray<{ kind: "ADD" | "MOVE"; from: string | null; to: string; action?: string }> = [
   { kind: "ADD", from: null, to: "WAITING" },
   { kind: "MOVE", from: "WAITING", to: "PROCESSING" },
   { kind: "MOVE", from: "PROCESSING", to: "FAIL" },
-  { kind: "MOVE", from: "FAIL", to: "WAITING" },
+  { kind: "MOVE", from: "FAIL", to: "WAITING", action: "REQUEUE" },
   { kind: "MOVE", from: "WAITING", to: "PROCESSING" },
   { kind: "MOVE", from: "PROCESSING", to: "SUCCESS" },
 ];
@@ -96,6 +96,7 @@ for (const backend of backends) {
         kind: step.kind,
         from: step.from,
         to: step.to,
+        ...(step.action ? { action: step.action } : {}),
       }));
       expect(response.text).toBe(JSON.stringify(expected));
     }
@@ -136,6 +137,25 @@ for (const backend of backends) {
       expect(response.text).toBe(
         JSON.stringify([{ event_id: "13", time: entry.time, kind: "ADD", from: null, to: "WAITING" }]),
       );
+    });
+
+    it("lifecycle moves show their action and reason: a retry, a cancel, a delete", async () => {
+      const queue = queues.queue("lifecycle");
+      await queue.putJobs([{ id: "job", body: 1, maxAttempts: 2 }]);
+      const [job] = await queue.getJobs(1);
+      await queue.fail("job", { attempt: job!.attempt, reason: "disk full", retryDelaySeconds: 0 });
+      await queue.cancel("job", "no longer needed");
+      await queue.delete(["job"]);
+      const response = await call("GET", "/api/v1/queues/lifecycle/history/job");
+      expect(response.status).toBe(200);
+      const entries = JSON.parse(response.text) as Array<Record<string, unknown>>;
+      expect(entries.map(({ event_id: _id, time: _time, ...rest }) => rest)).toEqual([
+        { kind: "ADD", from: null, to: "WAITING" },
+        { kind: "MOVE", from: "WAITING", to: "PROCESSING" },
+        { kind: "MOVE", from: "PROCESSING", to: "WAITING", reason: "disk full", action: "RETRY" },
+        { kind: "MOVE", from: "WAITING", to: "FAIL", reason: "no longer needed", action: "CANCEL" },
+        { kind: "MOVE", from: "FAIL", to: "FAIL", action: "DELETE" },
+      ]);
     });
 
     it("an unknown id is 400 '<id> not in Queue', also for an id that lives in another queue", async () => {

@@ -1,13 +1,34 @@
 import {
+  assertCount,
   assertItemId,
+  CANCELLED_REASON,
+  type Completion,
+  type DeleteResult,
+  type ExtendOptions,
+  type FailManyResult,
+  type FailOptions,
+  type FailOutcome,
+  type Failure,
+  type GetOptions,
   type HistoryEntry,
+  InvalidArgument,
   type ItemId,
+  ItemNotFound,
+  type ItemRecord,
+  idList,
+  type Job,
   type JsonObject,
   type JsonValue,
+  LEASE_EXPIRED_REASON,
   type Logger,
   type MoveResult,
+  type NewJob,
+  normalizeGetOptions,
+  normalizePage,
+  normalizeReason,
   type PageRequest,
   type PutResult,
+  parseStage,
   type Queue,
   type QueueDescription,
   type QueueItem,
@@ -15,12 +36,22 @@ import {
   QueueUnavailable,
   type QueueWithHistory,
   type RequeueResult,
+  type RescueResult,
   type StageName,
   type StageSizes,
   type StatePage,
+  type SuccessOptions,
   silentLogger,
+  stageName,
+  waitForWork,
 } from "@task-queue/queue-core";
-import { type AddEventData, ITEM_EVENT_VERSION, type MoveEventData, type NewEvent } from "./event.js";
+import {
+  type AddEventData,
+  ITEM_EVENT_VERSION,
+  type MoveAction,
+  type MoveEventData,
+  type NewEvent,
+} from "./event.js";
 import { type EventNames, type EventNamesOption, resolveEventNames } from "./event-names.js";
 import type { EventStore } from "./event-store.js";
 import { historyEntries } from "./history.js";
@@ -61,6 +92,7 @@ export class QueueWithEvents implements QueueWithHistory {
   private readonly options: QueueWithEventsOptions;
   private readonly logger: Logger;
   private identity: Promise<Identity> | null = null;
+  private readonly wakers = new Set<() => void>();
 
   constructor(
     queue: Queue,
@@ -143,75 +175,242 @@ export class QueueWithEvents implements QueueWithHistory {
     return this.identity;
   }
 
-  private addEvent(identity: Identity, id: ItemId, body: JsonValue): NewEvent {
+  private addEvent(identity: Identity, id: ItemId, body: JsonValue, options?: JsonObject): NewEvent {
     const data: AddEventData = { queue: identity.queue, id, body, description: identity.description };
+    if (options !== undefined && Object.keys(options).length > 0) data.options = options;
     return this.event(this.names.add, data);
   }
 
+  private moveEvent(
+    identity: Identity,
+    id: ItemId,
+    from: StageName,
+    to: StageName,
+    extra: MoveExtra = {},
+  ): NewEvent {
+    const data: MoveEventData = { queue: identity.queue, id, from, to };
+    if (extra.action !== undefined) data.action = extra.action;
+    if (extra.reason !== undefined && extra.reason !== null) data.reason = extra.reason;
+    if (extra.attempt !== undefined) data.attempt = extra.attempt;
+    return this.event(this.names.move, data);
+  }
+
   private moveEvents(identity: Identity, ids: readonly ItemId[], from: StageName, to: StageName): NewEvent[] {
-    return ids.map((id) => {
-      const data: MoveEventData = { queue: identity.queue, id, from, to };
-      return this.event(this.names.move, data);
-    });
+    return ids.map((id) => this.moveEvent(identity, id, from, to));
+  }
+
+  /** RESCUE moves: expired leases counted as failed attempts, retried (→ WAITING) or failed for good (→ FAIL). */
+  private rescueEvents(identity: Identity, rescued: RescueResult): NewEvent[] {
+    const rescue = { action: "RESCUE", reason: LEASE_EXPIRED_REASON } as const;
+    return [
+      ...rescued.retried.map((id) => this.moveEvent(identity, id, "PROCESSING", "WAITING", rescue)),
+      ...rescued.failed.map((id) => this.moveEvent(identity, id, "PROCESSING", "FAIL", rescue)),
+    ];
   }
 
   private event(name: string, data: JsonObject): NewEvent {
     return { name, version: ITEM_EVENT_VERSION, data, metadata: this.options.metadata ?? {} };
   }
 
+  /** Wakes this wrapper's own waiting getJobs calls after a change that may have made work available. */
+  private wake(): void {
+    for (const waker of this.wakers) waker();
+  }
+
   async put(items: Record<ItemId, JsonValue>): Promise<PutResult> {
-    return this.record(
+    const result = await this.record(
       (queue) => queue.put(items),
       (result, identity) => result.added.map((id) => this.addEvent(identity, id, items[id] ?? null)),
     );
+    if (result.added.length > 0) this.wake();
+    return result;
   }
 
-  async get(n: number): Promise<Array<[ItemId, JsonValue]>> {
-    return this.record(
-      (queue) => queue.get(n),
-      (got, identity) =>
-        this.moveEvents(
-          identity,
-          got.map(([id]) => id),
-          "WAITING",
-          "PROCESSING",
+  async putJobs(jobs: readonly NewJob[]): Promise<PutResult> {
+    const result = await this.record(
+      (queue) => queue.putJobs(jobs),
+      (result, identity) => {
+        // The inner queue validated the batch; the first job of a repeated id is the one it added.
+        const byId = new Map<ItemId, NewJob>();
+        for (const job of jobs) if (!byId.has(job.id)) byId.set(job.id, job);
+        return result.added.map((id) => {
+          const job = byId.get(id);
+          return this.addEvent(identity, id, job?.body ?? null, job ? jobOptions(job) : undefined);
+        });
+      },
+    );
+    if (result.added.length > 0) this.wake();
+    return result;
+  }
+
+  /**
+   * Rescues expired leases first (recording RESCUE moves), then hands items out (recording one move per item with
+   * its attempt), in one transaction when the pair is atomic. A wait for work happens between tries, never inside
+   * a transaction: each try is one short transaction, woken by this wrapper's own puts, retries and requeues, or
+   * else polling about once a second.
+   */
+  async getJobs(n: number, options?: GetOptions): Promise<Job[]> {
+    assertCount(n);
+    const { leaseSeconds, waitSeconds } = normalizeGetOptions(options);
+    const take = () => this.take(n, leaseSeconds);
+    if (waitSeconds === 0 || n === 0) return take();
+    return waitForWork(take, {
+      waitSeconds,
+      signal: options?.signal,
+      subscribe: (wake) => {
+        this.wakers.add(wake);
+        return () => this.wakers.delete(wake);
+      },
+    });
+  }
+
+  private async take(n: number, leaseSeconds: number | null): Promise<Job[]> {
+    const lease = leaseSeconds === null ? {} : { leaseSeconds };
+    const { jobs, rescued } = await this.record(
+      async (queue) => {
+        const rescued = await queue.rescueExpired();
+        return { rescued, jobs: await queue.getJobs(n, lease) };
+      },
+      ({ rescued, jobs }, identity) => [
+        ...this.rescueEvents(identity, rescued),
+        ...jobs.map((job) =>
+          this.moveEvent(identity, job.itemId, "WAITING", "PROCESSING", { attempt: job.attempt }),
         ),
+      ],
     );
+    if (rescued.retried.length > 0) this.wake();
+    return jobs;
   }
 
-  async success(id: ItemId): Promise<void> {
+  async get(n: number, options?: GetOptions): Promise<Array<[ItemId, JsonValue]>> {
+    return (await this.getJobs(n, options)).map((job) => [job.itemId, job.body]);
+  }
+
+  /** A heartbeat, not a move: passed through, nothing recorded. */
+  extend(id: ItemId, options: ExtendOptions): Promise<Date> {
+    return this.inner.extend(id, options);
+  }
+
+  async success(id: ItemId, options?: SuccessOptions): Promise<void> {
     await this.record(
-      (queue) => queue.success(id),
-      (_, identity) => this.moveEvents(identity, [id], "PROCESSING", "SUCCESS"),
+      (queue) => queue.success(id, options),
+      (_, identity) => [this.moveEvent(identity, id, "PROCESSING", "SUCCESS")],
     );
   }
 
-  async fail(id: ItemId): Promise<void> {
-    await this.record(
-      (queue) => queue.fail(id),
-      (_, identity) => this.moveEvents(identity, [id], "PROCESSING", "FAIL"),
+  async fail(id: ItemId, options?: FailOptions): Promise<FailOutcome> {
+    const outcome = await this.record(
+      (queue) => queue.fail(id, options),
+      (outcome, identity) => [this.failEvent(identity, id, outcome === "WAITING", options?.reason)],
     );
+    if (outcome === "WAITING") this.wake();
+    return outcome;
   }
 
-  async successMany(ids: readonly ItemId[]): Promise<MoveResult> {
+  /** A failed attempt: RETRY back to WAITING, or PROCESSING → FAIL, with the reason as the queue stored it. */
+  private failEvent(identity: Identity, id: ItemId, retried: boolean, reason: string | undefined): NewEvent {
+    // The inner queue accepted the reason, so normalizing it again cannot throw; it yields what last_error holds.
+    const stored = normalizeReason(reason);
+    return retried
+      ? this.moveEvent(identity, id, "PROCESSING", "WAITING", { action: "RETRY", reason: stored })
+      : this.moveEvent(identity, id, "PROCESSING", "FAIL", { reason: stored });
+  }
+
+  async successMany(items: readonly (ItemId | Completion)[]): Promise<MoveResult> {
     return this.record(
-      (queue) => queue.successMany(ids),
+      (queue) => queue.successMany(items),
       (result, identity) => this.moveEvents(identity, result.moved, "PROCESSING", "SUCCESS"),
     );
   }
 
-  async failMany(ids: readonly ItemId[]): Promise<MoveResult> {
-    return this.record(
-      (queue) => queue.failMany(ids),
-      (result, identity) => this.moveEvents(identity, result.moved, "PROCESSING", "FAIL"),
+  async failMany(items: readonly (ItemId | Failure)[]): Promise<FailManyResult> {
+    const result = await this.record(
+      (queue) => queue.failMany(items),
+      (result, identity) => {
+        // The first entry of a repeated id is the one the queue acted on.
+        const reasons = new Map<ItemId, string | undefined>();
+        for (const item of items) {
+          const { id, reason } = typeof item === "string" ? { id: item, reason: undefined } : item;
+          if (!reasons.has(id)) reasons.set(id, reason);
+        }
+        const retried = new Set(result.retried);
+        return result.moved.map((id) => this.failEvent(identity, id, retried.has(id), reasons.get(id)));
+      },
+    );
+    if (result.retried.length > 0) this.wake();
+    return result;
+  }
+
+  /**
+   * WAITING or PROCESSING → FAIL, recorded as CANCEL with the reason. Expired leases are rescued first (recorded),
+   * then the item's stage is read for the event's `from`, in the same transaction as the cancel when atomic.
+   */
+  async cancel(id: ItemId, reason?: string): Promise<void> {
+    assertItemId(id);
+    const stored = normalizeReason(reason) ?? CANCELLED_REASON;
+    await this.record(
+      async (queue) => {
+        const rescued = await queue.rescueExpired();
+        const from = stageName(await queue.lookupStatus(id));
+        await queue.cancel(id, reason);
+        return { rescued, from };
+      },
+      ({ rescued, from }, identity) => [
+        ...this.rescueEvents(identity, rescued),
+        this.moveEvent(identity, id, from, "FAIL", { action: "CANCEL", reason: stored }),
+      ],
     );
   }
 
-  async requeue(ids: ItemId | readonly ItemId[]): Promise<RequeueResult> {
-    return this.record(
-      (queue) => queue.requeue(ids),
-      (result, identity) => this.moveEvents(identity, result.requeued, "FAIL", "WAITING"),
+  /**
+   * Removes items for good, and records a last MOVE with action DELETE per removed item (its `from` and `to` are
+   * the stage it was removed from), so the history tells when an item went. The stages are read before the delete,
+   * in the same transaction when atomic.
+   */
+  async delete(ids: readonly ItemId[]): Promise<DeleteResult> {
+    if (!Array.isArray(ids)) throw new InvalidArgument("ids", "must be an array of item ids");
+    const unique = idList(ids);
+    const { result } = await this.record(
+      async (queue) => {
+        const stages = await stagesOf(queue, unique);
+        return { stages, result: await queue.delete(ids) };
+      },
+      ({ result, stages }, identity) =>
+        result.deleted.flatMap((id) => {
+          const stage = stages.get(id);
+          return stage === undefined
+            ? []
+            : [this.moveEvent(identity, id, stage, stage, { action: "DELETE" })];
+        }),
     );
+    return result;
+  }
+
+  async requeue(ids: ItemId | readonly ItemId[]): Promise<RequeueResult> {
+    const result = await this.record(
+      (queue) => queue.requeue(ids),
+      (result, identity) =>
+        result.requeued.map((id) => this.moveEvent(identity, id, "FAIL", "WAITING", { action: "REQUEUE" })),
+    );
+    if (result.requeued.length > 0) this.wake();
+    return result;
+  }
+
+  /** Clears run_after of delayed WAITING items: no stage changes, nothing recorded. */
+  async retryNow(ids: readonly ItemId[]): Promise<MoveResult> {
+    const result = await this.inner.retryNow(ids);
+    if (result.moved.length > 0) this.wake();
+    return result;
+  }
+
+  /** Rescues expired leases in the inner queue and records a RESCUE move for each item it retried or failed. */
+  async rescueExpired(): Promise<RescueResult> {
+    const rescued = await this.record(
+      (queue) => queue.rescueExpired(),
+      (rescued, identity) => this.rescueEvents(identity, rescued),
+    );
+    if (rescued.retried.length > 0) this.wake();
+    return rescued;
   }
 
   /** The item's ADD and MOVE events in the order they happened; ItemNotFound when neither queue nor store knows it. */
@@ -224,18 +423,38 @@ export class QueueWithEvents implements QueueWithHistory {
     return entries;
   }
 
-  peek(n: number): Promise<Array<[ItemId, JsonValue]>> {
-    return this.inner.peek(n);
+  /**
+   * Stage-level reads rescue expired leases first and record the RESCUE moves, so what they count is true (as
+   * InMemoryQueue's own reads do) and no rescue goes unrecorded because a read did it. Arguments are checked
+   * before, so a bad call changes nothing.
+   */
+  private async rescuedFirst<T>(read: () => Promise<T>): Promise<T> {
+    await this.rescueExpired();
+    return read();
   }
 
-  size(stage: QueueItemStage): Promise<number> {
-    return this.inner.size(stage);
+  async peek(n: number): Promise<Array<[ItemId, JsonValue]>> {
+    assertCount(n);
+    return this.rescuedFirst(() => this.inner.peek(n));
+  }
+
+  async size(stage: QueueItemStage): Promise<number> {
+    parseStage(stage);
+    return this.rescuedFirst(() => this.inner.size(stage));
   }
 
   sizes(): Promise<StageSizes> {
-    return this.inner.sizes();
+    return this.rescuedFirst(() => this.inner.sizes());
   }
 
+  async lookupState(stage: QueueItemStage, page?: PageRequest): Promise<StatePage> {
+    parseStage(stage);
+    normalizePage(page);
+    return this.rescuedFirst(() => this.inner.lookupState(stage, page));
+  }
+
+  // Lookups of one item pass straight through: a rescue per lookup would add a statement to every lookup of a SQL
+  // queue (the controller looks items up one by one). InMemoryQueue rescues in them on its own, unrecorded.
   lookupStatus(id: ItemId): Promise<QueueItemStage> {
     return this.inner.lookupStatus(id);
   }
@@ -244,8 +463,8 @@ export class QueueWithEvents implements QueueWithHistory {
     return this.inner.lookupItem(id);
   }
 
-  lookupState(stage: QueueItemStage, page?: PageRequest): Promise<StatePage> {
-    return this.inner.lookupState(stage, page);
+  lookupRecord(id: ItemId): Promise<ItemRecord> {
+    return this.inner.lookupRecord(id);
   }
 
   async description(): Promise<QueueDescription> {
@@ -268,4 +487,38 @@ export class QueueWithEvents implements QueueWithHistory {
 function queueNameOf(description: QueueDescription): string {
   const name = description.arguments.queue_name;
   return typeof name === "string" && name.length > 0 ? name : "default";
+}
+
+interface MoveExtra {
+  action?: MoveAction;
+  reason?: string | null;
+  attempt?: number;
+}
+
+/** The options a putJobs job was given, as JSON (runAfter as ISO text); omitted options are left out. */
+function jobOptions(job: NewJob): JsonObject {
+  const options: JsonObject = {};
+  if (job.priority !== undefined) options.priority = job.priority;
+  if (job.delaySeconds !== undefined) options.delaySeconds = job.delaySeconds;
+  if (job.runAfter !== undefined) options.runAfter = job.runAfter.toISOString();
+  if (job.maxAttempts !== undefined) options.maxAttempts = job.maxAttempts;
+  return options;
+}
+
+/** The stage of each id the queue knows (unknown ids are left out), read a few at a time. */
+async function stagesOf(queue: Queue, ids: readonly ItemId[]): Promise<Map<ItemId, StageName>> {
+  const stages = new Map<ItemId, StageName>();
+  const CONCURRENCY = 32;
+  for (let start = 0; start < ids.length; start += CONCURRENCY) {
+    await Promise.all(
+      ids.slice(start, start + CONCURRENCY).map(async (id) => {
+        try {
+          stages.set(id, stageName(await queue.lookupStatus(id)));
+        } catch (error) {
+          if (!(error instanceof ItemNotFound)) throw error;
+        }
+      }),
+    );
+  }
+  return stages;
 }

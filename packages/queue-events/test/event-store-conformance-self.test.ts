@@ -75,6 +75,19 @@ class SharesObjects extends InMemoryEventStore {
   }
 }
 
+/** Keeps a short text column's worth of data: strings longer than 4,000 characters are cut (a varchar(4000)). */
+class CutsLongText extends InMemoryEventStore {
+  override addMany(events: readonly NewEvent[]): Promise<Event[]> {
+    const cut = (value: unknown): unknown => (typeof value === "string" ? value.slice(0, 4_000) : value);
+    return super.addMany(
+      events.map((event) => ({
+        ...event,
+        data: Object.fromEntries(Object.entries(event.data).map(([k, v]) => [k, cut(v)])) as NewEvent["data"],
+      })),
+    );
+  }
+}
+
 describe("the event store conformance suite rejects broken stores", () => {
   it("passes a correct store (the control)", async () => {
     for (const testCase of eventStoreCases) {
@@ -100,5 +113,9 @@ describe("the event store conformance suite rejects broken stores", () => {
 
   it("fails a store that keeps the caller's objects", async () => {
     expect(await fails(caseNamed("does not change the store"), new SharesObjects())).not.toBeNull();
+  });
+
+  it("fails a store that cuts a reason at the limit", async () => {
+    expect(await fails(caseNamed("lifecycle moves keep"), new CutsLongText())).not.toBeNull();
   });
 });

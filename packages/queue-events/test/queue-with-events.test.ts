@@ -1,13 +1,22 @@
 import { InMemoryQueue, InMemoryQueueNamespace, ItemNotFound } from "@task-queue/queue-core";
 import { runQueueConformance } from "@task-queue/queue-core/testing";
-import { describe, expect, it } from "vitest";
-import { type Event, InMemoryEventStore, QueueWithEvents, withEvents } from "../src/index.js";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  type Event,
+  type EventStore,
+  InMemoryEventStore,
+  QueueWithEvents,
+  SqlEventStore,
+  withEvents,
+} from "../src/index.js";
+import { openPglite } from "./support/databases.js";
+import { itRecordsTheLifecycle } from "./support/lifecycle-lives.js";
 import { expectLifeRecorded } from "./support/lives.js";
 
 runQueueConformance(
   "QueueWithEvents over InMemoryQueue",
   () => new QueueWithEvents(new InMemoryQueue(), new InMemoryEventStore(), { base: "TASK" }),
-  { strictFifo: true },
+  { strictFifo: true, priority: true, delay: true },
 );
 
 function wrapped(name = "default") {
@@ -37,6 +46,7 @@ describe("QueueWithEvents over InMemoryQueue", () => {
     expect(moved.moved).toEqual(["a"]);
     expect(await queue.failMany(["a", "c"])).toEqual({
       moved: [],
+      retried: [],
       skipped: [
         { id: "a", reason: "WRONG_STAGE", stage: "SUCCESS" },
         { id: "c", reason: "WRONG_STAGE", stage: "WAITING" },
@@ -113,3 +123,37 @@ describe("QueueWithEvents over InMemoryQueue", () => {
     await namespace.close();
   });
 });
+
+const lifecycleStores: Array<{ label: string; open: () => Promise<StoreFixture> }> = [
+  {
+    label: "InMemoryEventStore",
+    open: async () => ({ store: new InMemoryEventStore(), close: async () => {} }),
+  },
+  { label: "SqlEventStore on PGlite", open: openPgliteStore },
+];
+
+for (const { label, open } of lifecycleStores) {
+  describe(`QueueWithEvents over InMemoryQueue, ${label}: the lifecycle moves`, () => {
+    let fixture: StoreFixture | undefined;
+    beforeAll(async () => {
+      fixture = await open();
+    });
+    afterAll(() => fixture?.close());
+    itRecordsTheLifecycle(
+      (queueName) =>
+        new QueueWithEvents(new InMemoryQueue({ name: queueName }), fixture!.store, { base: "TASK" }),
+    );
+  });
+}
+
+interface StoreFixture {
+  store: EventStore;
+  close: () => Promise<void>;
+}
+
+async function openPgliteStore(): Promise<StoreFixture> {
+  const database = await openPglite();
+  const store = new SqlEventStore(database.db);
+  await store.migrate();
+  return { store, close: () => database.close() };
+}

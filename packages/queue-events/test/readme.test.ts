@@ -5,15 +5,17 @@ import { readmeExample } from "./readme-example.js";
 const between = (text: string, start: string, end: string): string =>
   text.slice(text.indexOf(start) + start.length, text.indexOf(end));
 
-it("the README example runs and tells a whole life", async () => {
+it("the README example runs and tells a whole life, with the retry's reason and the delete", async () => {
   const history = await readmeExample();
-  expect(history.map((entry) => `${entry.from ?? "-"}→${entry.to}`)).toEqual([
-    "-→WAITING",
-    "WAITING→PROCESSING",
-    "PROCESSING→FAIL",
-    "FAIL→WAITING",
-    "WAITING→PROCESSING",
-    "PROCESSING→SUCCESS",
+  expect(
+    history.map((entry) => [`${entry.from ?? "-"}→${entry.to}`, entry.action ?? "", entry.reason ?? ""]),
+  ).toEqual([
+    ["-→WAITING", "", ""],
+    ["WAITING→PROCESSING", "", ""],
+    ["PROCESSING→WAITING", "RETRY", "out of memory"],
+    ["WAITING→PROCESSING", "", ""],
+    ["PROCESSING→SUCCESS", "", ""],
+    ["SUCCESS→SUCCESS", "DELETE", ""],
   ]);
 });
 

@@ -15,6 +15,7 @@ import {
   withEvents,
 } from "../src/index.js";
 import { databases, dropEventTables, randomTableName, type TestDatabase } from "./support/databases.js";
+import { itRecordsTheLifecycle } from "./support/lifecycle-lives.js";
 import { expectLifeRecorded } from "./support/lives.js";
 
 for (const { label, open } of databases) {
@@ -51,15 +52,40 @@ for (const { label, open } of databases) {
     runQueueConformance(
       `QueueWithEvents over SqlQueue on ${label}`,
       () => queues.queue(`case-${caseNumber++}`),
-      {
-        strictFifo: true,
-      },
+      { strictFifo: true, priority: true, delay: true },
     );
 
     it("moves and records in one transaction, with the exact events of a whole life", async () => {
       const queue = queues.queue("life");
       expect(queue.atomic).toBe(true);
       await expectLifeRecorded(queue, "life");
+    });
+
+    itRecordsTheLifecycle((queueName) => queues.queue(queueName));
+
+    it("a rescue and the hand-out after it commit together with their events", async () => {
+      const queue = queues.queue("rescue-tx");
+      await queue.putJobs([{ id: "r", body: 1, maxAttempts: 2 }]);
+      await queue.getJobs(1, { leaseSeconds: 0.05 });
+      // The store refuses the RESCUE event: the rescue is rolled back with it, and the item stays PROCESSING.
+      await database.db.execute(
+        sql.raw(`alter table "${eventTable}" add constraint "${eventTable}_no_rescue"
+          check (not (queue = 'rescue-tx' and (data ->> 'action') = 'RESCUE'))`),
+      );
+      try {
+        for (let i = 0; i < 400 && (await queue.inner.lookupRecord("r")).leaseExpiresAt! > new Date(); i++) {
+          await new Promise((resolve) => setTimeout(resolve, 25));
+        }
+        await expect(queue.getJobs(1)).rejects.toBeInstanceOf(QueueUnavailable);
+        const record = await queue.inner.lookupRecord("r");
+        expect([record.stage, record.attempts]).toEqual(["PROCESSING", 1]);
+      } finally {
+        await database.db.execute(
+          sql.raw(`alter table "${eventTable}" drop constraint "${eventTable}_no_rescue"`),
+        );
+      }
+      expect(await queue.rescueExpired()).toEqual({ retried: ["r"], failed: [] });
+      expect((await queue.history("r")).at(-1)).toMatchObject({ action: "RESCUE", reason: "lease expired" });
     });
 
     it("history of an unknown id is ItemNotFound", async () => {

@@ -1193,6 +1193,10 @@ export interface components {
             from: "WAITING" | "PROCESSING" | "SUCCESS" | "FAIL" | null;
             /** @enum {string} */
             to: "WAITING" | "PROCESSING" | "SUCCESS" | "FAIL";
+            /** @description Why: a failure's reason, "lease expired", "job lost", a cancel's reason (at most 8 KiB) */
+            reason?: string;
+            /** @description What kind of move where the stages alone do not tell it: RETRY, RESCUE, CANCEL, DELETE (to repeats from: the item was removed from that stage), REQUEUE */
+            action?: string;
         };
     };
     responses: never;

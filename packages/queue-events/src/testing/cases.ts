@@ -1,8 +1,15 @@
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
-import { InvalidArgument, type JsonObject } from "@task-queue/queue-core";
-import type { Event, NewEvent } from "../event.js";
+import {
+  InvalidArgument,
+  type JsonObject,
+  LEASE_EXPIRED_REASON,
+  MAX_REASON_BYTES,
+  normalizeReason,
+} from "@task-queue/queue-core";
+import { type Event, ITEM_EVENT_VERSION, type NewEvent } from "../event.js";
 import type { EventStore } from "../event-store.js";
+import { historyEntries } from "../history.js";
 import { compareEventIds } from "../paging.js";
 
 /**
@@ -227,6 +234,57 @@ export const eventStoreCases: EventStoreCase[] = [
       for (const cursor of ["not a cursor", "Zm9v", "%%%"]) {
         await assert.rejects(store.readByName(name, { cursor }), InvalidArgument, `cursor ${cursor}`);
       }
+    },
+  },
+  {
+    name: "lifecycle moves keep their action, reason and attempt: a reason at the 8 KiB limit, and the history shows them",
+    async run(store, unique) {
+      const names = { add: unique("LIFE_ADD"), move: unique("LIFE_MOVE") };
+      const queue = unique("q");
+      // What QueueWithEvents writes for a reason at the limit: normalized, multi-byte characters, cut at 8 KiB.
+      const longReason = normalizeReason(`${"é".repeat(MAX_REASON_BYTES)}end`)!;
+      assert.ok(Buffer.byteLength(longReason, "utf8") <= MAX_REASON_BYTES);
+      const move = (from: string, to: string, extra: JsonObject = {}): NewEvent => ({
+        name: names.move,
+        version: ITEM_EVENT_VERSION,
+        data: { queue, id: "job", from, to, ...extra },
+      });
+      const written: NewEvent[] = [
+        { name: names.add, version: ITEM_EVENT_VERSION, data: { queue, id: "job", body: 1 } },
+        move("WAITING", "PROCESSING", { attempt: 1 }),
+        move("PROCESSING", "WAITING", { action: "RETRY", reason: longReason }),
+        move("WAITING", "PROCESSING", { attempt: 2 }),
+        move("PROCESSING", "WAITING", { action: "RESCUE", reason: LEASE_EXPIRED_REASON }),
+        move("WAITING", "FAIL", { action: "CANCEL", reason: "stop ✓ \u{1F680}" }),
+        move("FAIL", "FAIL", { action: "DELETE" }),
+      ];
+      await store.addMany(written.slice(0, 3));
+      for (const event of written.slice(3)) await store.add(event);
+      const history = await store.itemHistory(queue, "job");
+      assert.deepEqual(
+        history.map((event) => [event.name, event.version, event.data]),
+        written.map((event) => [event.name, event.version, event.data]),
+      );
+      const [read] = (await store.readByName(names.move, { limit: 2 })).events.slice(1);
+      assert.equal(read!.data.reason, longReason);
+      assert.deepEqual(
+        historyEntries(history, names).map(({ kind, from, to, action, reason }) => [
+          kind,
+          from,
+          to,
+          action,
+          reason,
+        ]),
+        [
+          ["ADD", null, "WAITING", undefined, undefined],
+          ["MOVE", "WAITING", "PROCESSING", undefined, undefined],
+          ["MOVE", "PROCESSING", "WAITING", "RETRY", longReason],
+          ["MOVE", "WAITING", "PROCESSING", undefined, undefined],
+          ["MOVE", "PROCESSING", "WAITING", "RESCUE", LEASE_EXPIRED_REASON],
+          ["MOVE", "WAITING", "FAIL", "CANCEL", "stop ✓ \u{1F680}"],
+          ["MOVE", "FAIL", "FAIL", "DELETE", undefined],
+        ],
+      );
     },
   },
   {

@@ -1,5 +1,5 @@
 import { expect } from "vitest";
-import type { QueueWithEvents } from "../../src/index.js";
+import { ITEM_EVENT_VERSION, type QueueWithEvents } from "../../src/index.js";
 
 /** put → get → fail → requeue → get → success, checking the exact events and the history they make. */
 export async function expectLifeRecorded(queue: QueueWithEvents, queueName: string): Promise<void> {
@@ -13,34 +13,34 @@ export async function expectLifeRecorded(queue: QueueWithEvents, queueName: stri
 
   const events = await store.itemHistory(queueName, "job");
   const description = JSON.parse(JSON.stringify(await queue.inner.description()));
-  const move = (from: string, to: string) => ({
+  const move = (from: string, to: string, extra: Record<string, unknown> = {}) => ({
     name: names.move,
-    version: 1,
-    data: { queue: queueName, id: "job", from, to },
+    version: ITEM_EVENT_VERSION,
+    data: { queue: queueName, id: "job", from, to, ...extra },
     metadata: {},
   });
   expect(events.map(({ name, version, data, metadata }) => ({ name, version, data, metadata }))).toEqual([
     {
       name: names.add,
-      version: 1,
+      version: ITEM_EVENT_VERSION,
       data: { queue: queueName, id: "job", body: { task: "render", frames: [1, 2] }, description },
       metadata: {},
     },
-    move("WAITING", "PROCESSING"),
+    move("WAITING", "PROCESSING", { attempt: 1 }),
     move("PROCESSING", "FAIL"),
-    move("FAIL", "WAITING"),
-    move("WAITING", "PROCESSING"),
+    move("FAIL", "WAITING", { action: "REQUEUE" }),
+    move("WAITING", "PROCESSING", { attempt: 1 }),
     move("PROCESSING", "SUCCESS"),
   ]);
 
   const history = await queue.history("job");
-  expect(history.map(({ kind, from, to }) => [kind, from, to])).toEqual([
-    ["ADD", null, "WAITING"],
-    ["MOVE", "WAITING", "PROCESSING"],
-    ["MOVE", "PROCESSING", "FAIL"],
-    ["MOVE", "FAIL", "WAITING"],
-    ["MOVE", "WAITING", "PROCESSING"],
-    ["MOVE", "PROCESSING", "SUCCESS"],
+  expect(history.map(({ kind, from, to, action }) => [kind, from, to, action])).toEqual([
+    ["ADD", null, "WAITING", undefined],
+    ["MOVE", "WAITING", "PROCESSING", undefined],
+    ["MOVE", "PROCESSING", "FAIL", undefined],
+    ["MOVE", "FAIL", "WAITING", "REQUEUE"],
+    ["MOVE", "WAITING", "PROCESSING", undefined],
+    ["MOVE", "PROCESSING", "SUCCESS", undefined],
   ]);
   expect(history.map((entry) => entry.eventId)).toEqual(events.map((event) => event.id));
   expect(history.map((entry) => entry.time)).toEqual(events.map((event) => event.time.toISOString()));
