@@ -20,6 +20,11 @@ export function redactUrl(text: string): string {
   return url.toString().replaceAll("%2A%2A%2A", REDACTED);
 }
 
+/** Text (an error message) with the password of every URL it quotes replaced: `scheme://user:***@host`. */
+export function redactUrlsIn(text: string): string {
+  return text.replace(/\b([a-z][a-z0-9+.-]*:\/\/[^\s/?#@:]*:)[^\s/?#@]*@/gi, `$1${REDACTED}@`);
+}
+
 /** The effective configuration fit for a log line: secrets replaced, passwords inside URLs replaced. */
 export function redactedSettings(settings: Settings, keys: readonly SettingKey[]): Record<string, unknown> {
   const out: Record<string, unknown> = {};
