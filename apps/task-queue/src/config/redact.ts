@@ -1,7 +1,8 @@
+import { REDACTED } from "@task-queue/queue-core";
 import type { Settings } from "./schema.js";
 import { type SettingKey, settingOf } from "./settings.js";
 
-export const REDACTED = "***";
+export { REDACTED, redactUrlsIn } from "@task-queue/queue-core";
 
 /**
  * A URL fit for logs: the password, and query parameters that look like secrets, replaced. (queue-sql has the
@@ -18,11 +19,6 @@ export function redactUrl(text: string): string {
   for (const key of [...url.searchParams.keys()])
     if (/pass|secret|token|key/i.test(key)) url.searchParams.set(key, REDACTED);
   return url.toString().replaceAll("%2A%2A%2A", REDACTED);
-}
-
-/** Text (an error message) with the password of every URL it quotes replaced: `scheme://user:***@host`. */
-export function redactUrlsIn(text: string): string {
-  return text.replace(/\b([a-z][a-z0-9+.-]*:\/\/[^\s/?#@:]*:)[^\s/?#@]*@/gi, `$1${REDACTED}@`);
 }
 
 /** The effective configuration fit for a log line: secrets replaced, passwords inside URLs replaced. */
