@@ -69,7 +69,13 @@ export class S3Queue implements Queue {
     if (options.queueName !== undefined) assertS3QueueName(options.queueName);
     this.name = options.queueName ?? "default";
     this.layout = new QueueLayout(prefix ?? joinKey(backend.location.prefix, options.queueName ?? ""));
-    this.scope = { store: backend.store, layout: this.layout, name: this.name, logger: backend.logger };
+    this.scope = {
+      store: backend.store,
+      layout: this.layout,
+      name: this.name,
+      logger: backend.logger,
+      capabilities: () => backend.capabilities(),
+    };
     this.folderMarked = this.layout.prefix === backend.location.prefix ? Promise.resolve() : null;
     if (this.layout.maxKeyBytes() > MAX_KEY_BYTES) {
       throw new InvalidArgument(
@@ -174,17 +180,21 @@ export class S3Queue implements Queue {
   }
 
   async description(): Promise<QueueDescription> {
-    const conditional = await this.backend.conditionalWrites();
+    const { conditionalWrites, conditionalDeletes } = await this.backend.capabilities();
     return {
       implementation: "S3Queue",
       arguments: {
         ...this.backend.describe(),
         queue_name: this.name,
         prefix: this.layout.prefix,
-        conditional_writes: conditional,
-        consumers: conditional
+        conditional_writes: conditionalWrites,
+        conditional_deletes: conditionalDeletes,
+        consumers: conditionalWrites
           ? "many processes may call get at once (claims use If-None-Match: *)"
           : "the store ignores conditional writes: only one consumer process is safe",
+        moves: conditionalDeletes
+          ? "a move deletes its source only if it is still the object copied (DELETE with If-Match)"
+          : "the store ignores conditional deletes: a move re-reads its source just before deleting it, so a newer state another process writes in that round trip can be lost",
       },
     };
   }

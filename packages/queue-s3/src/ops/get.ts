@@ -1,5 +1,6 @@
 import type { ItemId, JsonValue } from "@task-queue/queue-core";
 import { LIST_PAGE } from "../stage-listing.js";
+import { deleteSource } from "./delete-source.js";
 import { copiesIn, locate } from "./locate.js";
 import type { S3QueueScope } from "./scope.js";
 
@@ -33,7 +34,7 @@ export async function takeWaiting(
 /**
  * WAITING → PROCESSING for one key: read it, write the PROCESSING copy (the claim; If-None-Match: * makes two
  * consumers' claims exclusive), check that no one claimed and finished it meanwhile (where conditional), then
- * delete the WAITING copy. Null when someone else had it first.
+ * delete the WAITING object that was read (never a newer one). Null when someone else had it first.
  */
 async function claim(
   scope: S3QueueScope,
@@ -46,17 +47,18 @@ async function claim(
   if (source === null) return null;
   const processingKey = scope.layout.key("PROCESSING", id);
   const outcome = await scope.store.putJson(processingKey, source.text, source.seq + 1, conditional);
-  if (outcome === "exists") {
+  if (!outcome.written) {
     // Another consumer claimed it, or a get crashed before its delete: either way PROCESSING wins; tidy up.
     await locate(scope, id);
     return null;
   }
   if (conditional && (await movedOnSince(scope, id, source.seq + 1))) {
     // Our read of WAITING was stale (see movedOnSince): the PROCESSING copy we just wrote is a second claim.
-    await scope.store.delete(processingKey);
+    await deleteSource(scope, processingKey, outcome.etag);
     return null;
   }
-  await scope.store.delete(waitingKey);
+  // Only the WAITING object read here: the item may have been failed and requeued since (by another process).
+  await deleteSource(scope, waitingKey, source.etag);
   return [id, source.body];
 }
 

@@ -5,12 +5,18 @@ import {
   type SkippedItem,
   type StageName,
 } from "@task-queue/queue-core";
+import { deleteSource } from "./delete-source.js";
 import { locate } from "./locate.js";
 import type { S3QueueScope } from "./scope.js";
 
 export type MoveOutcome = { moved: true } | { moved: false; skipped: SkippedItem };
 
-/** One item from `from` to `to`: look it up (repairing an interrupted move), copy, delete the source. */
+/**
+ * One item from `from` to `to`: look it up (repairing an interrupted move), copy that object, then delete the
+ * source only if it is still that object (deleteSource). When it is not, another process has meanwhile taken the
+ * item on from `to` and brought it back to `from` (a requeued item claimed and failed again): the move did happen,
+ * and the newer state stays.
+ */
 export async function moveOne(
   scope: S3QueueScope,
   id: ItemId,
@@ -20,14 +26,15 @@ export async function moveOne(
   const at = await locate(scope, id);
   if (at === null) return { moved: false, skipped: { id, reason: "NOT_FOUND" } };
   if (at.stage !== from) return { moved: false, skipped: { id, reason: "WRONG_STAGE", stage: at.stage } };
-  if (!(await scope.store.copy(scope.layout.key(from, id), scope.layout.key(to, id)))) {
+  const source = scope.layout.key(from, id);
+  if (!(await scope.store.copy(source, scope.layout.key(to, id), at.etag))) {
     // It moved away between the lookup and the copy: report where it went.
     const now = await locate(scope, id);
     return now === null
       ? { moved: false, skipped: { id, reason: "NOT_FOUND" } }
       : { moved: false, skipped: { id, reason: "WRONG_STAGE", stage: now.stage } };
   }
-  await scope.store.delete(scope.layout.key(from, id));
+  await deleteSource(scope, source, at.etag);
   return { moved: true };
 }
 

@@ -21,5 +21,5 @@ async function putOne(scope: S3QueueScope, item: ValidItem, conditional: boolean
   );
   if (present.some((object) => object !== null)) return false;
   const key = scope.layout.key("WAITING", item.id);
-  return (await scope.store.putJson(key, item.json, 0, conditional)) === "written";
+  return (await scope.store.putJson(key, item.json, 0, conditional)).written;
 }

@@ -1,4 +1,5 @@
 import type { Logger } from "@task-queue/queue-core";
+import type { StoreCapabilities } from "../conditional-writes.js";
 import type { QueueLayout } from "../layout.js";
 import type { S3Store } from "../s3-store.js";
 
@@ -9,4 +10,6 @@ export interface S3QueueScope {
   /** The queue's name, for log records. */
   name: string;
   logger: Logger;
+  /** Which conditions the store enforces (probed once per backend). */
+  capabilities(): Promise<StoreCapabilities>;
 }
