@@ -6,16 +6,11 @@ import { ListObjectsV2Command, PutObjectCommand, type S3Client } from "@aws-sdk/
 import { type ItemId, QueueItemStage, STAGE_NAMES, type StageName } from "@task-queue/queue-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { encodeId, S3Queue } from "../src/index.js";
-import {
-  motoAvailability,
-  motoClient,
-  motoConnection,
-  type RunningMoto,
-  startMotoServer,
-} from "./support/moto-server.js";
+import * as motoServer from "./support/moto-server.js";
+import { random } from "./support/odd-ids.js";
 
 const BUCKET = "queue-s3-race";
-const availability = await motoAvailability();
+const availability = await motoServer.motoAvailability();
 const title = availability.available
   ? "moves that overlap on moto_server"
   : `moves that overlap on moto_server [skipped: ${availability.reason}]`;
@@ -26,7 +21,7 @@ function holdingClient(endpoint: string): {
   arm(): Promise<void>;
   release(): void;
 } {
-  const client = motoClient(endpoint);
+  const client = motoServer.motoClient(endpoint);
   let armed = false;
   let reached: () => void = () => {};
   let release: () => void = () => {};
@@ -77,25 +72,13 @@ async function stagesByItem(client: S3Client, prefix: string): Promise<Map<ItemI
   return byItem;
 }
 
-/** A small seeded PRNG (mulberry32): the same seed gives the same sequence of operations. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 describe.skipIf(!availability.available)(title, () => {
-  let moto: RunningMoto;
+  let moto: motoServer.RunningMoto;
   let raw: S3Client;
 
   beforeAll(async () => {
-    moto = await startMotoServer(BUCKET);
-    raw = motoClient(moto.endpoint);
+    moto = await motoServer.startMotoServer(BUCKET);
+    raw = motoServer.motoClient(moto.endpoint);
   }, 120_000);
 
   afterAll(async () => {
@@ -106,8 +89,8 @@ describe.skipIf(!availability.available)(title, () => {
   it("a requeue whose delete of the FAIL copy is held does not remove the FAIL copy another queue object wrote since", async () => {
     const prefix = `race-held-${randomUUID()}`;
     const held = holdingClient(moto.endpoint);
-    const a = new S3Queue({ ...motoConnection(moto, prefix), client: held.client });
-    const c = new S3Queue(motoConnection(moto, prefix));
+    const a = new S3Queue({ ...motoServer.motoConnection(moto, prefix), client: held.client });
+    const c = new S3Queue(motoServer.motoConnection(moto, prefix));
     try {
       await c.put({ x: { n: 1 } });
       expect(await c.get(1)).toEqual([["x", { n: 1 }]]);
@@ -156,7 +139,10 @@ describe.skipIf(!availability.available)(title, () => {
         ),
       );
     }
-    const queues = [new S3Queue(motoConnection(moto, prefix)), new S3Queue(motoConnection(moto, prefix))];
+    const queues = [
+      new S3Queue(motoServer.motoConnection(moto, prefix)),
+      new S3Queue(motoServer.motoConnection(moto, prefix)),
+    ];
     const errors: string[] = [];
     const record = (error: unknown): void => {
       errors.push(error instanceof Error ? `${error.name}: ${error.message}` : String(error));
