@@ -1,6 +1,6 @@
 import { type Command, Option } from "commander";
 import { ConfigError, keysFor, type LoadedConfig, type LoadOptions, loadConfig } from "./config/load.js";
-import { redactedSettings } from "./config/redact.js";
+import { redactedSettings, redactUrlsIn } from "./config/redact.js";
 import { defaultOf, flagOf, type SettingGroup, type SettingKey, settingOf } from "./config/settings.js";
 import { createLogger, type PinoLogger } from "./logging.js";
 
@@ -88,19 +88,14 @@ export function action(
   };
 }
 
-/** Prints an error for a person (no stack) and returns its exit code. */
+/** Prints an error for a person (no stack, no password of a URL it quotes) and returns its exit code. */
 export function reportError(error: unknown): number {
-  if (error instanceof ConfigError) {
-    process.stderr.write(`task-queue: ${error.message}\n`);
-    return EXIT_USAGE;
-  }
-  if (error instanceof CliError) {
-    process.stderr.write(`task-queue: ${error.message}\n`);
-    return error.exitCode;
-  }
-  const message = error instanceof Error ? error.message : String(error);
+  const message = redactUrlsIn(error instanceof Error ? error.message : String(error));
   process.stderr.write(`task-queue: ${message}\n`);
-  if (process.env.TASK_QUEUE_DEBUG && error instanceof Error) process.stderr.write(`${error.stack}\n`);
+  if (error instanceof ConfigError) return EXIT_USAGE;
+  if (error instanceof CliError) return error.exitCode;
+  if (process.env.TASK_QUEUE_DEBUG && error instanceof Error)
+    process.stderr.write(`${redactUrlsIn(error.stack ?? "")}\n`);
   return EXIT_FAILURE;
 }
 

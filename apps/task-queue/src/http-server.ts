@@ -8,7 +8,10 @@ import type { Settings } from "./config/schema.js";
 export interface RunningServer {
   /** Base URL, e.g. http://127.0.0.1:8080 */
   url: string;
-  /** Stops accepting connections and resolves when in-flight requests have finished. */
+  /**
+   * Stops accepting connections and resolves when in-flight requests have finished, or, at SHUTDOWN_TIMEOUT_SECONDS,
+   * closes the connections still open (a client sending its body slowly must not hold the process for ever).
+   */
   close(): Promise<void>;
 }
 
@@ -23,6 +26,7 @@ export function startHttpServer(
     defaultQueue: settings.sql_queue_name,
     ...(settings.token ? { auth: { token: settings.token } } : {}),
     logger,
+    readyTimeoutMs: Math.max(1, Math.round(settings.ready_timeout_seconds * 1000)),
   });
   return new Promise((resolve, reject) => {
     let closing = false;
@@ -35,8 +39,16 @@ export function startHttpServer(
           close: () =>
             new Promise<void>((done) => {
               closing = true;
+              const timeoutMs = settings.shutdown_timeout_seconds * 1000;
+              const deadline = setTimeout(() => {
+                logger.warn({ timeoutMs }, "shutdown deadline passed: closing the connections still open");
+                if ("closeAllConnections" in server) server.closeAllConnections();
+              }, timeoutMs);
               // close() waits for in-flight requests; idle keep-alive sockets would hold it open until they time out.
-              server.close(() => done());
+              server.close(() => {
+                clearTimeout(deadline);
+                done();
+              });
               if ("closeIdleConnections" in server) server.closeIdleConnections();
             }),
         });

@@ -8,6 +8,9 @@ import { controllerCommand } from "./commands/controller.js";
 import { devCommand } from "./commands/dev.js";
 import { serverCommand } from "./commands/server.js";
 
+/** How long a finished command may take to let go of the event loop before it is made to exit. */
+const LINGER_MS = 2_000;
+
 const { version } = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as {
   version: string;
 };
@@ -43,3 +46,10 @@ clientCommands(program);
 configCommand(program);
 
 await program.parseAsync(process.argv);
+
+// The command has finished (its resources closed, its exit code set). Whatever still holds the event loop now is a
+// leak: say so and exit rather than hang. The timer itself keeps nothing alive.
+setTimeout(() => {
+  process.stderr.write("task-queue: exiting although handles were still open after the command ended\n");
+  process.exit();
+}, LINGER_MS).unref();

@@ -12,22 +12,30 @@ export function onStop(stop: () => void): () => void {
   return onSignals({ SIGTERM: stop, SIGINT: stop });
 }
 
+export interface StopSignal {
+  /** Resolves at the first SIGTERM or SIGINT, with the signal's name. */
+  stopped: Promise<NodeJS.Signals>;
+  /** Stops listening (a command that failed to start must not keep swallowing SIGTERM). */
+  remove(): void;
+}
+
+/** Listens for the first SIGTERM or SIGINT. */
+export function stopSignal(): StopSignal {
+  let remove = (): void => {};
+  const stopped = new Promise<NodeJS.Signals>((resolve) => {
+    const stop = (signal: NodeJS.Signals) => () => {
+      remove();
+      keepAliveDuringShutdown();
+      resolve(signal);
+    };
+    remove = onSignals({ SIGTERM: stop("SIGTERM"), SIGINT: stop("SIGINT") });
+  });
+  return { stopped, remove: () => remove() };
+}
+
 /** Resolves at the first SIGTERM or SIGINT, with the signal's name. */
 export function untilStopSignal(): Promise<NodeJS.Signals> {
-  return new Promise((resolve) => {
-    const remove = onSignals({
-      SIGTERM: () => {
-        remove();
-        keepAliveDuringShutdown();
-        resolve("SIGTERM");
-      },
-      SIGINT: () => {
-        remove();
-        keepAliveDuringShutdown();
-        resolve("SIGINT");
-      },
-    });
-  });
+  return stopSignal().stopped;
 }
 
 /** A second stop signal during shutdown must not kill the process half way: ignore it, say so. */

@@ -75,6 +75,20 @@ describe("task-queue command line", () => {
     expect(run.stdout).toMatch(/\| `TASK_QUEUE_URL` +\| `--url` +\| `http:\/\/127.0.0.1:8080` +\|/);
   });
 
+  it("never prints the password of a TASK_QUEUE_URL; refuses it together with a token (exit 2)", async () => {
+    const url = "http://robot:hunter2-secret@127.0.0.1:9";
+    const unreachable = await runCli(["sizes"], { TASK_QUEUE_URL: url });
+    expect(unreachable.code).toBe(1);
+    expect(unreachable.stderr).toMatch(
+      /^task-queue: cannot reach the task-queue API at http:\/\/robot:\*\*\*@127.0.0.1:9/,
+    );
+    const both = await runCli(["sizes"], { TASK_QUEUE_URL: url, TASK_QUEUE_TOKEN: "t0ken" });
+    expect(both.code).toBe(2);
+    expect(both.stderr).toMatch(/either a token or credentials/);
+    for (const run of [unreachable, both])
+      expect(`${run.stdout}${run.stderr}`).not.toContain("hunter2-secret");
+  });
+
   it("reports an unreachable server in one line with exit code 1", async () => {
     const run = await runCli(["sizes", "--url", "http://127.0.0.1:9"], {});
     expect(run.code).toBe(1);

@@ -31,6 +31,17 @@ describe("task-queue server and controller on the S3 queue (s3rver)", () => {
     const items = resolve(REPO_ROOT, "examples/items.json");
     const put = await runCli(["put", items, "--url", url, "--output", "json"], {});
     expect(JSON.parse(put.stdout)).toEqual({ added: 10, skipped: 0, skippedIds: [] });
+    // The put made the queue probe the store: s3rver ignores conditional writes and deletes, and the server's log
+    // says so (the queue's logger is the app's).
+    const warnings = await Promise.all(
+      [/ignores conditional writes/, /ignores conditional deletes/].map((pattern) =>
+        // pino level 40: warn
+        server.waitForLog((log) => log.level === 40 && pattern.test(String(log.msg))),
+      ),
+    );
+    expect(warnings.map((log) => log.basePath)).toEqual(
+      [env.S3_QUEUE_BASE_PATH, env.S3_QUEUE_BASE_PATH].map((p) => `s3://${p}`),
+    );
     // The key id is not a secret; the secret key is never logged.
     expect(server.lines.join("\n")).toContain('"aws_secret_access_key":"***"');
 

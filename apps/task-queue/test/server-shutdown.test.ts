@@ -1,4 +1,5 @@
 import { request } from "node:http";
+import { connect } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type CliProcess, startCli } from "./support/cli-process.js";
 
@@ -53,5 +54,48 @@ describe("task-queue server shutdown", () => {
     expect(status).toBe(200);
     expect(await server.exited).toBe(0);
     expect(server.lines.some((line) => line.includes('"path":"/api/v1/queue/put"'))).toBe(true);
+  });
+});
+
+describe("task-queue server shutdown with a slow client", () => {
+  it("closes a connection still sending its body at the shutdown deadline, then exits 0", async () => {
+    const server = startCli(["server", "--port", "0"], {
+      QUEUE_IMPLEMENTATION: "in-memory",
+      SHUTDOWN_TIMEOUT_SECONDS: "1",
+    });
+    try {
+      const url = new URL(String((await server.waitForLog((log) => log.msg === "API server listening")).url));
+      // A raw client that announces a body and then sends it one byte at a time, for as long as it is let.
+      const socket = connect(Number(url.port), url.hostname);
+      await new Promise<void>((resolve, reject) => socket.once("connect", resolve).once("error", reject));
+      const closedByServer = new Promise<void>((resolve) => socket.once("close", () => resolve()));
+      socket.on("error", () => {});
+      // 100-continue: the server's interim answer proves it holds the request (not an idle connection).
+      const held = new Promise<void>((resolve) =>
+        socket.on("data", (chunk: Buffer) => {
+          if (chunk.toString().startsWith("HTTP/1.1 100")) resolve();
+        }),
+      );
+      socket.write(
+        "POST /api/v1/queue/put HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n" +
+          "Content-Length: 100000\r\nExpect: 100-continue\r\n\r\n",
+      );
+      await held;
+      socket.write("{");
+      const drip = setInterval(() => {
+        if (!socket.destroyed) socket.write(" ");
+      }, 100);
+      try {
+        server.child.kill("SIGTERM");
+        expect(await server.exited).toBe(0);
+        await closedByServer;
+      } finally {
+        clearInterval(drip);
+        socket.destroy();
+      }
+      expect(server.lines.some((line) => line.includes("shutdown deadline"))).toBe(true);
+    } finally {
+      await server.stop("SIGKILL");
+    }
   });
 });

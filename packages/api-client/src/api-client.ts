@@ -44,7 +44,7 @@ import {
 import createClient, { defaultPathSerializer } from "openapi-fetch";
 import { errorFromResponse } from "./errors.js";
 import type { components, paths } from "./generated/openapi.js";
-import { createTransport, type TransportOptions } from "./transport.js";
+import { createTransport, resolveEndpoint, type TransportOptions } from "./transport.js";
 
 export type ApiClientOptions = TransportOptions;
 export type QueueSummary = components["schemas"]["QueueSummary"];
@@ -150,10 +150,10 @@ export class ApiClient implements QueueWithHistory {
   constructor(options: ApiClientOptions, queueName: string | null = null) {
     this.options = options;
     this.queueName = queueName;
-    const baseUrl = options.baseUrl.replace(/\/+$/, "");
+    const endpoint = resolveEndpoint(options);
     this.http = createClient<paths>({
-      baseUrl,
-      fetch: createTransport({ ...options, baseUrl }),
+      baseUrl: endpoint.baseUrl,
+      fetch: createTransport(endpoint, options),
       // Every call names the queue; the default queue has routes of its own without the name.
       pathSerializer: (url, params) =>
         defaultPathSerializer(queueName === null ? url.replace(NAMED_PREFIX, DEFAULT_PREFIX) : url, params),

@@ -1,4 +1,4 @@
-import { QueueUnavailable } from "@task-queue/queue-core";
+import { InvalidArgument, QueueUnavailable, redactUrlsIn } from "@task-queue/queue-core";
 
 export interface RetryPolicy {
   /**
@@ -11,7 +11,12 @@ export interface RetryPolicy {
 }
 
 export interface TransportOptions {
+  /**
+   * The server's URL. Credentials in it (`https://user:password@host`) are taken out and sent as
+   * `Authorization: Basic …` (for a server behind a proxy with Basic auth); they never reach an error message.
+   */
   baseUrl: string;
+  /** Sent as `Authorization: Bearer <token>`; excludes credentials in baseUrl (one Authorization header). */
   token?: string;
   /** Time limit of one try, in ms (default 30 s); a get that asks the server to wait gets that much longer. */
   timeoutMs?: number;
@@ -39,27 +44,72 @@ function heldMs(request: Request): number {
   return Number.isFinite(wait) && wait > 0 ? wait * 1000 : 0;
 }
 
-function unavailable(baseUrl: string, error: unknown, timeoutMs: number): QueueUnavailable {
+/** Where requests go: the base URL without credentials, what to call it in messages, the Authorization header. */
+export interface Endpoint {
+  /** Without credentials and without a trailing slash: what requests are built on. */
+  baseUrl: string;
+  /** The URL for messages: a password replaced by ***. */
+  label: string;
+  authorization: string | null;
+}
+
+/** Splits credentials out of the base URL; a token and URL credentials together are refused (one header). */
+export function resolveEndpoint(options: Pick<TransportOptions, "baseUrl" | "token">): Endpoint {
+  const bearer = options.token === undefined ? null : `Bearer ${options.token}`;
+  let url: URL;
+  try {
+    url = new URL(options.baseUrl);
+  } catch {
+    // Left to fetch to reject, as before; nothing in it is recognisable as a password.
+    const baseUrl = options.baseUrl.replace(/\/+$/, "");
+    return { baseUrl, label: baseUrl, authorization: bearer };
+  }
+  if (url.username === "" && url.password === "") {
+    const baseUrl = options.baseUrl.replace(/\/+$/, "");
+    return { baseUrl, label: baseUrl, authorization: bearer };
+  }
+  const user = decodeURIComponent(url.username);
+  const password = decodeURIComponent(url.password);
+  url.username = "";
+  url.password = "";
+  const baseUrl = url.toString().replace(/\/+$/, "");
+  const label = redactUrlsIn(options.baseUrl).replace(/\/+$/, "");
+  if (bearer !== null) {
+    throw new InvalidArgument(
+      "baseUrl",
+      `${label}: give either a token or credentials in the URL, not both (one Authorization header)`,
+    );
+  }
+  return { baseUrl, label, authorization: `Basic ${Buffer.from(`${user}:${password}`).toString("base64")}` };
+}
+
+function unavailable(label: string, error: unknown, timeoutMs: number): QueueUnavailable {
   const timedOut = error instanceof DOMException && error.name === "TimeoutError";
   const reason = timedOut
     ? `no answer within ${timeoutMs} ms`
     : error instanceof Error
       ? error.message
       : String(error);
-  return new QueueUnavailable(`cannot reach the task-queue API at ${baseUrl}: ${reason}`, { cause: error });
+  return new QueueUnavailable(`cannot reach the task-queue API at ${label}: ${redactUrlsIn(reason)}`, {
+    cause: error,
+  });
 }
 
 /**
- * The fetch openapi-fetch calls: adds the bearer token, a time limit per try, and retries requests that change
- * nothing on network errors and 502/503/504. A request that never got an answer becomes QueueUnavailable; one the
- * caller aborted (the request's own signal) rejects with the abort reason and is never retried.
+ * The fetch openapi-fetch calls: adds the Authorization header (bearer token or the URL's credentials), a time
+ * limit per try, and retries requests that change nothing on network errors and 502/503/504. A request that never
+ * got an answer becomes QueueUnavailable; one the caller aborted (the request's own signal) rejects with the abort
+ * reason and is never retried.
  */
-export function createTransport(options: TransportOptions): (request: Request) => Promise<Response> {
+export function createTransport(
+  endpoint: Endpoint,
+  options: Omit<TransportOptions, "baseUrl" | "token">,
+): (request: Request) => Promise<Response> {
   const fetchImpl = options.fetch ?? globalThis.fetch;
   const timeoutMs = options.timeoutMs ?? 30_000;
   const attempts = Math.max(1, options.retry?.attempts ?? 3);
   const delayMs = options.retry?.delayMs ?? 100;
-  const authorization = options.token === undefined ? null : `Bearer ${options.token}`;
+  const authorization = endpoint.authorization;
   return async (request) => {
     if (authorization !== null) request.headers.set("authorization", authorization);
     const tries = changesNothing(request) ? attempts : 1;
@@ -74,7 +124,7 @@ export function createTransport(options: TransportOptions): (request: Request) =
         await response.body?.cancel();
       } catch (error) {
         if (request.signal.aborted) throw request.signal.reason;
-        if (last) throw unavailable(options.baseUrl, error, limitMs);
+        if (last) throw unavailable(endpoint.label, error, limitMs);
       }
       await sleep(delayMs * 2 ** (attempt - 1));
     }

@@ -2,4 +2,9 @@ export { API_TITLE, API_VERSION, createApp, openApiDocument } from "./app.js";
 export type { App } from "./context.js";
 export { ERROR_CODE_HEADER, type ValidationProblem } from "./http-errors.js";
 export { serializeOpenApi } from "./openapi-file.js";
-export { type ApiLimits, type AppOptions, DEFAULT_MAX_REQUEST_BYTES } from "./options.js";
+export {
+  type ApiLimits,
+  type AppOptions,
+  DEFAULT_MAX_REQUEST_BYTES,
+  DEFAULT_READY_TIMEOUT_MS,
+} from "./options.js";

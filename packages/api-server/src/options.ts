@@ -19,6 +19,11 @@ export interface AppOptions {
   logger?: Logger;
   /** Throws when storage is not reachable; backs /readyz. Default: reads the default queue's sizes. */
   ready?: () => Promise<void>;
+  /**
+   * Time limit of that check in ms (default 1000): a database that does not answer (a partition, a frozen server)
+   * makes /readyz answer 503 after this long instead of waiting for the driver's own time-outs.
+   */
+  readyTimeoutMs?: number;
 }
 
 export const DEFAULT_MAX_REQUEST_BYTES = 16 * 1024 * 1024;
@@ -31,7 +36,10 @@ export interface ResolvedOptions {
   maxItems: number;
   logger: Logger;
   ready: () => Promise<void>;
+  readyTimeoutMs: number;
 }
+
+export const DEFAULT_READY_TIMEOUT_MS = 1_000;
 
 export function resolveOptions(options: AppOptions, silent: Logger): ResolvedOptions {
   const defaultQueue = options.defaultQueue ?? "default";
@@ -43,6 +51,9 @@ export function resolveOptions(options: AppOptions, silent: Logger): ResolvedOpt
   if (!Number.isInteger(maxBodyBytes) || maxBodyBytes < 1) {
     throw new RangeError("limits.maxBodyBytes must be a positive integer");
   }
+  const readyTimeoutMs = options.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS;
+  if (!Number.isInteger(readyTimeoutMs) || readyTimeoutMs < 1)
+    throw new RangeError("readyTimeoutMs must be a positive integer");
   if (options.auth && options.auth.token.length === 0) throw new RangeError("auth.token must not be empty");
   return {
     queues,
@@ -56,5 +67,6 @@ export function resolveOptions(options: AppOptions, silent: Logger): ResolvedOpt
       (async () => {
         await queues.queue(defaultQueue).sizes();
       }),
+    readyTimeoutMs,
   };
 }

@@ -72,6 +72,7 @@ export {
   type SkipReason,
   type StatePage,
 } from "./queue.js";
+export { REDACTED, redactUrlsIn } from "./redact.js";
 export {
   ALL_STAGES,
   emptySizes,

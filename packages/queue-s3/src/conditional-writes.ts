@@ -1,19 +1,32 @@
 import { randomUUID } from "node:crypto";
 import { type S3Store, statusOf } from "./s3-store.js";
 
+/** Which conditional requests the store enforces. */
+export interface StoreCapabilities {
+  /** PUT with If-None-Match: * is refused when the key exists (AWS S3, MinIO, moto; not s3rver). */
+  conditionalWrites: boolean;
+  /** DELETE with If-Match is refused when the ETag differs (AWS S3 since 2024, moto; not s3rver). */
+  conditionalDeletes: boolean;
+}
+
+/** An ETag no object has (the MD5 of nothing is d41d8cd9…, and S3 ETags are never all zeros). */
+const NO_SUCH_ETAG = '"00000000000000000000000000000000"';
+
 /**
- * Whether the store refuses a PUT with If-None-Match: * when the key exists (AWS S3 and MinIO do; s3rver and some
- * older stores ignore the header). Writes one small object twice under `<prefix>/.task-queue-probe/` and deletes it;
- * queue names start with a letter or digit, so the probe never lands in a queue.
+ * Asks the store which conditions it enforces. Writes one small object under `<prefix>/.task-queue-probe/` twice
+ * with If-None-Match: *, then deletes it with an If-Match that cannot match, and finally deletes it for good; queue
+ * names start with a letter or digit, so the probe never lands in a queue.
  */
-export async function storeEnforcesConditionalWrites(store: S3Store, prefix: string): Promise<boolean> {
+export async function probeStore(store: S3Store, prefix: string): Promise<StoreCapabilities> {
   const key = `${prefix === "" ? "" : `${prefix}/`}.task-queue-probe/${randomUUID()}.json`;
   try {
     await store.putJson(key, "{}", 0, true);
-    return (await store.putJson(key, "{}", 0, true)) === "exists";
+    const conditionalWrites = !(await store.putJson(key, "{}", 0, true)).written;
+    const conditionalDeletes = !(await store.deleteIfMatch(key, NO_SUCH_ETAG));
+    return { conditionalWrites, conditionalDeletes };
   } catch (error) {
-    // A store that knows the header but not this use of it answers 501 Not Implemented: no enforcement.
-    if (statusOf(error) === 501) return false;
+    // A store that knows a header but not this use of it answers 501 Not Implemented: no enforcement.
+    if (statusOf(error) === 501) return { conditionalWrites: false, conditionalDeletes: false };
     throw error;
   } finally {
     await store.delete(key);

@@ -23,17 +23,17 @@ const FALLBACK: readonly StageName[] = ["SUCCESS", "FAIL", "PROCESSING", "WAITIN
  * only move that raises it, which breaks the WAITING → PROCESSING → FAIL → WAITING cycle). Between copies of equal
  * count, the destination of the interrupted move wins: the move had written it, so the item had got there.
  */
-export function winningCopy(copies: readonly StageCopy[]): StageCopy {
+export function winningCopy<T extends StageCopy>(copies: readonly T[]): T {
   if (copies.length === 0) throw new RangeError("no copies to choose from");
   const top = Math.max(...copies.map((copy) => copy.seq));
   const newest = copies.filter((copy) => copy.seq === top);
   if (newest.length === 2) {
-    const [a, b] = newest as [StageCopy, StageCopy];
+    const [a, b] = newest as [T, T];
     for (const [from, to] of MOVES) {
       if (a.stage === from && b.stage === to) return b;
       if (b.stage === from && a.stage === to) return a;
     }
   }
-  const rank = (copy: StageCopy): number => FALLBACK.indexOf(copy.stage);
+  const rank = (copy: T): number => FALLBACK.indexOf(copy.stage);
   return newest.reduce((best, copy) => (rank(copy) < rank(best) ? copy : best));
 }

@@ -1,6 +1,6 @@
 import { S3Client } from "@aws-sdk/client-s3";
 import { InvalidArgument, type JsonValue, type Logger, silentLogger } from "@task-queue/queue-core";
-import { storeEnforcesConditionalWrites } from "./conditional-writes.js";
+import { probeStore, type StoreCapabilities } from "./conditional-writes.js";
 import { Limiter } from "./limiter.js";
 import { DEFAULT_MAX_PARALLEL, type S3ConnectionOptions } from "./options.js";
 import { parseS3Path, type S3Location } from "./s3-path.js";
@@ -28,7 +28,7 @@ export class S3Backend {
   readonly logger: Logger;
   readonly maxParallel: number;
   private readonly ownsClient: boolean;
-  private probe: Promise<boolean> | undefined;
+  private probe: Promise<StoreCapabilities> | undefined;
   private closed = false;
 
   constructor(private readonly options: S3ConnectionOptions) {
@@ -54,22 +54,33 @@ export class S3Backend {
     this.store = new S3Store(client, this.location.bucket, new Limiter(this.maxParallel));
   }
 
-  /** Whether claims are safe across processes; probed on first use, with a warning when they are not. */
-  conditionalWrites(): Promise<boolean> {
-    this.probe ??= storeEnforcesConditionalWrites(this.store, this.location.prefix).then((enforced) => {
-      if (!enforced) {
+  /** What the store enforces; probed on first use, with a warning for each condition it ignores. */
+  capabilities(): Promise<StoreCapabilities> {
+    this.probe ??= probeStore(this.store, this.location.prefix).then((found) => {
+      if (!found.conditionalWrites) {
         this.logger.warn(
           { basePath: this.options.basePath },
           "S3 store ignores conditional writes (If-None-Match): claims are serialised within this process only, so only one consumer process is safe",
         );
       }
-      return enforced;
+      if (!found.conditionalDeletes) {
+        this.logger.warn(
+          { basePath: this.options.basePath },
+          "S3 store ignores conditional deletes (If-Match): a move re-reads its source just before deleting it, so a newer state written in that round trip by another process can still be lost",
+        );
+      }
+      return found;
     });
     // A failed probe (store unreachable) is asked again next time rather than remembered.
     this.probe.catch(() => {
       this.probe = undefined;
     });
     return this.probe;
+  }
+
+  /** Whether claims are safe across processes (see capabilities). */
+  async conditionalWrites(): Promise<boolean> {
+    return (await this.capabilities()).conditionalWrites;
   }
 
   /** The configuration, without credentials. */

@@ -1,8 +1,9 @@
 import { assertQueueName, type QueueNamespace, STAGE_NAMES } from "@task-queue/queue-core";
 import type { S3ConnectionOptions } from "./options.js";
+import { assertS3QueueName } from "./queue-name.js";
 import { S3Backend } from "./s3-backend.js";
 import { joinKey } from "./s3-path.js";
-import { assertS3QueueName, S3Queue } from "./s3-queue.js";
+import { S3Queue } from "./s3-queue.js";
 
 export interface S3QueueNamespaceOptions extends S3ConnectionOptions {
   /**

@@ -10,12 +10,15 @@ import {
 } from "@aws-sdk/client-s3";
 import { type JsonValue, QueueUnavailable } from "@task-queue/queue-core";
 import type { Limiter } from "./limiter.js";
+import { storedText } from "./object-body.js";
 
 /** User metadata key holding an item's claim count (x-amz-meta-tq-seq). */
 const SEQ_METADATA = "tq-seq";
 
 export interface StoredObject {
   seq: number;
+  /** The object's ETag as the store gave it (null if it gave none): what a conditional delete names. */
+  etag: string | null;
 }
 
 export interface ListedPage {
@@ -23,7 +26,7 @@ export interface ListedPage {
   truncated: boolean;
 }
 
-export type WriteOutcome = "written" | "exists";
+export type WriteOutcome = { written: true; etag: string | null } | { written: false };
 
 /** The HTTP status of an S3 error, looking through QueueUnavailable to its cause. */
 export function statusOf(error: unknown): number | undefined {
@@ -81,19 +84,20 @@ export class S3Store {
       const out = await this.limiter.run(() =>
         this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key })),
       );
-      return { seq: seqOf(out.Metadata) };
+      return { seq: seqOf(out.Metadata), etag: out.ETag ?? null };
     } catch (error) {
       if (isNotFound(error)) return null;
       throw unavailable("HEAD", key, error);
     }
   }
 
-  async getJson(key: string): Promise<{ text: string; body: JsonValue; seq: number } | null> {
+  async getJson(key: string): Promise<(StoredObject & { text: string; body: JsonValue }) | null> {
     try {
       return await this.limiter.run(async () => {
         const out = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
         const text = (await out.Body?.transformToString("utf-8")) ?? "";
-        return { text, body: JSON.parse(text) as JsonValue, seq: seqOf(out.Metadata) };
+        const body = JSON.parse(text) as JsonValue;
+        return { text, body, seq: seqOf(out.Metadata), etag: out.ETag ?? null };
       });
     } catch (error) {
       if (isNotFound(error)) return null;
@@ -101,30 +105,36 @@ export class S3Store {
     }
   }
 
-  /** Writes JSON text; with ifAbsent, only when no object has the key (where the store enforces If-None-Match). */
+  /**
+   * Writes JSON text at claim count `seq` (see storedText); with ifAbsent, only when no object has the key (where
+   * the store enforces If-None-Match).
+   */
   async putJson(key: string, json: string, seq: number, ifAbsent: boolean): Promise<WriteOutcome> {
     try {
-      await this.limiter.run(() =>
+      const out = await this.limiter.run(() =>
         this.client.send(
           new PutObjectCommand({
             Bucket: this.bucket,
             Key: key,
-            Body: json,
+            Body: storedText(json, seq),
             ContentType: "application/json",
             Metadata: { [SEQ_METADATA]: String(seq) },
             ...(ifAbsent ? { IfNoneMatch: "*" } : {}),
           }),
         ),
       );
-      return "written";
+      return { written: true, etag: out.ETag ?? null };
     } catch (error) {
-      if (ifAbsent && isConflict(error)) return "exists";
+      if (ifAbsent && isConflict(error)) return { written: false };
       throw unavailable("PUT", key, error);
     }
   }
 
-  /** Server-side copy keeping the metadata (and so the claim count). Returns false when the source is gone. */
-  async copy(from: string, to: string): Promise<boolean> {
+  /**
+   * Server-side copy keeping the metadata (and so the claim count). With an ETag, only that object is copied where
+   * the store honours x-amz-copy-source-if-match. Returns false when the source is gone (or changed).
+   */
+  async copy(from: string, to: string, etag: string | null = null): Promise<boolean> {
     try {
       await this.limiter.run(() =>
         this.client.send(
@@ -133,12 +143,13 @@ export class S3Store {
             Key: to,
             CopySource: encodeCopySource(this.bucket, from),
             MetadataDirective: "COPY",
+            ...(etag === null ? {} : { CopySourceIfMatch: etag }),
           }),
         ),
       );
       return true;
     } catch (error) {
-      if (isNotFound(error)) return false;
+      if (isNotFound(error) || (etag !== null && statusOf(error) === 412)) return false;
       throw unavailable("COPY", from, error);
     }
   }
@@ -147,6 +158,41 @@ export class S3Store {
     await this.call("DELETE", key, () =>
       this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key })),
     );
+  }
+
+  /**
+   * Deletes `key` only if it still holds the object with this ETag: DELETE with If-Match, which AWS S3 and moto
+   * honour. False when the key holds another object (412) or none (404): a newer state that must stay.
+   */
+  async deleteIfMatch(key: string, etag: string): Promise<boolean> {
+    try {
+      await this.limiter.run(() =>
+        this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key, IfMatch: etag })),
+      );
+      return true;
+    } catch (error) {
+      if (isNotFound(error) || statusOf(error) === 412) return false;
+      throw unavailable("DELETE", key, error);
+    }
+  }
+
+  /**
+   * For stores that ignore If-Match on DELETE: HEAD the key and delete it only if its ETag is still `etag`, both in
+   * one slot of the request limiter, so that no queued request stretches the gap. A write landing between the HEAD
+   * and the DELETE (one round trip) is still lost: the window the README documents.
+   */
+  async deleteIfUnchanged(key: string, etag: string): Promise<boolean> {
+    return this.call("DELETE", key, async () => {
+      try {
+        const now = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }));
+        if (now.ETag !== etag) return false;
+      } catch (error) {
+        if (isNotFound(error)) return false;
+        throw error;
+      }
+      await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key }));
+      return true;
+    });
   }
 
   /** One page of keys under a prefix, in key order, after `startAfter`. */

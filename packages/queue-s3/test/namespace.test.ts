@@ -87,7 +87,7 @@ describe("the layout of the system we replace", () => {
 });
 
 describe("conditional writes", () => {
-  it("are probed once; the answer is in description(), with a warning when claims are only safe in one process", async () => {
+  it("are probed once; the answer is in description(), with a warning for each condition the store ignores", async () => {
     const logger = recordingLogger();
     const queue = new S3Queue(connection(newPrefix("probe"), { logger }));
     try {
@@ -96,13 +96,18 @@ describe("conditional writes", () => {
       await queue.get(1);
       const warnings = logger.records.filter((record) => record.level === "warn").map((record) => record.msg);
       const enforced = description.arguments.conditional_writes;
+      const deletes = description.arguments.conditional_deletes;
       expect(description.implementation).toBe("S3Queue");
-      // s3rver ignores If-None-Match; AWS S3 and MinIO enforce it.
-      if (target.kind === "s3rver") expect(enforced).toBe(false);
-      expect(warnings).toHaveLength(enforced ? 0 : 1);
+      // s3rver ignores If-None-Match and If-Match on DELETE; AWS S3 enforces both.
+      if (target.kind === "s3rver") expect([enforced, deletes]).toEqual([false, false]);
+      expect(warnings).toHaveLength((enforced ? 0 : 1) + (deletes ? 0 : 1));
       if (!enforced) {
         expect(warnings[0]).toMatch(/only one consumer process is safe/);
         expect(description.arguments.consumers).toMatch(/only one consumer process is safe/);
+      }
+      if (!deletes) {
+        expect(warnings.at(-1)).toMatch(/ignores conditional deletes/);
+        expect(description.arguments.moves).toMatch(/can be lost/);
       }
       expect(JSON.stringify(description)).not.toContain(target.credentials?.secretAccessKey ?? "\u0000");
     } finally {

@@ -1,6 +1,9 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { realpathSync } from "node:fs";
+import { constants, realpathSync } from "node:fs";
+import { access } from "node:fs/promises";
+import path from "node:path";
 import { createInterface } from "node:readline";
+import type { Writable } from "node:stream";
 import {
   InvalidArgument,
   InvalidItem,
@@ -12,6 +15,13 @@ import {
   silentLogger,
 } from "@task-queue/queue-core";
 import { parseProcessBody } from "./body.js";
+import {
+  type Containment,
+  type ContainmentOption,
+  JobCgroup,
+  jobCgroupParent,
+  WRAPPER,
+} from "./containment.js";
 import { resolveScript } from "./script-path.js";
 
 /** The placeholder a command template puts where the script's path goes. */
@@ -31,15 +41,23 @@ export interface ProcessWorkerOptions {
   killGraceMs?: number;
   /** The scripts' environment (default: this process's); QUEUE_ITEM_ID is always added. */
   env?: Record<string, string | undefined>;
+  /**
+   * How a job's processes are held together (default "auto": a cgroup per job where the machine allows it, else
+   * the process group); "cgroup" throws when cgroups cannot be used. See README "Containment".
+   */
+  containment?: ContainmentOption;
   logger?: Logger;
 }
 
 interface Job {
   child: ChildProcess;
+  cgroup: JobCgroup | undefined;
   stage: QueueItemStage;
   /** Set when a timeout or deleteJob stopped the job: it ends as FAIL whatever its exit code. */
   killed: boolean;
   exited: Promise<void>;
+  /** Resolves when what the job left behind is killed and its cgroup removed (after exited). */
+  released: Promise<void>;
   timer: NodeJS.Timeout | undefined;
 }
 
@@ -61,6 +79,10 @@ export class ProcessWorker implements QueueWorker {
   private readonly env: Record<string, string | undefined>;
   private readonly logger: Logger;
   private readonly jobs = new Map<ItemId, Job>();
+  private readonly cgroupParent: string | undefined;
+  private jobCount = 0;
+  /** What holds each job's processes together on this machine (see ProcessWorkerOptions.containment). */
+  readonly containment: Containment;
 
   constructor(options: ProcessWorkerOptions) {
     try {
@@ -85,6 +107,16 @@ export class ProcessWorker implements QueueWorker {
     this.killGraceMs = positive("killGraceMs", options.killGraceMs, 5_000) as number;
     this.env = options.env ?? process.env;
     this.logger = options.logger ?? silentLogger;
+    const wanted = options.containment ?? "auto";
+    if (!["auto", "cgroup", "process-group"].includes(wanted))
+      throw new InvalidArgument("containment", 'must be "auto", "cgroup" or "process-group"');
+    this.cgroupParent = wanted === "process-group" ? undefined : jobCgroupParent();
+    if (wanted === "cgroup" && this.cgroupParent === undefined)
+      throw new InvalidArgument(
+        "containment",
+        "no writable cgroup v2 hierarchy with cgroup.kill on this machine",
+      );
+    this.containment = this.cgroupParent === undefined ? "process-group" : "cgroup";
   }
 
   private command(script: string, args: string[]): [string, string[]] {
@@ -95,7 +127,10 @@ export class ProcessWorker implements QueueWorker {
     return [program as string, [...rest, ...args]];
   }
 
-  /** Signals the job's whole process group (the script and whatever it started), then SIGKILL after the grace. */
+  /**
+   * Signals the job's whole process group and cgroup (the script and whatever it started, even what left the group),
+   * then SIGKILL after the grace.
+   */
   private kill(job: Job): void {
     const pid = job.child.pid;
     // Until "close" the job is not over even if the script itself exited: what it started may still hold its output,
@@ -107,6 +142,7 @@ export class ProcessWorker implements QueueWorker {
       } catch {
         // Already gone.
       }
+      job.cgroup?.signal(name);
     };
     signal("SIGTERM");
     const hard = setTimeout(() => {
@@ -137,45 +173,58 @@ export class ProcessWorker implements QueueWorker {
     if (previous) await this.stop(previous);
 
     const [program, argv] = this.command(script, args);
-    const child = spawn(program, argv, {
+    await this.assertRunnable(id, fileName, program);
+    this.jobCount += 1;
+    const cgroup =
+      this.cgroupParent === undefined ? undefined : new JobCgroup(this.cgroupParent, String(this.jobCount));
+    // Through the wrapper (containment.ts): it joins the cgroup, leaves a watcher on fd 3 (our lifeline: it closes
+    // when the job is over or this process dies), then execs the program in its place.
+    const child = spawn("/bin/sh", ["-c", WRAPPER, "sh", cgroup?.dir ?? "", program, ...argv], {
       cwd: this.scriptsDir,
       env: { ...this.env, QUEUE_ITEM_ID: id },
-      stdio: ["ignore", "pipe", "pipe"],
+      stdio: ["ignore", "pipe", "pipe", "pipe"],
       shell: false,
       // Its own process group, so a timeout or deleteJob also stops what the script started.
       detached: true,
     });
+    const lifeline = child.stdio[3] as Writable | null;
+    lifeline?.on("error", () => {});
     const job: Job = {
       child,
+      cgroup,
       stage: QueueItemStage.PROCESSING,
       killed: false,
       exited: Promise.resolve(),
+      released: Promise.resolve(),
       timer: undefined,
     };
-    job.exited = new Promise<void>((resolve) => {
-      child.once("close", (code, signal) => {
-        if (job.timer) clearTimeout(job.timer);
-        // Only now, with the script and everything holding its output gone, does the job leave PROCESSING:
-        // a controller that sees FAIL and starts the item again must not find the old run still going.
-        job.stage = code === 0 && !job.killed ? QueueItemStage.SUCCESS : QueueItemStage.FAIL;
-        this.logger.info({ itemId: id, pid: child.pid, code, signal }, "job finished");
-        resolve();
-      });
+    // The job is over when the script has exited and nothing holds its output any more (not at "close", which also
+    // waits for the lifeline that only closes after this).
+    const exit = new Promise<[number | null, NodeJS.Signals | null]>((resolve) =>
+      child.once("exit", (code, signal) => resolve([code, signal])),
+    );
+    const outputClosed = [child.stdout, child.stderr].map(
+      (stream) =>
+        new Promise<void>((resolve) => (stream ? stream.once("close", () => resolve()) : resolve())),
+    );
+    job.exited = Promise.all([exit, ...outputClosed]).then(([[code, signal]]) => {
+      if (job.timer) clearTimeout(job.timer);
+      // Only now, with the script and everything holding its output gone, does the job leave PROCESSING:
+      // a controller that sees FAIL and starts the item again must not find the old run still going.
+      job.stage = code === 0 && !job.killed ? QueueItemStage.SUCCESS : QueueItemStage.FAIL;
+      this.logger.info({ itemId: id, pid: child.pid, code, signal }, "job finished");
     });
+    job.released = job.exited.then(() => this.release(id, job, lifeline));
     this.pipeLines(id, job, "stdout");
     this.pipeLines(id, job, "stderr");
     await new Promise<void>((resolve, reject) => {
       child.once("spawn", resolve);
-      child.once("error", (error) =>
+      child.once("error", (error) => {
+        void cgroup?.remove().catch(() => {});
         reject(
-          new InvalidItem([
-            {
-              id,
-              reason: `cannot start ${JSON.stringify(fileName)}: ${error.message} (a script run directly needs the executable bit and a shebang; or configure commandTemplate)`,
-            },
-          ]),
-        ),
-      );
+          new InvalidItem([{ id, reason: `cannot start ${JSON.stringify(fileName)}: ${error.message}` }]),
+        );
+      });
     });
     if (this.timeoutMs !== undefined) {
       job.timer = setTimeout(() => {
@@ -191,6 +240,40 @@ export class ProcessWorker implements QueueWorker {
     this.logger.info({ itemId: id, pid: child.pid, script: fileName }, "job started");
   }
 
+  /**
+   * What spawn would have told us: the wrapper always starts, so a script that cannot be run is checked for here
+   * (the same InvalidItem as before the wrapper; a failure the check misses ends the job as FAIL, exit 126/127).
+   */
+  private async assertRunnable(id: ItemId, fileName: string, program: string): Promise<void> {
+    const candidates = program.includes("/")
+      ? [path.resolve(this.scriptsDir, program)]
+      : (this.env.PATH ?? "")
+          .split(path.delimiter)
+          .map((folder) => path.resolve(this.scriptsDir, folder || ".", program));
+    for (const candidate of candidates) {
+      try {
+        await access(candidate, constants.X_OK);
+        return;
+      } catch {
+        // Next one.
+      }
+    }
+    const reason = this.commandTemplate
+      ? `${JSON.stringify(program)} is not an executable program (on PATH)`
+      : "not executable (a script run directly needs the executable bit and a shebang; or configure commandTemplate)";
+    throw new InvalidItem([{ id, reason: `cannot start ${JSON.stringify(fileName)}: ${reason}` }]);
+  }
+
+  /** After the job's end: closes its lifeline (the wrapper's watcher then kills anything left) and its cgroup. */
+  private async release(id: ItemId, job: Job, lifeline: Writable | null): Promise<void> {
+    lifeline?.destroy();
+    try {
+      await job.cgroup?.remove();
+    } catch (error) {
+      this.logger.warn({ itemId: id, err: error }, "could not remove the job's cgroup");
+    }
+  }
+
   async pollAllStatus(): Promise<Map<ItemId, QueueItemStage>> {
     return new Map([...this.jobs].map(([id, job]) => [id, job.stage]));
   }
@@ -200,6 +283,7 @@ export class ProcessWorker implements QueueWorker {
     job.killed = true;
     this.kill(job);
     await job.exited;
+    await job.released;
   }
 
   /** Kills the job if it still runs, waits for it to end, and forgets it. */

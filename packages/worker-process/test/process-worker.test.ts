@@ -102,7 +102,8 @@ describe("ProcessWorker", () => {
   });
 
   it("kills a job that exceeds its timeout, with what it started, and reports FAIL", async () => {
-    const worker = makeWorker({ timeoutMs: 300 });
+    // Long enough for the script to print its child's pid on a busy machine, before the kill.
+    const worker = makeWorker({ timeoutMs: 1_000 });
     await worker.sendJob("slow", { file_name: "slow.sh", args: [] });
     const grandchild = await grandchildOf("slow");
     expect(await settled(worker, "slow")).toBe(QueueItemStage.FAIL);

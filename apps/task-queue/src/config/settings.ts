@@ -218,6 +218,19 @@ export const SETTINGS = define({
       "Seconds between sweeps of expired leases (each queue's `rescueExpired()`), so sizes stay truthful; a claim rescues expired items on its own.",
     schema: seconds.default(5),
   },
+  shutdown_timeout_seconds: {
+    env: "SHUTDOWN_TIMEOUT_SECONDS",
+    group: "server",
+    description:
+      "On SIGTERM/SIGINT requests in flight get this long to finish; then the connections still open are closed.",
+    schema: seconds.default(30),
+  },
+  ready_timeout_seconds: {
+    env: "READY_TIMEOUT_SECONDS",
+    group: "server",
+    description: "`/readyz` answers 503 when the storage has not answered its check within this long.",
+    schema: seconds.default(1),
+  },
   token: {
     env: "TASK_QUEUE_TOKEN",
     group: "auth",
@@ -326,7 +339,8 @@ export const SETTINGS = define({
   url: {
     env: "TASK_QUEUE_URL",
     group: "client",
-    description: "Client commands: URL of the task-queue server.",
+    description:
+      "Client commands: URL of the task-queue server; credentials in it (`http://user:password@host`) are sent as Basic auth, not with `TASK_QUEUE_TOKEN`.",
     secret: "url",
     schema: text.default("http://127.0.0.1:8080"),
   },

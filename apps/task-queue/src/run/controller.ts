@@ -1,31 +1,32 @@
 import type { RunContext } from "../cli.js";
-import { onSignals, untilStopSignal } from "../signals.js";
+import { onSignals, stopSignal } from "../signals.js";
 import { createServiceLoop } from "../wiring/controller.js";
 import { openQueues } from "../wiring/queues.js";
 import { createWorker } from "../wiring/worker.js";
+import { withResources } from "./resources.js";
 
 /** `task-queue controller`: the service loop (or one tick with --once); signals stop, pause and resume it. */
 export async function runController({ config, logger, options }: RunContext): Promise<number> {
   const { settings } = config;
-  const queues = await openQueues(settings, logger);
-  const worker = createWorker(settings, logger);
-  const loop = createServiceLoop(queues.queue(settings.sql_queue_name), worker, settings, logger);
-  try {
+  // The worker first: its settings are checked before a pool is opened.
+  await withResources(async (resources) => {
+    const worker = resources.add(createWorker(settings, logger), (created) => created.close?.());
+    const queues = resources.add(await openQueues(settings, logger), (opened) => opened.close());
+    const loop = createServiceLoop(queues.queue(settings.sql_queue_name), worker, settings, logger);
     if (options.once) {
       await loop.runOnce();
-      return 0;
+      return;
     }
-    const removeSignals = onSignals({ SIGUSR2: () => loop.pause(), SIGCONT: () => loop.resume() });
-    void untilStopSignal().then((signal) => {
+    resources.add(onSignals({ SIGUSR2: () => loop.pause(), SIGCONT: () => loop.resume() }), (remove) =>
+      remove(),
+    );
+    const stop = resources.add(stopSignal(), (signal) => signal.remove());
+    void stop.stopped.then((signal) => {
       logger.info({ signal }, "stopping after the current tick");
       void loop.stop();
     });
     await loop.run();
-    removeSignals();
-    return 0;
-  } finally {
-    await worker.close?.();
-    await queues.close();
-    logger.info({}, "controller stopped");
-  }
+  });
+  logger.info({}, "controller stopped");
+  return 0;
 }

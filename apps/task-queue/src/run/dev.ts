@@ -3,11 +3,12 @@ import { basename, relative, resolve } from "node:path";
 import { SqlQueueNamespace } from "@task-queue/queue-sql";
 import type { RunContext } from "../cli.js";
 import { startHttpServer } from "../http-server.js";
-import { onSignals, untilStopSignal } from "../signals.js";
+import { onSignals, stopSignal } from "../signals.js";
 import { createServiceLoop } from "../wiring/controller.js";
 import { withQueueEvents } from "../wiring/queues.js";
 import { createWorker } from "../wiring/worker.js";
 import { startRescueSweep } from "./rescue-sweep.js";
+import { withResources } from "./resources.js";
 
 /** `task-queue dev`: server, controller and process worker on PGlite in one process, until SIGTERM/SIGINT. */
 export async function runDev({ config, logger }: RunContext): Promise<number> {
@@ -17,32 +18,38 @@ export async function runDev({ config, logger }: RunContext): Promise<number> {
     with_queue_events: true,
     event_store_implementation: "sql-json" as const,
   };
-  const stopped = untilStopSignal();
   const dataDir = resolve(settings.data_dir);
   mkdirSync(dataDir, { recursive: true });
-  const database = await SqlQueueNamespace.open({ connection: `pglite://${dataDir}` });
-  const queues = await withQueueEvents(database, settings, logger);
-  const worker = createWorker(settings, logger);
-  const loop = createServiceLoop(queues.queue(settings.sql_queue_name), worker, settings, logger);
-  const server = await startHttpServer(queues, settings, logger);
-  logger.info({ url: server.url, docs: `${server.url}/docs` }, "API server listening");
-  const removeSignals = onSignals({ SIGUSR2: () => loop.pause(), SIGCONT: () => loop.resume() });
-  const running = loop.run();
-  const sweep = startRescueSweep(queues, settings.sql_queue_name, settings.rescue_interval_seconds, logger);
-  process.stdout.write(
-    `\ntask-queue dev is running\n  API:      ${server.url}/api/v1/queue\n  Docs:     ${server.url}/docs\n` +
-      `  Data:     ${dataDir}\n  Scripts:  ${settings.path_to_scripts}\n` +
-      `  Try:      ${invocation()} put examples/items.json --url ${server.url}\n  Stop:     Ctrl-C\n\n`,
-  );
-  const signal = await stopped;
-  logger.info({ signal }, "stopping");
-  await sweep.stop();
-  await loop.stop();
-  await running;
-  removeSignals();
-  await server.close();
-  await worker.close?.();
-  await queues.close();
+  await withResources(async (resources) => {
+    const stop = resources.add(stopSignal(), (signal) => signal.remove());
+    const worker = resources.add(createWorker(settings, logger), (created) => created.close?.());
+    const database = await SqlQueueNamespace.open({ connection: `pglite://${dataDir}` });
+    const queues = resources.add(await withQueueEvents(database, settings, logger), (opened) =>
+      opened.close(),
+    );
+    const loop = createServiceLoop(queues.queue(settings.sql_queue_name), worker, settings, logger);
+    const server = resources.add(await startHttpServer(queues, settings, logger), (running) =>
+      running.close(),
+    );
+    logger.info({ url: server.url, docs: `${server.url}/docs` }, "API server listening");
+    resources.add(onSignals({ SIGUSR2: () => loop.pause(), SIGCONT: () => loop.resume() }), (remove) =>
+      remove(),
+    );
+    const running = loop.run();
+    resources.add(
+      startRescueSweep(queues, settings.sql_queue_name, settings.rescue_interval_seconds, logger),
+      (sweep) => sweep.stop(),
+    );
+    process.stdout.write(
+      `\ntask-queue dev is running\n  API:      ${server.url}/api/v1/queue\n  Docs:     ${server.url}/docs\n` +
+        `  Data:     ${dataDir}\n  Scripts:  ${settings.path_to_scripts}\n` +
+        `  Try:      ${invocation()} put examples/items.json --url ${server.url}\n  Stop:     Ctrl-C\n\n`,
+    );
+    const signal = await stop.stopped;
+    logger.info({ signal }, "stopping");
+    await loop.stop();
+    await running;
+  });
   return 0;
 }
 

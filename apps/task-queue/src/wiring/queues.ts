@@ -13,7 +13,7 @@ import { sqlConnectionString } from "./sql-connection.js";
 
 /** Opens the queues the configuration names, wrapped with events when asked for. */
 export async function openQueues(settings: Settings, logger: Logger): Promise<QueueNamespace> {
-  return withQueueEvents(await openBackend(settings), settings, logger);
+  return withQueueEvents(await openBackend(settings, logger), settings, logger);
 }
 
 /** Wraps a namespace with events when WITH_QUEUE_EVENTS asks for them; closes it if that fails. */
@@ -33,7 +33,7 @@ export async function withQueueEvents(
   }
 }
 
-async function openBackend(settings: Settings): Promise<QueueNamespace> {
+async function openBackend(settings: Settings, logger: Logger): Promise<QueueNamespace> {
   switch (settings.queue_implementation) {
     case "sql-json":
       return SqlQueueNamespace.open({
@@ -41,7 +41,7 @@ async function openBackend(settings: Settings): Promise<QueueNamespace> {
         tableName: settings.sql_queue_table,
       });
     case "s3-json":
-      return openS3Namespace(settings);
+      return openS3Namespace(settings, logger);
     case "in-memory":
       return new InMemoryQueueNamespace();
   }

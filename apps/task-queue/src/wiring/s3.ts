@@ -1,4 +1,4 @@
-import type { QueueNamespace } from "@task-queue/queue-core";
+import type { Logger, QueueNamespace } from "@task-queue/queue-core";
 import { S3QueueNamespace } from "@task-queue/queue-s3";
 import type { Settings } from "../config/schema.js";
 
@@ -7,8 +7,11 @@ export function s3BasePath(basePath: string): string {
   return basePath.startsWith("s3://") ? basePath : `s3://${basePath.replace(/^\/+/, "")}`;
 }
 
-/** The S3 queues; an S3-compatible endpoint (S3_ENDPOINT_URL) is addressed path-style, as MinIO and Ceph need. */
-export async function openS3Namespace(settings: Settings): Promise<QueueNamespace> {
+/**
+ * The S3 queues; an S3-compatible endpoint (S3_ENDPOINT_URL) is addressed path-style, as MinIO and Ceph need. The
+ * logger gets the start-up warnings about conditions the store ignores and the notices of repaired moves.
+ */
+export async function openS3Namespace(settings: Settings, logger: Logger): Promise<QueueNamespace> {
   const endpoint = settings.s3_endpoint_url;
   const keyId = settings.aws_access_key_id;
   const secret = settings.aws_secret_access_key;
@@ -16,6 +19,7 @@ export async function openS3Namespace(settings: Settings): Promise<QueueNamespac
     basePath: s3BasePath(settings.s3_queue_base_path!),
     defaultQueueName: settings.sql_queue_name,
     region: settings.aws_region,
+    logger,
     ...(endpoint ? { endpoint, forcePathStyle: true } : {}),
     ...(keyId && secret
       ? {

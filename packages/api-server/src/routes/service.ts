@@ -9,6 +9,20 @@ const json = (schema: z.ZodType, description: string) => ({
   content: { "application/json": { schema } },
 });
 
+/** Settles as `check` does, or rejects after `ms` (the check goes on in the background; its outcome is dropped). */
+async function withinTime(check: Promise<void>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`the readiness check had no answer within ${ms} ms`)), ms);
+  });
+  check.catch(() => {});
+  try {
+    await Promise.race([check, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** Health, readiness, metrics and the list of queues. */
 export function registerServiceRoutes(app: App, options: ResolvedOptions, metrics: RequestMetrics): void {
   const healthz = createRoute({
@@ -36,7 +50,7 @@ export function registerServiceRoutes(app: App, options: ResolvedOptions, metric
   });
   app.openapi(readyz, async (c) => {
     try {
-      await options.ready();
+      await withinTime(options.ready(), options.readyTimeoutMs);
       return c.json({ status: "ready" as const }, 200);
     } catch (error) {
       options.logger.warn({ req_id: c.get("requestId"), err: error }, "readiness check failed");

@@ -42,7 +42,7 @@ const PIECES = [
 ];
 
 /** A small seeded PRNG (mulberry32), so a failing id can be reproduced from the seed. */
-function random(seed: number): () => number {
+export function random(seed: number): () => number {
   let state = seed >>> 0;
   return () => {
     state = (state + 0x6d2b79f5) >>> 0;

@@ -1,0 +1,76 @@
+import type { ItemId, JsonValue } from "@task-queue/queue-core";
+import { LIST_PAGE } from "../stage-listing.js";
+import { deleteSource } from "./delete-source.js";
+import { copiesIn, locate } from "./locate.js";
+import type { S3QueueScope } from "./scope.js";
+
+/**
+ * Claims up to `n` WAITING items in key order. The caller serialises calls within one process (the claim lock), so
+ * listing and claiming never interleave with another get of this queue object.
+ */
+export async function takeWaiting(
+  scope: S3QueueScope,
+  n: number,
+  conditional: boolean,
+): Promise<Array<[ItemId, JsonValue]>> {
+  const out: Array<[ItemId, JsonValue]> = [];
+  let after: string | null = null;
+  while (out.length < n) {
+    const wanted = n - out.length;
+    const page = await scope.store.listPage(
+      scope.layout.stagePrefix("WAITING"),
+      after === null ? undefined : after,
+      Math.min(LIST_PAGE, wanted),
+    );
+    if (page.keys.length === 0) break;
+    after = page.keys[page.keys.length - 1]!;
+    const claimed = await Promise.all(page.keys.map((key) => claim(scope, key, conditional)));
+    for (const item of claimed) if (item !== null) out.push(item);
+    if (!page.truncated) break;
+  }
+  return out;
+}
+
+/**
+ * WAITING → PROCESSING for one key: read it, write the PROCESSING copy (the claim; If-None-Match: * makes two
+ * consumers' claims exclusive), check that no one claimed and finished it meanwhile (where conditional), then
+ * delete the WAITING object that was read (never a newer one). Null when someone else had it first.
+ */
+async function claim(
+  scope: S3QueueScope,
+  waitingKey: string,
+  conditional: boolean,
+): Promise<[ItemId, JsonValue] | null> {
+  const id = scope.layout.idOf("WAITING", waitingKey);
+  if (id === null) return null;
+  const source = await scope.store.getJson(waitingKey);
+  if (source === null) return null;
+  const processingKey = scope.layout.key("PROCESSING", id);
+  const outcome = await scope.store.putJson(processingKey, source.text, source.seq + 1, conditional);
+  if (!outcome.written) {
+    // Another consumer claimed it, or a get crashed before its delete: either way PROCESSING wins; tidy up.
+    await locate(scope, id);
+    return null;
+  }
+  if (conditional && (await movedOnSince(scope, id, source.seq + 1))) {
+    // Our read of WAITING was stale (see movedOnSince): the PROCESSING copy we just wrote is a second claim.
+    await deleteSource(scope, processingKey, outcome.etag);
+    return null;
+  }
+  // Only the WAITING object read here: the item may have been failed and requeued since (by another process).
+  await deleteSource(scope, waitingKey, source.etag);
+  return [id, source.body];
+}
+
+/**
+ * Whether SUCCESS or FAIL already holds the item at claim count `seq` or later. If-None-Match: * on PROCESSING
+ * excludes a second claim only while the first claim's copy is still in PROCESSING. When another process claimed
+ * the item between our GET of WAITING and our PUT, and then moved it on (success/fail copy it out of PROCESSING,
+ * then delete it), PROCESSING is free again and our PUT succeeds: without this check the item was handed out
+ * twice. That move copied the item, with the count our stale read also gives (source seq + 1), to SUCCESS or FAIL
+ * before it deleted PROCESSING, so the copy is there when our PUT succeeds. Copies left from earlier rounds have
+ * lower counts. Only stores that enforce conditional writes need it: on the others one process claims at a time.
+ */
+async function movedOnSince(scope: S3QueueScope, id: ItemId, seq: number): Promise<boolean> {
+  return (await copiesIn(scope, id, ["SUCCESS", "FAIL"])).some((copy) => copy.seq >= seq);
+}
