@@ -5,6 +5,7 @@ export type QueueErrorCode =
   | "INVALID_STAGE"
   | "INVALID_TRANSITION"
   | "INVALID_ARGUMENT"
+  | "LEASE_LOST"
   | "QUEUE_UNAVAILABLE";
 
 export class QueueError extends Error {
@@ -52,7 +53,18 @@ export class InvalidStage extends QueueError {
   }
 }
 
-export type QueueAction = "success" | "fail" | "requeue" | "get";
+export type QueueAction = "success" | "fail" | "requeue" | "get" | "extend" | "cancel" | "delete";
+
+/** The stage(s) an action starts from, for messages. */
+const NEEDED: Record<QueueAction, string> = {
+  success: "PROCESSING",
+  fail: "PROCESSING",
+  extend: "PROCESSING",
+  requeue: "FAIL",
+  get: "WAITING",
+  cancel: "WAITING or PROCESSING",
+  delete: "WAITING, SUCCESS or FAIL",
+};
 
 export class InvalidTransition extends QueueError {
   readonly itemId: string;
@@ -60,10 +72,9 @@ export class InvalidTransition extends QueueError {
   /** Name of the stage the item is in. */
   readonly from: string;
   constructor(itemId: string, action: QueueAction, from: string) {
-    const needed = action === "requeue" ? "FAIL" : action === "get" ? "WAITING" : "PROCESSING";
     super(
       "INVALID_TRANSITION",
-      `cannot ${action} item ${JSON.stringify(itemId)}: it is in ${from}, not ${needed}`,
+      `cannot ${action} item ${JSON.stringify(itemId)}: it is in ${from}, not ${NEEDED[action]}`,
     );
     this.itemId = itemId;
     this.action = action;
@@ -77,6 +88,25 @@ export class InvalidArgument extends QueueError {
   constructor(argument: string, message: string) {
     super("INVALID_ARGUMENT", `${argument}: ${message}`);
     this.argument = argument;
+  }
+}
+
+/**
+ * A success, fail or extend that named an attempt which is no longer current: its lease expired, or the item was
+ * handed out again or put back in WAITING since. Nothing was changed (fencing: a zombie consumer never completes
+ * someone else's attempt).
+ */
+export class LeaseLost extends QueueError {
+  readonly itemId: string;
+  /** The attempt the caller named. */
+  readonly attempt: number;
+  /** The item's current attempt count. */
+  readonly currentAttempt: number;
+  constructor(itemId: string, attempt: number, currentAttempt: number, why: string) {
+    super("LEASE_LOST", `attempt ${attempt} of item ${JSON.stringify(itemId)} no longer holds it: ${why}`);
+    this.itemId = itemId;
+    this.attempt = attempt;
+    this.currentAttempt = currentAttempt;
   }
 }
 

@@ -1,4 +1,3 @@
-export { moveOneByOne } from "./batch.js";
 export {
   InvalidArgument,
   InvalidItem,
@@ -7,15 +6,56 @@ export {
   ItemNotFound,
   type ItemProblem,
   isQueueError,
+  LeaseLost,
   type QueueAction,
   QueueError,
   type QueueErrorCode,
   QueueUnavailable,
 } from "./errors.js";
-export { InMemoryQueue, InMemoryQueueNamespace } from "./in-memory-queue.js";
+export { InMemoryQueue, InMemoryQueueNamespace, type InMemoryQueueOptions } from "./in-memory-queue.js";
 export type { JsonObject, JsonPrimitive, JsonValue } from "./json.js";
+export {
+  assertAttempt,
+  assertLeaseSeconds,
+  assertRetryDelay,
+  type BackoffPolicy,
+  backoffSeconds,
+  CANCELLED_REASON,
+  type Completion,
+  DEFAULT_LIFECYCLE,
+  type DeleteResult,
+  type ExtendOptions,
+  type FailOptions,
+  type FailOutcome,
+  type Failure,
+  type GetOptions,
+  type ItemRecord,
+  JOB_LOST_REASON,
+  type Job,
+  type JobOptions,
+  LEASE_EXPIRED_REASON,
+  type LifecycleSettings,
+  MAX_ATTEMPTS_LIMIT,
+  MAX_DELAY_SECONDS,
+  MAX_LEASE_SECONDS,
+  MAX_PRIORITY,
+  MAX_REASON_BYTES,
+  MAX_RESULT_BYTES,
+  MAX_WAIT_SECONDS,
+  MIN_PRIORITY,
+  type NewJob,
+  normalizeGetOptions,
+  normalizeReason,
+  type RescueResult,
+  resolveLifecycle,
+  resultJson,
+  type SuccessOptions,
+  type ValidJob,
+  validateJobs,
+} from "./lifecycle.js";
 export { type Logger, silentLogger } from "./logger.js";
 export {
+  type FailManyResult,
   type HistoryEntry,
   hasHistory,
   type ItemId,
@@ -62,7 +102,9 @@ export {
   MAX_QUEUE_NAME_LENGTH,
   normalizePage,
   queueNameProblem,
+  storableJson,
   type ValidItem,
   validatePutBatch,
 } from "./validation.js";
+export { type WaitForWorkOptions, waitForWork } from "./wait.js";
 export { DummyWorker, type QueueWorker } from "./worker.js";

@@ -1,4 +1,18 @@
 import type { JsonValue } from "./json.js";
+import type {
+  Completion,
+  DeleteResult,
+  ExtendOptions,
+  FailOptions,
+  FailOutcome,
+  Failure,
+  GetOptions,
+  ItemRecord,
+  Job,
+  NewJob,
+  RescueResult,
+  SuccessOptions,
+} from "./lifecycle.js";
 import type { QueueItemStage, StageName, StageSizes } from "./stage.js";
 
 export type ItemId = string;
@@ -10,7 +24,7 @@ export interface PutResult {
 }
 
 /** Why an id in a batch move (requeue, successMany, failMany) was left where it was. */
-export type SkipReason = "NOT_FOUND" | "WRONG_STAGE";
+export type SkipReason = "NOT_FOUND" | "WRONG_STAGE" | "LEASE_LOST";
 
 export interface SkippedItem {
   id: ItemId;
@@ -23,6 +37,11 @@ export interface SkippedItem {
 export interface MoveResult {
   moved: ItemId[];
   skipped: SkippedItem[];
+}
+
+/** failMany's outcome: `moved` left PROCESSING; of those, `retried` went back to WAITING for another attempt. */
+export interface FailManyResult extends MoveResult {
+  retried: ItemId[];
 }
 
 export interface RequeueResult {
@@ -62,28 +81,51 @@ export interface QueueDescription {
  * `@task-queue/queue-core/testing`, which is the specification of these methods.
  */
 export interface Queue {
-  /** Adds items (id → body). Ids that already exist in any stage are skipped. An invalid batch is rejected whole. */
+  /** Adds items (id → body) with the queue's defaults. Ids that already exist in any stage are skipped. An invalid batch is rejected whole. */
   put(items: Record<ItemId, JsonValue>): Promise<PutResult>;
-  /** Moves up to n WAITING items to PROCESSING, oldest first by the time they entered WAITING. */
-  get(n: number): Promise<Array<[ItemId, JsonValue]>>;
+  /** Adds items with per-item priority, delay and max attempts; otherwise as put. */
+  putJobs(jobs: readonly NewJob[]): Promise<PutResult>;
+  /**
+   * Moves up to n available WAITING items to PROCESSING: highest priority first, oldest first (by the time they
+   * entered WAITING) within a priority; items whose run_after is in the future wait. Items whose lease expired
+   * count as a failed attempt first (retried or failed). Each hand-out increments the item's attempts.
+   */
+  get(n: number, options?: GetOptions): Promise<Array<[ItemId, JsonValue]>>;
+  /** get, returning each item's attempt number (the fencing token) and lease expiry. */
+  getJobs(n: number, options?: GetOptions): Promise<Job[]>;
   /** The items get(n) would return, moving nothing. */
   peek(n: number): Promise<Array<[ItemId, JsonValue]>>;
-  /** PROCESSING → SUCCESS. ItemNotFound or InvalidTransition otherwise. */
-  success(id: ItemId): Promise<void>;
-  /** PROCESSING → FAIL. ItemNotFound or InvalidTransition otherwise. */
-  fail(id: ItemId): Promise<void>;
-  /** PROCESSING → SUCCESS for many ids at once; ids not in PROCESSING are skipped with the reason. */
-  successMany(ids: readonly ItemId[]): Promise<MoveResult>;
-  /** PROCESSING → FAIL for many ids at once; ids not in PROCESSING are skipped with the reason. */
-  failMany(ids: readonly ItemId[]): Promise<MoveResult>;
+  /** Renews the lease held by `attempt` to now + leaseSeconds; returns the new expiry. LeaseLost if not current. */
+  extend(id: ItemId, options: ExtendOptions): Promise<Date>;
+  /** PROCESSING → SUCCESS, storing the result. ItemNotFound, InvalidTransition, or LeaseLost for a stale attempt. */
+  success(id: ItemId, options?: SuccessOptions): Promise<void>;
+  /**
+   * A failed attempt: back to WAITING after a backoff while attempts remain, else PROCESSING → FAIL; the reason
+   * becomes last_error. Returns where the item went. ItemNotFound, InvalidTransition, or LeaseLost.
+   */
+  fail(id: ItemId, options?: FailOptions): Promise<FailOutcome>;
+  /** success for many items at once; items not in PROCESSING (or with a stale attempt) are skipped with the reason. */
+  successMany(items: readonly (ItemId | Completion)[]): Promise<MoveResult>;
+  /** fail for many items at once; items not in PROCESSING (or with a stale attempt) are skipped with the reason. */
+  failMany(items: readonly (ItemId | Failure)[]): Promise<FailManyResult>;
+  /** WAITING or PROCESSING → FAIL with the reason (a running job is stopped by its controller). */
+  cancel(id: ItemId, reason?: string): Promise<void>;
+  /** Removes items in WAITING, SUCCESS or FAIL for good; PROCESSING items (cancel them first) and unknown ids are skipped. */
+  delete(ids: readonly ItemId[]): Promise<DeleteResult>;
+  /** FAIL → WAITING (to the back of the line), attempts reset to 0, run_after cleared. Others skipped with the reason. */
+  requeue(ids: ItemId | readonly ItemId[]): Promise<RequeueResult>;
+  /** Makes delayed WAITING items available now (clears run_after). Others skipped with the reason. */
+  retryNow(ids: readonly ItemId[]): Promise<MoveResult>;
+  /** Treats every PROCESSING item whose lease has expired as a failed attempt ("lease expired"). */
+  rescueExpired(): Promise<RescueResult>;
   size(stage: QueueItemStage): Promise<number>;
   sizes(): Promise<StageSizes>;
   lookupStatus(id: ItemId): Promise<QueueItemStage>;
   lookupItem(id: ItemId): Promise<QueueItem>;
+  /** Every lifecycle field of one item. */
+  lookupRecord(id: ItemId): Promise<ItemRecord>;
   lookupState(stage: QueueItemStage, page?: PageRequest): Promise<StatePage>;
   description(): Promise<QueueDescription>;
-  /** FAIL → WAITING (to the back of the line). Ids not in FAIL are skipped with the reason. */
-  requeue(ids: ItemId | readonly ItemId[]): Promise<RequeueResult>;
   /** Releases connections and handles. Safe to call twice. */
   close(): Promise<void>;
 }
@@ -97,6 +139,10 @@ export interface HistoryEntry {
   /** The stage before the move; null for ADD. */
   from: StageName | null;
   to: StageName;
+  /** Why, for moves that have a reason: a failure's reason, "lease expired", "job lost", a cancel's reason. */
+  reason?: string;
+  /** What kind of move, where more than the stages says it: RETRY, RESCUE, CANCEL, DELETE, REQUEUE. */
+  action?: string;
 }
 
 /** A queue that can tell the history of its items (QueueWithEvents). */

@@ -108,6 +108,23 @@ export interface BodyLimits {
   maxBodyBytes?: number;
 }
 
+/** The one check of a body every put applies: a JSON value we accept, at most maxBytes as JSON. */
+export function storableJson(
+  body: unknown,
+  maxBytes: number = MAX_BODY_BYTES,
+): { json: string } | { problem: string } {
+  const problem = jsonValueProblem(body);
+  if (problem !== null) return { problem };
+  const json = JSON.stringify(body);
+  // Byte length only matters near the limit; a string of n UTF-16 units is at most 3n UTF-8 bytes.
+  if (json.length * 3 > maxBytes) {
+    const bytes = Buffer.byteLength(json, "utf8");
+    if (bytes > maxBytes)
+      return { problem: `body is ${bytes} bytes as JSON, more than the limit of ${maxBytes}` };
+  }
+  return { json };
+}
+
 /**
  * Validates a put batch. Returns the items with their JSON text, in the batch's order; throws InvalidItem naming
  * every bad id and why when any item is invalid, so that nothing of the batch is written.
@@ -125,20 +142,12 @@ export function validatePutBatch(items: unknown, limits: BodyLimits = {}): Valid
       problems.push({ id, reason: idProblem });
       continue;
     }
-    const bodyProblem = jsonValueProblem(body);
-    if (bodyProblem !== null) {
-      problems.push({ id, reason: bodyProblem });
+    const checked = storableJson(body, maxBytes);
+    if ("problem" in checked) {
+      problems.push({ id, reason: checked.problem });
       continue;
     }
-    const json = JSON.stringify(body);
-    // Byte length only matters near the limit; a string of n UTF-16 units is at most 3n UTF-8 bytes.
-    if (json.length * 3 > maxBytes) {
-      const bytes = Buffer.byteLength(json, "utf8");
-      if (bytes > maxBytes) {
-        problems.push({ id, reason: `body is ${bytes} bytes as JSON, more than the limit of ${maxBytes}` });
-        continue;
-      }
-    }
+    const { json } = checked;
     valid.push({ id, body: body as JsonValue, json });
   }
   if (problems.length > 0) throw new InvalidItem(problems);

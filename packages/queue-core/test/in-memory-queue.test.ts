@@ -2,7 +2,11 @@ import { describe, expect, it } from "vitest";
 import { InMemoryQueue, InMemoryQueueNamespace, InvalidArgument } from "../src/index.js";
 import { runQueueConformance } from "../src/testing/index.js";
 
-runQueueConformance("InMemoryQueue", () => new InMemoryQueue(), { strictFifo: true });
+runQueueConformance("InMemoryQueue", () => new InMemoryQueue(), {
+  strictFifo: true,
+  priority: true,
+  delay: true,
+});
 
 describe("InMemoryQueueNamespace", () => {
   it("keeps named queues apart and lists those that hold items", async () => {

@@ -9,6 +9,10 @@ import { MAX_GET_N } from "../validation.js";
 export interface QueueCapabilities {
   /** get hands out items strictly oldest first, by the time they entered WAITING (S3 lists by key instead). */
   strictFifo: boolean;
+  /** putJobs' priority orders hand-outs (S3 cannot without listing whole stages). */
+  priority: boolean;
+  /** Delays (delaySeconds, runAfter, retry backoff) hold items back until their time. */
+  delay: boolean;
 }
 
 export interface ConformanceOptions {

@@ -6,9 +6,16 @@ import {
   conformanceCases,
   type QueueCapabilities,
 } from "./cases.js";
+import { lifecycleCases } from "./lifecycle-cases.js";
 
 export { type LogRecord, recordingLogger } from "./recording-logger.js";
-export { type ConformanceCase, type ConformanceOptions, conformanceCases, type QueueCapabilities };
+export {
+  type ConformanceCase,
+  type ConformanceOptions,
+  conformanceCases,
+  lifecycleCases,
+  type QueueCapabilities,
+};
 
 /** Makes a fresh, empty queue for one case; the suite closes it after the case. */
 export type QueueFactory = () => Queue | Promise<Queue>;
@@ -34,7 +41,7 @@ export function runQueueConformance(
   };
   const timeout = options.timeoutMs ?? 60_000;
   describe(`${label}: queue conformance`, () => {
-    for (const testCase of conformanceCases) {
+    for (const testCase of [...conformanceCases, ...lifecycleCases]) {
       if (testCase.requires && !capabilities[testCase.requires]) {
         it.skip(`${testCase.name} [backend declares no ${testCase.requires}]`, () => {});
         continue;
