@@ -5,6 +5,7 @@ import {
   HeadObjectCommand,
   ListObjectsV2Command,
   PutObjectCommand,
+  type PutObjectCommandInput,
   type S3Client,
   S3ServiceException,
 } from "@aws-sdk/client-s3";
@@ -108,24 +109,30 @@ export class S3Store {
     }
   }
 
+  private sendJson(key: string, body: string, extra: Partial<PutObjectCommandInput>) {
+    return this.limiter.run(() =>
+      this.client.send(
+        new PutObjectCommand({
+          Bucket: this.bucket,
+          Key: key,
+          Body: body,
+          ContentType: "application/json",
+          ...extra,
+        }),
+      ),
+    );
+  }
+
   /**
    * Writes JSON text at claim count `seq` (see storedText); with ifAbsent, only when no object has the key (where
    * the store enforces If-None-Match).
    */
   async putJson(key: string, json: string, seq: number, ifAbsent: boolean): Promise<WriteOutcome> {
     try {
-      const out = await this.limiter.run(() =>
-        this.client.send(
-          new PutObjectCommand({
-            Bucket: this.bucket,
-            Key: key,
-            Body: storedText(json, seq),
-            ContentType: "application/json",
-            Metadata: { [SEQ_METADATA]: String(seq) },
-            ...(ifAbsent ? { IfNoneMatch: "*" } : {}),
-          }),
-        ),
-      );
+      const out = await this.sendJson(key, storedText(json, seq), {
+        Metadata: { [SEQ_METADATA]: String(seq) },
+        ...(ifAbsent ? { IfNoneMatch: "*" } : {}),
+      });
       return { written: true, etag: out.ETag ?? null };
     } catch (error) {
       if (ifAbsent && isConflict(error)) return { written: false };
@@ -152,16 +159,10 @@ export class S3Store {
    */
   async putIf(key: string, json: string, condition: WriteCondition): Promise<string | null> {
     try {
-      const out = await this.limiter.run(() =>
-        this.client.send(
-          new PutObjectCommand({
-            Bucket: this.bucket,
-            Key: key,
-            Body: json,
-            ContentType: "application/json",
-            ...("ifMatch" in condition ? { IfMatch: condition.ifMatch } : { IfNoneMatch: "*" }),
-          }),
-        ),
+      const out = await this.sendJson(
+        key,
+        json,
+        "ifMatch" in condition ? { IfMatch: condition.ifMatch } : { IfNoneMatch: "*" },
       );
       return out.ETag ?? "";
     } catch (error) {
