@@ -36,10 +36,16 @@ export class Controller {
     this.logger = options.logger ?? silentLogger;
   }
 
-  async tick(options: { release: boolean } = { release: true }): Promise<TickReport> {
+  /**
+   * `stillLeading` is asked after the status updates: a controller that lost leadership meanwhile (its lock's
+   * connection closed, its lease ran out) releases nothing.
+   */
+  async tick(
+    options: { release: boolean; stillLeading?: () => boolean } = { release: true },
+  ): Promise<TickReport> {
     const update = await this.workQueue.updateJobStatus();
     let push = { sent: [] as string[], sendFailed: [] as string[], rejected: [] as string[] };
-    if (options.release) {
+    if (options.release && (options.stillLeading?.() ?? true)) {
       const count = await this.strategy.releaseCount(this.workQueue.queue);
       if (count > 0) {
         const rejectReason = this.strategy.rejectReason?.bind(this.strategy);
