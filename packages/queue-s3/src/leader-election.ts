@@ -2,9 +2,9 @@ import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
 import { InvalidArgument, type LeaderElection } from "@task-queue/queue-core";
 import type { S3ConnectionOptions } from "./options.js";
+import { assertS3QueueName } from "./queue-name.js";
 import { S3Backend } from "./s3-backend.js";
 import { joinKey, parseS3Path } from "./s3-path.js";
-import { assertS3QueueName } from "./s3-queue.js";
 import type { WriteCondition } from "./s3-store.js";
 
 export interface S3LeaderElectionOptions extends S3ConnectionOptions {
