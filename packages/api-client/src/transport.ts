@@ -1,7 +1,11 @@
 import { InvalidArgument, QueueUnavailable, redactUrlsIn } from "@task-queue/queue-core";
 
 export interface RetryPolicy {
-  /** Tries in all for a GET, counting the first (default 3). Other methods are never retried: they are not idempotent. */
+  /**
+   * Tries in all for an operation that changes nothing (sizes, lookups, describe, peek, history, list), counting
+   * the first (default 3). Anything that moves items — `get` included, though it is a GET — is sent once: a retry
+   * after a lost answer would take further items and strand the first ones in PROCESSING.
+   */
   attempts?: number;
   /** Wait before the second try, doubled before each further one (default 100 ms). */
   delayMs?: number;
@@ -78,35 +82,47 @@ function unavailable(label: string, error: unknown, timeoutMs: number): QueueUna
   });
 }
 
+export type Fetch = (request: Request) => Promise<Response>;
+
+export interface Transport {
+  /** Sends once: for every operation that may change the queue. */
+  once: Fetch;
+  /** Retries on network errors and 502/503/504: only for operations that change nothing. */
+  read: Fetch;
+}
+
 /**
- * The fetch openapi-fetch calls: adds the Authorization header (bearer token or the URL's credentials), a time
- * limit per try, and retries GETs on network errors and 502/503/504. A request that never got an answer becomes
- * QueueUnavailable.
+ * The fetches openapi-fetch calls: each adds the Authorization header (bearer token or the URL's credentials) and a
+ * time limit per try; `read` also retries on network errors and 502/503/504. A request that never got an answer
+ * becomes QueueUnavailable. Which operations are reads is the caller's to say: the HTTP method does not tell
+ * (`GET get/{n}` moves items).
  */
 export function createTransport(
   endpoint: Endpoint,
   options: Omit<TransportOptions, "baseUrl" | "token">,
-): (request: Request) => Promise<Response> {
+): Transport {
   const fetchImpl = options.fetch ?? globalThis.fetch;
   const timeoutMs = options.timeoutMs ?? 30_000;
   const attempts = Math.max(1, options.retry?.attempts ?? 3);
   const delayMs = options.retry?.delayMs ?? 100;
   const authorization = endpoint.authorization;
-  return async (request) => {
-    if (authorization !== null) request.headers.set("authorization", authorization);
-    const tries = request.method === "GET" ? attempts : 1;
-    for (let attempt = 1; ; attempt++) {
-      const last = attempt >= tries;
-      try {
-        const response = await fetchImpl(last ? request : request.clone(), {
-          signal: AbortSignal.timeout(timeoutMs),
-        });
-        if (last || !RETRYABLE_STATUS.has(response.status)) return response;
-        await response.body?.cancel();
-      } catch (error) {
-        if (last) throw unavailable(endpoint.label, error, timeoutMs);
+  const send =
+    (tries: number): Fetch =>
+    async (request) => {
+      if (authorization !== null) request.headers.set("authorization", authorization);
+      for (let attempt = 1; ; attempt++) {
+        const last = attempt >= tries;
+        try {
+          const response = await fetchImpl(last ? request : request.clone(), {
+            signal: AbortSignal.timeout(timeoutMs),
+          });
+          if (last || !RETRYABLE_STATUS.has(response.status)) return response;
+          await response.body?.cancel();
+        } catch (error) {
+          if (last) throw unavailable(endpoint.label, error, timeoutMs);
+        }
+        await sleep(delayMs * 2 ** (attempt - 1));
       }
-      await sleep(delayMs * 2 ** (attempt - 1));
-    }
-  };
+    };
+  return { once: send(1), read: send(attempts) };
 }
