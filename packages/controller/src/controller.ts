@@ -7,8 +7,10 @@ import type { WorkQueue } from "./work-queue.js";
 export interface TickReport {
   succeeded: number;
   failed: number;
-  /** PROCESSING items the worker lost track of, failed after the grace period. */
+  /** PROCESSING items the worker lost track of: failed attempts ("job lost") after the grace period. */
   lost: number;
+  /** Failed attempts (failed or lost jobs) whose items went back to WAITING for another attempt. */
+  retried: number;
   released: number;
   /** Released items the worker refused (moved to FAIL). */
   sendFailed: number;
@@ -56,6 +58,7 @@ export class Controller {
       succeeded: update.succeeded.length,
       failed: update.failed.length,
       lost: update.lost.length,
+      retried: update.retried.length,
       released: push.sent.length,
       sendFailed: push.sendFailed.length,
       rejected: push.rejected.length,
