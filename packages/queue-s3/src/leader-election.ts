@@ -44,7 +44,8 @@ function parseLease(text: string): Partial<LeaseRecord> {
  * leader counts its term from before it sent the write, so its term always ends before a standby can take over.
  * A released lease (holder null) is taken at once.
  *
- * Costs: one GET per standby tick, one PUT per leader tick (plus one GET when it has to read the lease again).
+ * Costs: one GET per standby tick, one PUT per leader tick; taking the lease costs a GET, a PUT and a GET (the
+ * read-back).
  * Safe only where the store enforces conditional writes (AWS S3, MinIO, moto); elsewhere a warning is logged.
  */
 export class S3LeaderElection implements LeaderElection {
@@ -141,7 +142,11 @@ export class S3LeaderElection implements LeaderElection {
   private async write(condition: WriteCondition): Promise<boolean> {
     const backend = await this.open();
     const sentAt = performance.now();
-    const etag = await backend.store.putIf(this.key, this.record(this.id), condition);
+    let etag = await backend.store.putIf(this.key, this.record(this.id), condition);
+    // Taking the lease (not renewing it): read it back, so that on a store whose conditional writes are not atomic
+    // (moto checks, then writes) a writer that raced us and wrote last is the only one to lead.
+    if (etag !== null && this.etag === null && (await backend.store.getTagged(this.key))?.etag !== etag)
+      etag = null;
     this.etag = etag;
     this.observed = null;
     if (etag === null) return false;
