@@ -44,7 +44,7 @@ import {
 import createClient, { defaultPathSerializer } from "openapi-fetch";
 import { errorFromResponse } from "./errors.js";
 import type { components, paths } from "./generated/openapi.js";
-import { createTransport, resolveEndpoint, type TransportOptions } from "./transport.js";
+import { createTransport, type Fetch, resolveEndpoint, type TransportOptions } from "./transport.js";
 
 export type ApiClientOptions = TransportOptions;
 export type QueueSummary = components["schemas"]["QueueSummary"];
@@ -146,14 +146,18 @@ export class ApiClient implements QueueWithHistory {
   readonly queueName: string | null;
   private readonly options: ApiClientOptions;
   private readonly http;
+  /** The per-call option of operations that change nothing: they alone are retried. */
+  private readonly read: { fetch: Fetch };
 
   constructor(options: ApiClientOptions, queueName: string | null = null) {
     this.options = options;
     this.queueName = queueName;
     const endpoint = resolveEndpoint(options);
+    const transport = createTransport(endpoint, options);
+    this.read = { fetch: transport.read };
     this.http = createClient<paths>({
       baseUrl: endpoint.baseUrl,
-      fetch: createTransport(endpoint, options),
+      fetch: transport.once,
       // Every call names the queue; the default queue has routes of its own without the name.
       pathSerializer: (url, params) =>
         defaultPathSerializer(queueName === null ? url.replace(NAMED_PREFIX, DEFAULT_PREFIX) : url, params),
@@ -167,7 +171,7 @@ export class ApiClient implements QueueWithHistory {
 
   /** The server's default queue and every queue holding items, with their sizes. */
   async listQueues(): Promise<QueueSummary[]> {
-    return unwrap(this.http.GET("/api/v1/queues"));
+    return unwrap(this.http.GET("/api/v1/queues", this.read));
   }
 
   private get queuePath() {
@@ -254,7 +258,9 @@ export class ApiClient implements QueueWithHistory {
     if (n === 0) return [];
     const path = { ...this.queuePath, n_items: n };
     return pairs(
-      await unwrap(this.http.GET("/api/v1/queues/{queue_name}/peek/{n_items}", { params: { path } })),
+      await unwrap(
+        this.http.GET("/api/v1/queues/{queue_name}/peek/{n_items}", { params: { path }, ...this.read }),
+      ),
     );
   }
 
@@ -355,24 +361,30 @@ export class ApiClient implements QueueWithHistory {
 
   async size(stage: QueueItemStage): Promise<number> {
     const path = { ...this.queuePath, stage: stageName(parseStage(stage)) };
-    return unwrap(this.http.GET("/api/v1/queues/{queue_name}/size/{stage}", { params: { path } }));
+    return unwrap(
+      this.http.GET("/api/v1/queues/{queue_name}/size/{stage}", { params: { path }, ...this.read }),
+    );
   }
 
   async sizes(): Promise<StageSizes> {
-    return unwrap(this.http.GET("/api/v1/queues/{queue_name}/sizes", { params: { path: this.queuePath } }));
+    return unwrap(
+      this.http.GET("/api/v1/queues/{queue_name}/sizes", { params: { path: this.queuePath }, ...this.read }),
+    );
   }
 
   async lookupStatus(id: ItemId): Promise<QueueItemStage> {
     const path = { ...this.queuePath, item_id: pathId(id) };
     return parseStage(
-      await unwrap(this.http.GET("/api/v1/queues/{queue_name}/status/{item_id}", { params: { path } })),
+      await unwrap(
+        this.http.GET("/api/v1/queues/{queue_name}/status/{item_id}", { params: { path }, ...this.read }),
+      ),
     );
   }
 
   async lookupItem(id: ItemId): Promise<QueueItem> {
     const path = { ...this.queuePath, item_id: pathId(id) };
     const item = await unwrap(
-      this.http.GET("/api/v1/queues/{queue_name}/lookup_item/{item_id}", { params: { path } }),
+      this.http.GET("/api/v1/queues/{queue_name}/lookup_item/{item_id}", { params: { path }, ...this.read }),
     );
     return { itemId: item.item_id, status: parseStage(item.status), itemBody: item.item_body as JsonValue };
   }
@@ -380,7 +392,7 @@ export class ApiClient implements QueueWithHistory {
   async lookupRecord(id: ItemId): Promise<ItemRecord> {
     const path = { ...this.queuePath, item_id: pathId(id) };
     const record = await unwrap(
-      this.http.GET("/api/v1/queues/{queue_name}/item/{item_id}", { params: { path } }),
+      this.http.GET("/api/v1/queues/{queue_name}/item/{item_id}", { params: { path }, ...this.read }),
     );
     return {
       itemId: record.item_id,
@@ -402,7 +414,7 @@ export class ApiClient implements QueueWithHistory {
     const path = { ...this.queuePath, stage: stageName(parseStage(stage)) };
     if (page === undefined) {
       const ids = await unwrap(
-        this.http.GET("/api/v1/queues/{queue_name}/lookup_state/{stage}", { params: { path } }),
+        this.http.GET("/api/v1/queues/{queue_name}/lookup_state/{stage}", { params: { path }, ...this.read }),
       );
       return { ids, nextCursor: null };
     }
@@ -411,14 +423,20 @@ export class ApiClient implements QueueWithHistory {
       ...(page.cursor ? { cursor: page.cursor } : {}),
     };
     const result = await unwrap(
-      this.http.GET("/api/v1/queues/{queue_name}/lookup_state_page/{stage}", { params: { path, query } }),
+      this.http.GET("/api/v1/queues/{queue_name}/lookup_state_page/{stage}", {
+        params: { path, query },
+        ...this.read,
+      }),
     );
     return { ids: result.ids, nextCursor: result.next_cursor };
   }
 
   async description(): Promise<QueueDescription> {
     const description = await unwrap(
-      this.http.GET("/api/v1/queues/{queue_name}/describe", { params: { path: this.queuePath } }),
+      this.http.GET("/api/v1/queues/{queue_name}/describe", {
+        params: { path: this.queuePath },
+        ...this.read,
+      }),
     );
     return description as QueueDescription;
   }
@@ -427,7 +445,7 @@ export class ApiClient implements QueueWithHistory {
   async history(id: ItemId): Promise<HistoryEntry[]> {
     const path = { ...this.queuePath, item_id: pathId(id) };
     const entries = await unwrap(
-      this.http.GET("/api/v1/queues/{queue_name}/history/{item_id}", { params: { path } }),
+      this.http.GET("/api/v1/queues/{queue_name}/history/{item_id}", { params: { path }, ...this.read }),
     );
     // event_id becomes eventId; the other fields (reason and action only where the server sent them) keep their names.
     return entries.map(({ event_id, ...rest }) => ({ eventId: event_id, ...rest }));

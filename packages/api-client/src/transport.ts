@@ -2,8 +2,9 @@ import { InvalidArgument, QueueUnavailable, redactUrlsIn } from "@task-queue/que
 
 export interface RetryPolicy {
   /**
-   * Tries in all for a request that changes nothing (a GET other than get and get_jobs), counting the first
-   * (default 3). Everything else is tried once: a lost answer to get would strand the items it moved.
+   * Tries in all for an operation that changes nothing (sizes, lookups, describe, peek, history, list), counting
+   * the first (default 3). Anything that moves items — `get` included, though it is a GET — is sent once: a retry
+   * after a lost answer would take further items and strand the first ones in PROCESSING.
    */
   attempts?: number;
   /** Wait before the second try, doubled before each further one (default 100 ms). */
@@ -29,14 +30,6 @@ export interface TransportOptions {
 const RETRYABLE_STATUS = new Set([502, 503, 504]);
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-// GET get/{n} and get_jobs/{n} move items to PROCESSING: the only GETs that change something.
-const MOVING_GET = /\/(get|get_jobs)\/[^/]+$/;
-
-/** Whether sending the request again is harmless: it reads, and moves nothing. */
-export function changesNothing(request: Request): boolean {
-  return request.method === "GET" && !MOVING_GET.test(new URL(request.url).pathname);
-}
 
 /** How long the server may hold the request on purpose (get's wait_seconds), in ms. */
 function heldMs(request: Request): number {
@@ -95,38 +88,50 @@ function unavailable(label: string, error: unknown, timeoutMs: number): QueueUna
   });
 }
 
+export type Fetch = (request: Request) => Promise<Response>;
+
+export interface Transport {
+  /** Sends once: for every operation that may change the queue. */
+  once: Fetch;
+  /** Retries on network errors and 502/503/504: only for operations that change nothing. */
+  read: Fetch;
+}
+
 /**
- * The fetch openapi-fetch calls: adds the Authorization header (bearer token or the URL's credentials), a time
- * limit per try, and retries requests that change nothing on network errors and 502/503/504. A request that never
- * got an answer becomes QueueUnavailable; one the caller aborted (the request's own signal) rejects with the abort
- * reason and is never retried.
+ * The fetches openapi-fetch calls: each adds the Authorization header (bearer token or the URL's credentials) and a
+ * time limit per try (longer by what a get asks the server to wait); `read` also retries on network errors and
+ * 502/503/504. A request that never got an answer becomes QueueUnavailable; one the caller aborted (the request's
+ * own signal) rejects with the abort reason and is never retried. Which operations are reads is the caller's to
+ * say: the HTTP method does not tell (`GET get/{n}` moves items).
  */
 export function createTransport(
   endpoint: Endpoint,
   options: Omit<TransportOptions, "baseUrl" | "token">,
-): (request: Request) => Promise<Response> {
+): Transport {
   const fetchImpl = options.fetch ?? globalThis.fetch;
   const timeoutMs = options.timeoutMs ?? 30_000;
   const attempts = Math.max(1, options.retry?.attempts ?? 3);
   const delayMs = options.retry?.delayMs ?? 100;
   const authorization = endpoint.authorization;
-  return async (request) => {
-    if (authorization !== null) request.headers.set("authorization", authorization);
-    const tries = changesNothing(request) ? attempts : 1;
-    const limitMs = timeoutMs + heldMs(request);
-    for (let attempt = 1; ; attempt++) {
-      const last = attempt >= tries;
-      try {
-        const response = await fetchImpl(last ? request : request.clone(), {
-          signal: AbortSignal.any([request.signal, AbortSignal.timeout(limitMs)]),
-        });
-        if (last || !RETRYABLE_STATUS.has(response.status)) return response;
-        await response.body?.cancel();
-      } catch (error) {
-        if (request.signal.aborted) throw request.signal.reason;
-        if (last) throw unavailable(endpoint.label, error, limitMs);
+  const send =
+    (tries: number): Fetch =>
+    async (request) => {
+      if (authorization !== null) request.headers.set("authorization", authorization);
+      const limitMs = timeoutMs + heldMs(request);
+      for (let attempt = 1; ; attempt++) {
+        const last = attempt >= tries;
+        try {
+          const response = await fetchImpl(last ? request : request.clone(), {
+            signal: AbortSignal.any([request.signal, AbortSignal.timeout(limitMs)]),
+          });
+          if (last || !RETRYABLE_STATUS.has(response.status)) return response;
+          await response.body?.cancel();
+        } catch (error) {
+          if (request.signal.aborted) throw request.signal.reason;
+          if (last) throw unavailable(endpoint.label, error, limitMs);
+        }
+        await sleep(delayMs * 2 ** (attempt - 1));
       }
-      await sleep(delayMs * 2 ** (attempt - 1));
-    }
-  };
+    };
+  return { once: send(1), read: send(attempts) };
 }

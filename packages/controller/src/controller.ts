@@ -7,8 +7,10 @@ import type { WorkQueue } from "./work-queue.js";
 export interface TickReport {
   succeeded: number;
   failed: number;
-  /** PROCESSING items the worker lost track of, failed after the grace period. */
+  /** PROCESSING items the worker lost track of: failed attempts ("job lost") after the grace period. */
   lost: number;
+  /** Failed attempts (failed or lost jobs) whose items went back to WAITING for another attempt. */
+  retried: number;
   released: number;
   /** Released items the worker refused (moved to FAIL). */
   sendFailed: number;
@@ -36,10 +38,16 @@ export class Controller {
     this.logger = options.logger ?? silentLogger;
   }
 
-  async tick(options: { release: boolean } = { release: true }): Promise<TickReport> {
+  /**
+   * `stillLeading` is asked after the status updates: a controller that lost leadership meanwhile (its lock's
+   * connection closed, its lease ran out) releases nothing.
+   */
+  async tick(
+    options: { release: boolean; stillLeading?: () => boolean } = { release: true },
+  ): Promise<TickReport> {
     const update = await this.workQueue.updateJobStatus();
     let push = { sent: [] as string[], sendFailed: [] as string[], rejected: [] as string[] };
-    if (options.release) {
+    if (options.release && (options.stillLeading?.() ?? true)) {
       const count = await this.strategy.releaseCount(this.workQueue.queue);
       if (count > 0) {
         const rejectReason = this.strategy.rejectReason?.bind(this.strategy);
@@ -50,6 +58,7 @@ export class Controller {
       succeeded: update.succeeded.length,
       failed: update.failed.length,
       lost: update.lost.length,
+      retried: update.retried.length,
       released: push.sent.length,
       sendFailed: push.sendFailed.length,
       rejected: push.rejected.length,

@@ -7,7 +7,7 @@ export {
   type ResourceRequest,
   resourceRequest,
 } from "./resources.js";
-export { ServiceLoop, type ServiceLoopOptions } from "./service-loop.js";
+export { ServiceLoop, type ServiceLoopOptions, type TickOptions } from "./service-loop.js";
 export { allIdsInStage } from "./stage-ids.js";
 export { ProcessingLimit } from "./strategies/processing-limit.js";
 export { ReleaseAll } from "./strategies/release-all.js";

@@ -1,5 +1,8 @@
 import {
+  type Completion,
+  type Failure,
   type ItemId,
+  JOB_LOST_REASON,
   type JsonValue,
   type Logger,
   MAX_GET_N,
@@ -37,9 +40,15 @@ export interface PushResult {
 
 export interface UpdateResult {
   succeeded: ItemId[];
+  /** Failed jobs whose items went to FAIL (no attempts left). */
   failed: ItemId[];
-  /** PROCESSING items the worker did not report for longer than the grace period; moved to FAIL. */
+  /**
+   * PROCESSING items the worker did not report for longer than the grace period (e.g. the previous controller died
+   * with them): each counted as a failed attempt with reason "job lost", retried or moved to FAIL.
+   */
   lost: ItemId[];
+  /** Failed attempts (of failed or lost jobs) whose items went back to WAITING for another attempt. */
+  retried: ItemId[];
 }
 
 export const DEFAULT_GRACE_PERIOD_MS = 60_000;
@@ -51,6 +60,11 @@ export class WorkQueue {
   private readonly clock: Clock;
   /** PROCESSING id → when its grace period started (when we sent it, or first saw it unreported). */
   private readonly unreportedSince = new Map<ItemId, number>();
+  /**
+   * The attempt (fencing token) of each item this controller sent: its completions name it, so that a controller
+   * that lost leadership can never complete the attempt of a new leader.
+   */
+  private readonly attempts = new Map<ItemId, number>();
 
   constructor(
     readonly queue: Queue,
@@ -67,10 +81,11 @@ export class WorkQueue {
     const result: PushResult = { sent: [], sendFailed: [], rejected: [] };
     let remaining = Math.max(0, Math.floor(n));
     while (remaining > 0) {
-      const items = await this.queue.get(Math.min(remaining, MAX_GET_N));
-      if (items.length === 0) break;
-      remaining -= items.length;
-      for (const [id, body] of items) await this.pushOne(id, body, options, result);
+      // No lease: the worker reconciles released items (see the README), so none can expire under a running job.
+      const jobs = await this.queue.getJobs(Math.min(remaining, MAX_GET_N));
+      if (jobs.length === 0) break;
+      remaining -= jobs.length;
+      for (const job of jobs) await this.pushOne(job.itemId, job.body, job.attempt, options, result);
     }
     return result;
   }
@@ -78,6 +93,7 @@ export class WorkQueue {
   private async pushOne(
     id: ItemId,
     body: JsonValue,
+    attempt: number,
     options: PushOptions,
     result: PushResult,
   ): Promise<void> {
@@ -87,25 +103,34 @@ export class WorkQueue {
         { itemId: id, reason },
         "item can never run under the release strategy; moved to FAIL",
       );
-      await this.queue.fail(id);
+      // Not an attempt to retry: no later attempt could run either.
+      await this.queue.cancel(id, reason);
       result.rejected.push(id);
       return;
     }
     try {
       await this.worker.sendJob(id, body);
     } catch (error) {
-      this.logger.error({ itemId: id, err: error }, "worker refused the job; moved to FAIL");
-      await this.queue.fail(id);
+      const why = error instanceof Error ? error.message : String(error);
+      const outcome = await this.queue.fail(id, { attempt, reason: `the worker refused the job: ${why}` });
+      this.logger.error(
+        { itemId: id, attempt, err: error, outcome },
+        outcome === "WAITING"
+          ? "worker refused the job; the item waits for another attempt"
+          : "worker refused the job; moved to FAIL",
+      );
       result.sendFailed.push(id);
       return;
     }
     this.unreportedSince.set(id, this.clock.now());
+    this.attempts.set(id, attempt);
     result.sent.push(id);
   }
 
   /**
-   * Polls the worker once and moves PROCESSING items whose job finished to SUCCESS or FAIL (then forgets the job).
-   * PROCESSING items the worker does not report are failed once their grace period is over.
+   * Polls the worker once and moves PROCESSING items whose job finished to SUCCESS, or counts a failed attempt
+   * (retried while attempts remain, else FAIL, with the worker's lastError as the reason); then forgets the job.
+   * PROCESSING items the worker does not report are failed attempts ("job lost") once their grace period is over.
    */
   async updateJobStatus(): Promise<UpdateResult> {
     const reported = await this.worker.pollAllStatus();
@@ -113,25 +138,49 @@ export class WorkQueue {
     const processingSet = new Set(processing);
     for (const id of this.unreportedSince.keys()) if (!processingSet.has(id)) this.unreportedSince.delete(id);
 
-    const toSuccess: ItemId[] = [];
-    const toFail: ItemId[] = [];
+    const toSuccess: Completion[] = [];
+    const toFail: Failure[] = [];
     for (const [id, stage] of reported) {
-      if (stage === QueueItemStage.SUCCESS) toSuccess.push(id);
-      else if (stage === QueueItemStage.FAIL) toFail.push(id);
+      if (stage === QueueItemStage.SUCCESS) toSuccess.push(this.fenced(id, {}));
+      else if (stage === QueueItemStage.FAIL) {
+        const reason = this.worker.lastError?.(id);
+        toFail.push(this.fenced(id, reason === undefined ? {} : { reason }));
+      }
     }
-    const lost = this.overdueUnreported(processing, reported);
+    const lost = this.overdueUnreported(processing, reported).map((id) =>
+      this.fenced(id, { reason: JOB_LOST_REASON }),
+    );
 
     const succeeded = toSuccess.length > 0 ? (await this.queue.successMany(toSuccess)).moved : [];
-    const failed = toFail.length > 0 ? (await this.queue.failMany(toFail)).moved : [];
-    const lostFailed = lost.length > 0 ? (await this.queue.failMany(lost)).moved : [];
-    for (const id of lostFailed) {
+    const failed = toFail.length > 0 ? await this.queue.failMany(toFail) : { moved: [], retried: [] };
+    const lostFailed = lost.length > 0 ? await this.queue.failMany(lost) : { moved: [], retried: [] };
+    const lostRetried = new Set(lostFailed.retried);
+    for (const id of lostFailed.moved) {
       this.unreportedSince.delete(id);
-      this.logger.warn({ itemId: id }, "worker does not know this PROCESSING item; moved to FAIL");
+      this.attempts.delete(id);
+      this.logger.warn(
+        { itemId: id, reason: JOB_LOST_REASON },
+        lostRetried.has(id)
+          ? "worker does not know this PROCESSING item; failed attempt, the item waits for another"
+          : "worker does not know this PROCESSING item; moved to FAIL",
+      );
     }
     // Finished jobs are forgotten even when their item had already moved (e.g. by a client): otherwise the
     // worker would report them on every tick forever.
-    for (const id of [...toSuccess, ...toFail]) await this.forgetJob(id);
-    return { succeeded, failed, lost: lostFailed };
+    for (const { id } of [...toSuccess, ...toFail]) await this.forgetJob(id);
+    const retried = new Set(failed.retried);
+    return {
+      succeeded,
+      failed: failed.moved.filter((id) => !retried.has(id)),
+      lost: lostFailed.moved,
+      retried: [...failed.retried, ...lostFailed.retried],
+    };
+  }
+
+  /** A completion or failure naming the attempt this controller sent, when it sent it. */
+  private fenced<T extends object>(id: ItemId, fields: T): T & { id: ItemId; attempt?: number } {
+    const attempt = this.attempts.get(id);
+    return { ...fields, id, ...(attempt === undefined ? {} : { attempt }) };
   }
 
   private overdueUnreported(processing: ItemId[], reported: Map<ItemId, QueueItemStage>): ItemId[] {
@@ -154,6 +203,7 @@ export class WorkQueue {
     try {
       await this.worker.deleteJob(id);
       this.unreportedSince.delete(id);
+      this.attempts.delete(id);
     } catch (error) {
       this.logger.warn({ itemId: id, err: error }, "could not delete a finished job; will retry next tick");
     }

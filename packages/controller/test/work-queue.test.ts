@@ -77,7 +77,7 @@ describe("WorkQueue.updateJobStatus", () => {
     worker.markSuccess("item-0");
     worker.markFail("item-1");
     const result = await workQueue.updateJobStatus();
-    expect(result).toEqual({ succeeded: ["item-0"], failed: ["item-1"], lost: [] });
+    expect(result).toEqual({ succeeded: ["item-0"], failed: ["item-1"], lost: [], retried: [] });
     expect(await queue.sizes()).toMatchObject({ PROCESSING: 1, SUCCESS: 1, FAIL: 1 });
     expect(worker.deleted.sort()).toEqual(["item-0", "item-1"]);
     expect(worker.jobs.has("item-2")).toBe(true);
@@ -125,7 +125,7 @@ describe("WorkQueue.updateJobStatus", () => {
     await queue.requeue("item-0");
     // The second run replaces the first in the worker; its state (still running) is what counts.
     await workQueue.pushNextJobs(1);
-    expect(await workQueue.updateJobStatus()).toEqual({ succeeded: [], failed: [], lost: [] });
+    expect(await workQueue.updateJobStatus()).toEqual({ succeeded: [], failed: [], lost: [], retried: [] });
     expect(await queue.lookupStatus("item-0")).toBe(QueueItemStage.PROCESSING);
     worker.markSuccess("item-0");
     expect((await workQueue.updateJobStatus()).succeeded).toEqual(["item-0"]);

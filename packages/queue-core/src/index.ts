@@ -14,6 +14,7 @@ export {
 } from "./errors.js";
 export { InMemoryQueue, InMemoryQueueNamespace, type InMemoryQueueOptions } from "./in-memory-queue.js";
 export type { JsonObject, JsonPrimitive, JsonValue } from "./json.js";
+export { InMemoryLeaderElection, type LeaderElection } from "./leader-election.js";
 export {
   assertAttempt,
   assertLeaseSeconds,

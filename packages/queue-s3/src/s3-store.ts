@@ -5,6 +5,7 @@ import {
   HeadObjectCommand,
   ListObjectsV2Command,
   PutObjectCommand,
+  type PutObjectCommandInput,
   type S3Client,
   S3ServiceException,
 } from "@aws-sdk/client-s3";
@@ -27,6 +28,9 @@ export interface ListedPage {
 }
 
 export type WriteOutcome = { written: true; etag: string | null } | { written: false };
+
+/** A precondition on a write: no object under the key yet, or the object whose ETag was read. */
+export type WriteCondition = { ifNoneMatch: "*" } | { ifMatch: string };
 
 /** The HTTP status of an S3 error, looking through QueueUnavailable to its cause. */
 export function statusOf(error: unknown): number | undefined {
@@ -105,27 +109,64 @@ export class S3Store {
     }
   }
 
+  private sendJson(key: string, body: string, extra: Partial<PutObjectCommandInput>) {
+    return this.limiter.run(() =>
+      this.client.send(
+        new PutObjectCommand({
+          Bucket: this.bucket,
+          Key: key,
+          Body: body,
+          ContentType: "application/json",
+          ...extra,
+        }),
+      ),
+    );
+  }
+
   /**
    * Writes JSON text at claim count `seq` (see storedText); with ifAbsent, only when no object has the key (where
    * the store enforces If-None-Match).
    */
   async putJson(key: string, json: string, seq: number, ifAbsent: boolean): Promise<WriteOutcome> {
     try {
-      const out = await this.limiter.run(() =>
-        this.client.send(
-          new PutObjectCommand({
-            Bucket: this.bucket,
-            Key: key,
-            Body: storedText(json, seq),
-            ContentType: "application/json",
-            Metadata: { [SEQ_METADATA]: String(seq) },
-            ...(ifAbsent ? { IfNoneMatch: "*" } : {}),
-          }),
-        ),
-      );
+      const out = await this.sendJson(key, storedText(json, seq), {
+        Metadata: { [SEQ_METADATA]: String(seq) },
+        ...(ifAbsent ? { IfNoneMatch: "*" } : {}),
+      });
       return { written: true, etag: out.ETag ?? null };
     } catch (error) {
       if (ifAbsent && isConflict(error)) return { written: false };
+      throw unavailable("PUT", key, error);
+    }
+  }
+
+  /** An object's text and ETag, or null when there is none. */
+  async getTagged(key: string): Promise<{ text: string; etag: string } | null> {
+    try {
+      return await this.limiter.run(async () => {
+        const out = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
+        return { text: (await out.Body?.transformToString("utf-8")) ?? "", etag: out.ETag ?? "" };
+      });
+    } catch (error) {
+      if (isNotFound(error)) return null;
+      throw unavailable("GET", key, error);
+    }
+  }
+
+  /**
+   * Writes JSON text only when the condition holds, and returns the new ETag; null when it does not hold (another
+   * writer got there first, or an If-Match object is gone).
+   */
+  async putIf(key: string, json: string, condition: WriteCondition): Promise<string | null> {
+    try {
+      const out = await this.sendJson(
+        key,
+        json,
+        "ifMatch" in condition ? { IfMatch: condition.ifMatch } : { IfNoneMatch: "*" },
+      );
+      return out.ETag ?? "";
+    } catch (error) {
+      if (isConflict(error) || ("ifMatch" in condition && isNotFound(error))) return null;
       throw unavailable("PUT", key, error);
     }
   }

@@ -6,6 +6,11 @@ export {
 } from "./connection.js";
 export { queryRows, type SqlDatabase } from "./database.js";
 export {
+  advisoryLockKey,
+  PostgresLeaderElection,
+  type PostgresLeaderElectionOptions,
+} from "./leader-election.js";
+export {
   type ApplyMigrationsOptions,
   applyMigrations,
   type Migration,

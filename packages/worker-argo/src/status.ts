@@ -16,6 +16,8 @@ export const POLL_FIELDS = [
   "items.metadata.creationTimestamp",
   "items.metadata.labels",
   "items.metadata.annotations",
+  // A few words from the workflow controller on why a workflow failed: the item's last_error.
+  "items.status.message",
 ].join(",");
 
 /** completed != "true" → PROCESSING (also before the controller has set any label); Succeeded → SUCCESS; else FAIL. */
@@ -56,5 +58,18 @@ export class NewestWorkflows {
 
   stages(): Map<ItemId, QueueItemStage> {
     return new Map([...this.newest].map(([id, workflow]) => [id, workflowStage(workflow.metadata.labels)]));
+  }
+
+  /** For each failed item, its newest workflow's name, phase and message. */
+  failures(): Map<ItemId, string> {
+    const failures = new Map<ItemId, string>();
+    for (const [id, workflow] of this.newest) {
+      const labels = workflow.metadata.labels;
+      if (workflowStage(labels) !== QueueItemStage.FAIL) continue;
+      const message = workflow.status?.message;
+      const phase = `workflow ${workflow.metadata.name ?? "?"} ${labels?.[LABEL_PHASE] ?? "failed"}`;
+      failures.set(id, message ? `${phase}: ${message}` : phase);
+    }
+    return failures;
   }
 }

@@ -27,6 +27,8 @@ export class ArgoWorkflowsWorker implements QueueWorker {
   private readonly transport: Transport;
   private readonly client: Client<paths>;
   private readonly logger: Logger;
+  /** Why each failed item's newest workflow failed, as of the last poll. */
+  private failures = new Map<ItemId, string>();
 
   constructor(options: ArgoWorkerOptions) {
     this.options = resolveOptions(options);
@@ -94,7 +96,13 @@ export class ArgoWorkflowsWorker implements QueueWorker {
     )) {
       newest.add(workflow);
     }
+    this.failures = newest.failures();
     return newest.stages();
+  }
+
+  /** The failed workflow's name, phase and message (status.message), as of the last pollAllStatus. */
+  lastError(id: ItemId): string | undefined {
+    return this.failures.get(id);
   }
 
   /** The names of an item's workflows (several when it was requeued); the annotation rules out hash collisions. */

@@ -230,6 +230,22 @@ describe("pollAllStatus", () => {
     emulator.setPhase(third?.metadata.name as string, "Error");
     expect(await worker.pollAllStatus()).toEqual(new Map([["again", QueueItemStage.FAIL]]));
   });
+
+  it("lastError: the failed workflow's name, phase and message, from the poll's field mask", async () => {
+    const worker = makeWorker();
+    await worker.sendJob("oom", submitBody("a"));
+    await worker.sendJob("ok", submitBody("b"));
+    await worker.sendJob("quiet", submitBody("c"));
+    const [oom, ok, quiet] = emulator.workflows().map((w) => w.metadata.name as string);
+    emulator.setPhase(oom!, "Failed", "OOMKilled (exit code 137)");
+    emulator.setPhase(ok!, "Succeeded");
+    emulator.setPhase(quiet!, "Error");
+    expect(worker.lastError("oom")).toBeUndefined(); // nothing polled yet
+    await worker.pollAllStatus();
+    expect(worker.lastError("oom")).toBe(`workflow ${oom} Failed: OOMKilled (exit code 137)`);
+    expect(worker.lastError("quiet")).toBe(`workflow ${quiet} Error`);
+    expect(worker.lastError("ok")).toBeUndefined();
+  });
 });
 
 describe("deleteJob", () => {

@@ -59,7 +59,15 @@ interface Job {
   /** Resolves when what the job left behind is killed and its cgroup removed (after exited). */
   released: Promise<void>;
   timer: NodeJS.Timeout | undefined;
+  /** How it ended, once it has: the exit code, or the signal that ended it, or why we stopped it. */
+  ending?: string;
+  /** The last lines of its stderr, for lastError. */
+  stderrTail: string[];
 }
+
+/** How many of a job's last stderr lines lastError reports, and how long each may be. */
+const STDERR_TAIL_LINES = 20;
+const STDERR_LINE_CHARS = 300;
 
 function positive(name: string, value: number | undefined, fallback: number | undefined): number | undefined {
   if (value === undefined) return fallback;
@@ -160,6 +168,10 @@ export class ProcessWorker implements QueueWorker {
     if (!source) return;
     const lines = createInterface({ input: source, crlfDelay: Number.POSITIVE_INFINITY });
     lines.on("line", (line) => {
+      if (stream === "stderr") {
+        job.stderrTail.push(line.length > STDERR_LINE_CHARS ? `${line.slice(0, STDERR_LINE_CHARS)}…` : line);
+        if (job.stderrTail.length > STDERR_TAIL_LINES) job.stderrTail.shift();
+      }
       const entry = { itemId: id, pid: job.child.pid, stream, line };
       if (stream === "stdout") this.logger.info(entry, "job output");
       else this.logger.warn(entry, "job output");
@@ -197,6 +209,7 @@ export class ProcessWorker implements QueueWorker {
       exited: Promise.resolve(),
       released: Promise.resolve(),
       timer: undefined,
+      stderrTail: [],
     };
     // The job is over when the script has exited and nothing holds its output any more (not at "close", which also
     // waits for the lifeline that only closes after this).
@@ -212,6 +225,7 @@ export class ProcessWorker implements QueueWorker {
       // Only now, with the script and everything holding its output gone, does the job leave PROCESSING:
       // a controller that sees FAIL and starts the item again must not find the old run still going.
       job.stage = code === 0 && !job.killed ? QueueItemStage.SUCCESS : QueueItemStage.FAIL;
+      job.ending ??= code !== null ? `exit code ${code}` : `killed by ${signal}`;
       this.logger.info({ itemId: id, pid: child.pid, code, signal }, "job finished");
     });
     job.released = job.exited.then(() => this.release(id, job, lifeline));
@@ -233,6 +247,7 @@ export class ProcessWorker implements QueueWorker {
           "job timed out; killing it",
         );
         job.killed = true;
+        job.ending = `timed out after ${this.timeoutMs} ms`;
         this.kill(job);
       }, this.timeoutMs);
     }
@@ -276,6 +291,13 @@ export class ProcessWorker implements QueueWorker {
 
   async pollAllStatus(): Promise<Map<ItemId, QueueItemStage>> {
     return new Map([...this.jobs].map(([id, job]) => [id, job.stage]));
+  }
+
+  /** A failed job's ending (exit code, signal, or timeout) and the last lines of its stderr. */
+  lastError(id: ItemId): string | undefined {
+    const job = this.jobs.get(id);
+    if (job?.stage !== QueueItemStage.FAIL || job.ending === undefined) return undefined;
+    return job.stderrTail.length === 0 ? job.ending : `${job.ending}; stderr:\n${job.stderrTail.join("\n")}`;
   }
 
   private async stop(job: Job): Promise<void> {

@@ -101,6 +101,33 @@ describe("ProcessWorker", () => {
     expect(logger.records.find((r) => r.msg === "job finished")?.obj.code).toBe(3);
   });
 
+  it("lastError: the exit code and the last lines of stderr of a failed job; nothing for a success", async () => {
+    await folder.write(
+      "scripts/noisy.sh",
+      '#!/bin/sh\nfor i in $(seq 1 30); do echo "line $i" >&2; done\necho "boom: disk full" >&2\nexit 7\n',
+    );
+    const worker = makeWorker();
+    await worker.sendJob("noisy", { file_name: "noisy.sh", args: [] });
+    await worker.sendJob("fine", { file_name: "sub/nested.sh" });
+    expect(await settled(worker, "noisy")).toBe(QueueItemStage.FAIL);
+    expect(await settled(worker, "fine")).toBe(QueueItemStage.SUCCESS);
+    const error = worker.lastError("noisy")!;
+    expect(error.split("\n")).toEqual([
+      "exit code 7; stderr:",
+      ...Array.from({ length: 19 }, (_, i) => `line ${i + 12}`),
+      "boom: disk full",
+    ]);
+    expect(worker.lastError("fine")).toBeUndefined();
+    expect(worker.lastError("unknown")).toBeUndefined();
+  });
+
+  it("lastError of a job killed at its timeout says so", async () => {
+    const worker = makeWorker({ timeoutMs: 300 });
+    await worker.sendJob("slow-2", { file_name: "slow.sh", args: [] });
+    expect(await settled(worker, "slow-2")).toBe(QueueItemStage.FAIL);
+    expect(worker.lastError("slow-2")).toMatch(/^timed out after 300 ms/);
+  });
+
   it("kills a job that exceeds its timeout, with what it started, and reports FAIL", async () => {
     // Long enough for the script to print its child's pid on a busy machine, before the kill.
     const worker = makeWorker({ timeoutMs: 1_000 });

@@ -1,6 +1,7 @@
 import type { RunContext } from "../cli.js";
 import { onSignals, stopSignal } from "../signals.js";
 import { createServiceLoop } from "../wiring/controller.js";
+import { createLeaderElection } from "../wiring/election.js";
 import { openQueues } from "../wiring/queues.js";
 import { createWorker } from "../wiring/worker.js";
 import { withResources } from "./resources.js";
@@ -12,7 +13,8 @@ export async function runController({ config, logger, options }: RunContext): Pr
   await withResources(async (resources) => {
     const worker = resources.add(createWorker(settings, logger), (created) => created.close?.());
     const queues = resources.add(await openQueues(settings, logger), (opened) => opened.close());
-    const loop = createServiceLoop(queues.queue(settings.sql_queue_name), worker, settings, logger);
+    const election = createLeaderElection(settings, queues, logger);
+    const loop = createServiceLoop(queues.queue(settings.sql_queue_name), worker, election, settings, logger);
     if (options.once) {
       await loop.runOnce();
       return;

@@ -1,5 +1,6 @@
 import { mkdirSync } from "node:fs";
 import { basename, relative, resolve } from "node:path";
+import { InMemoryLeaderElection } from "@task-queue/queue-core";
 import { SqlQueueNamespace } from "@task-queue/queue-sql";
 import type { RunContext } from "../cli.js";
 import { startHttpServer } from "../http-server.js";
@@ -27,7 +28,9 @@ export async function runDev({ config, logger }: RunContext): Promise<number> {
     const queues = resources.add(await withQueueEvents(database, settings, logger), (opened) =>
       opened.close(),
     );
-    const loop = createServiceLoop(queues.queue(settings.sql_queue_name), worker, settings, logger);
+    // PGlite serves this process alone: the only controller is this one.
+    const election = new InMemoryLeaderElection(queues);
+    const loop = createServiceLoop(queues.queue(settings.sql_queue_name), worker, election, settings, logger);
     const server = resources.add(await startHttpServer(queues, settings, logger), (running) =>
       running.close(),
     );

@@ -1,12 +1,16 @@
 import { Controller, ServiceLoop, WorkQueue } from "@task-queue/controller";
-import type { Logger, Queue, QueueWorker } from "@task-queue/queue-core";
+import type { LeaderElection, Logger, Queue, QueueWorker } from "@task-queue/queue-core";
 import type { Settings } from "../config/schema.js";
 import { createStrategy } from "./strategy.js";
 
-/** The service loop over one queue and worker, as configured; the caller runs it and owns signals. */
+/**
+ * The service loop over one queue and worker, as configured; it ticks only while `election` says this process
+ * leads. The caller runs it and owns signals.
+ */
 export function createServiceLoop(
   queue: Queue,
   worker: QueueWorker,
+  election: LeaderElection,
   settings: Settings,
   logger: Logger,
 ): ServiceLoop {
@@ -15,11 +19,12 @@ export function createServiceLoop(
     logger,
   });
   const strategy = createStrategy(settings);
-  logger.info({ strategy: strategy.description }, "release strategy");
+  logger.info({ strategy: strategy.description, election: election.description }, "release strategy");
   const controller = new Controller({ workQueue, strategy, logger });
   return new ServiceLoop({
     periodMs: settings.periodic_seconds * 1000,
     tick: (o) => controller.tick(o),
+    election,
     logger,
   });
 }

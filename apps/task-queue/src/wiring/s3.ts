@@ -1,5 +1,5 @@
 import type { Logger, QueueNamespace } from "@task-queue/queue-core";
-import { S3QueueNamespace } from "@task-queue/queue-s3";
+import { type S3ConnectionOptions, S3QueueNamespace } from "@task-queue/queue-s3";
 import type { Settings } from "../config/schema.js";
 
 /** S3_QUEUE_BASE_PATH as `s3://bucket/prefix`; the system we replace took `bucket/prefix`, so both are accepted. */
@@ -12,12 +12,19 @@ export function s3BasePath(basePath: string): string {
  * logger gets the start-up warnings about conditions the store ignores and the notices of repaired moves.
  */
 export async function openS3Namespace(settings: Settings, logger: Logger): Promise<QueueNamespace> {
+  return new S3QueueNamespace({
+    ...s3Connection(settings, logger),
+    defaultQueueName: settings.sql_queue_name,
+  });
+}
+
+/** Where the S3 queues live and how to reach them, from the S3_* and AWS_* settings. */
+export function s3Connection(settings: Settings, logger: Logger): S3ConnectionOptions {
   const endpoint = settings.s3_endpoint_url;
   const keyId = settings.aws_access_key_id;
   const secret = settings.aws_secret_access_key;
-  return new S3QueueNamespace({
+  return {
     basePath: s3BasePath(settings.s3_queue_base_path!),
-    defaultQueueName: settings.sql_queue_name,
     region: settings.aws_region,
     logger,
     ...(endpoint ? { endpoint, forcePathStyle: true } : {}),
@@ -30,5 +37,5 @@ export async function openS3Namespace(settings: Settings, logger: Logger): Promi
           },
         }
       : {}),
-  });
+  };
 }

@@ -170,9 +170,10 @@ export class ArgoEmulator {
 
   /**
    * Moves a workflow on as the workflow controller would: Pending → Running → Succeeded | Failed | Error, setting
-   * status.phase and the phase/completed labels. A completed workflow does not move any more.
+   * status.phase (and status.message, when given) and the phase/completed labels. A completed workflow does not
+   * move any more.
    */
-  setPhase(name: string, phase: WorkflowPhase): void {
+  setPhase(name: string, phase: WorkflowPhase, message?: string): void {
     const stored = this.store.get(name);
     if (!stored) throw new Error(`no workflow ${name}`);
     const workflow = stored.workflow;
@@ -187,6 +188,7 @@ export class ArgoEmulator {
       phase,
       ...(phase !== "Pending" && !workflow.status?.startedAt ? { startedAt: this.now().toISOString() } : {}),
       ...(completed ? { finishedAt: this.now().toISOString() } : {}),
+      ...(message === undefined ? {} : { message }),
     };
     workflow.metadata.labels = {
       ...workflow.metadata.labels,

@@ -1,0 +1,152 @@
+import { GetObjectCommand } from "@aws-sdk/client-s3";
+import { recordingLogger } from "@task-queue/queue-core/testing";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { S3LeaderElection } from "../src/index.js";
+import {
+  motoAvailability,
+  motoClient,
+  motoConnection,
+  type RunningMoto,
+  startMotoServer,
+} from "./support/moto-server.js";
+
+const availability = await motoAvailability();
+const title = availability.available
+  ? "S3LeaderElection on moto_server (conditional writes enforced)"
+  : `S3LeaderElection on moto_server [skipped: ${availability.reason}]`;
+const LEASE_MS = 400;
+
+describe.skipIf(!availability.available)(title, () => {
+  let moto: RunningMoto;
+  const made: S3LeaderElection[] = [];
+  let queueNumber = 0;
+  /** Contenders for one fresh queue (each test its own lease object). */
+  const contenders = (n: number): S3LeaderElection[] => {
+    const queueName = `q${++queueNumber}`;
+    const list = Array.from(
+      { length: n },
+      () => new S3LeaderElection({ ...motoConnection(moto, "elect"), queueName, leaseMs: LEASE_MS }),
+    );
+    made.push(...list);
+    return list;
+  };
+
+  beforeAll(async () => {
+    moto = await startMotoServer("leader-election");
+  }, 120_000);
+  afterEach(async () => {
+    await Promise.all(made.splice(0).map((e) => e.release()));
+  });
+  afterAll(async () => {
+    await moto?.stop();
+  });
+
+  it("of contenders racing for a new lease, exactly one wins, every time", async () => {
+    for (let round = 0; round < 10; round++) {
+      const group = contenders(3);
+      const won = await Promise.all(group.map((e) => e.acquire()));
+      expect(won.filter(Boolean)).toHaveLength(1);
+      expect(group.map((e) => e.isLeader())).toEqual(won);
+    }
+  });
+
+  it("a renewed lease never expires; the lease object names the holder", async () => {
+    const [leader, standby] = contenders(2) as [S3LeaderElection, S3LeaderElection];
+    expect(await leader.acquire()).toBe(true);
+    for (let i = 0; i < 6; i++) {
+      await new Promise((resolve) => setTimeout(resolve, LEASE_MS / 2));
+      expect(await leader.renew()).toBe(true);
+      expect(await standby.acquire()).toBe(false);
+    }
+    const client = motoClient(moto.endpoint);
+    try {
+      const out = await client.send(
+        new GetObjectCommand({ Bucket: moto.bucket, Key: `elect/.task-queue-leader/q${queueNumber}.json` }),
+      );
+      const lease = JSON.parse(await out.Body!.transformToString()) as Record<string, unknown>;
+      expect(lease).toMatchObject({ pid: process.pid, leaseMs: LEASE_MS, term: 7 });
+      expect(typeof lease.holder).toBe("string");
+    } finally {
+      client.destroy();
+    }
+  });
+
+  it("a lease left unrenewed expires: the standby wins, and the old leader knows it lost", async () => {
+    const [leader, standby] = contenders(2) as [S3LeaderElection, S3LeaderElection];
+    expect(await leader.acquire()).toBe(true);
+    expect(await standby.acquire()).toBe(false);
+    let tries = 1;
+    while (!(await standby.acquire())) {
+      tries++;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(tries).toBeGreaterThan(1); // it had to wait for the lease to run out
+    // The standby waited a whole lease after seeing the old version, so the old term is over everywhere.
+    expect(leader.isLeader()).toBe(false);
+    expect(await leader.renew()).toBe(false);
+    expect(await leader.acquire()).toBe(false);
+    expect(standby.isLeader()).toBe(true);
+  });
+
+  it("a released lease is taken over at once", async () => {
+    const [leader, standby] = contenders(2) as [S3LeaderElection, S3LeaderElection];
+    expect(await leader.acquire()).toBe(true);
+    expect(await standby.acquire()).toBe(false);
+    await leader.release();
+    expect(leader.isLeader()).toBe(false);
+    expect(await standby.acquire()).toBe(true);
+  });
+
+  it("a leader whose renewal answer was lost takes its own lease back", async () => {
+    const client = motoClient(moto.endpoint);
+    let dropNextPut = false;
+    client.middlewareStack.add(
+      (next) => async (args) => {
+        const result = await next(args);
+        if (dropNextPut && (args.input as { IfMatch?: string }).IfMatch !== undefined) {
+          dropNextPut = false;
+          throw new Error("connection reset after the write was stored");
+        }
+        return result;
+      },
+      { step: "initialize", name: "loseOneAnswer" },
+    );
+    try {
+      const queueName = `lost${++queueNumber}`;
+      const leader = new S3LeaderElection({
+        ...motoConnection(moto, "elect"),
+        client,
+        queueName,
+        leaseMs: LEASE_MS,
+      });
+      const standby = new S3LeaderElection({
+        ...motoConnection(moto, "elect"),
+        queueName,
+        leaseMs: LEASE_MS,
+      });
+      made.push(leader, standby);
+      expect(await leader.acquire()).toBe(true);
+      dropNextPut = true;
+      await expect(leader.renew()).rejects.toThrow(/S3 PUT/);
+      // The stored lease names this leader under an ETag it never saw; nobody else may take it yet.
+      expect(await standby.acquire()).toBe(false);
+      expect(await leader.acquire()).toBe(true);
+      expect(await leader.renew()).toBe(true);
+    } finally {
+      client.destroy();
+    }
+  });
+
+  it("warns when the store ignores conditional writes (none here: moto enforces them)", async () => {
+    const logger = recordingLogger();
+    const e = new S3LeaderElection({
+      ...motoConnection(moto, "elect"),
+      queueName: "warned",
+      leaseMs: LEASE_MS,
+      logger,
+    });
+    made.push(e);
+    expect(await e.acquire()).toBe(true);
+    expect(logger.records.filter((r) => r.level === "warn")).toEqual([]);
+  });
+});
