@@ -2,7 +2,7 @@ import { z } from "@hono/zod-openapi";
 import { hasHistory, type ItemId, itemIdProblem, type JsonValue } from "@task-queue/queue-core";
 import type { AppContext } from "../context.js";
 import { historyNotRecorded, RequestValidationError } from "../http-errors.js";
-import { readJsonBody, zodProblems } from "../request-body.js";
+import { type BodyOptions, readJsonBody, zodProblems } from "../request-body.js";
 import {
   CountParams,
   Description,
@@ -44,14 +44,14 @@ function checkedCount(n: number, max: number): number {
  * Parses a put body. Items are validated once, by the queue (every Queue rejects a bad batch whole before writing,
  * as the conformance suite checks), and its InvalidItem becomes the 422 that names every bad id.
  */
-async function readPutBatch(c: AppContext): Promise<Record<ItemId, JsonValue>> {
-  return (await readJsonBody(c, PutBody)) as Record<ItemId, JsonValue>;
+async function readPutBatch(c: AppContext, options: BodyOptions): Promise<Record<ItemId, JsonValue>> {
+  return (await readJsonBody(c, PutBody, { ...options, items: true })) as Record<ItemId, JsonValue>;
 }
 
 /** Parses a list of ids (or one id) and rejects it whole, naming each bad id, before the queue sees any. */
-async function readIdList(c: AppContext, oneIdAllowed: boolean): Promise<ItemId[]> {
+async function readIdList(c: AppContext, oneIdAllowed: boolean, options: BodyOptions): Promise<ItemId[]> {
   // A lone string is checked as such; anything else against the list schema, so errors point at the bad element.
-  const body = await readJsonBody(c, z.unknown());
+  const body = await readJsonBody(c, z.unknown(), options);
   const ids = typeof body === "string" && oneIdAllowed ? [body] : parseIdList(body);
   const problems = ids.flatMap((id, index) => {
     const problem = itemIdProblem(id);
@@ -68,7 +68,8 @@ function parseIdList(body: unknown): string[] {
 }
 
 /** Every queue operation of the API; each is served for the default queue and for named queues. */
-export function queueOperations(maxItems: number): QueueRouteSpec[] {
+export function queueOperations(options: BodyOptions & { maxItems: number }): QueueRouteSpec[] {
+  const { maxItems } = options;
   return [
     queueRoute({
       operationId: "size",
@@ -176,9 +177,9 @@ export function queueOperations(maxItems: number): QueueRouteSpec[] {
       summary: "Add items; ids already present are skipped",
       body: { component: "PutBody", description: "An object of item id → item body" },
       response: { schema: SkipReport, description: "null, or one message per skipped id" },
-      errors: [413],
+      errors: [413, 415],
       handle: async ({ c, queue }) =>
-        skipReport((await queue.put(await readPutBatch(c))).skipped, putSkipMessage),
+        skipReport((await queue.put(await readPutBatch(c, options))).skipped, putSkipMessage),
     }),
     queueRoute({
       operationId: "putDetailed",
@@ -187,8 +188,8 @@ export function queueOperations(maxItems: number): QueueRouteSpec[] {
       summary: "Add items, answering which ids were added and which skipped",
       body: { component: "PutBody", description: "An object of item id → item body" },
       response: { schema: PutResult, description: "Ids added and ids skipped" },
-      errors: [413],
-      handle: async ({ c, queue }) => queue.put(await readPutBatch(c)),
+      errors: [413, 415],
+      handle: async ({ c, queue }) => queue.put(await readPutBatch(c, options)),
     }),
     queueRoute({
       operationId: "requeue",
@@ -197,9 +198,9 @@ export function queueOperations(maxItems: number): QueueRouteSpec[] {
       summary: "Move FAIL items back to WAITING; other ids are skipped",
       body: { component: "RequeueBody", description: "An id or a list of ids" },
       response: { schema: SkipReport, description: "null, or one message per skipped id" },
-      errors: [413],
+      errors: [413, 415],
       handle: async ({ c, queue }) => {
-        const result = await queue.requeue(await readIdList(c, true));
+        const result = await queue.requeue(await readIdList(c, true, options));
         return skipReport(
           result.skipped.map((s) => s.id),
           requeueSkipMessage,
@@ -213,9 +214,9 @@ export function queueOperations(maxItems: number): QueueRouteSpec[] {
       summary: "Move FAIL items back to WAITING, answering which moved and why others did not",
       body: { component: "RequeueBody", description: "An id or a list of ids" },
       response: { schema: RequeueResult, description: "Ids requeued and ids skipped with the reason" },
-      errors: [413],
+      errors: [413, 415],
       handle: async ({ c, queue }) => {
-        const result = await queue.requeue(await readIdList(c, true));
+        const result = await queue.requeue(await readIdList(c, true, options));
         return { requeued: result.requeued, skipped: moveResultToWire(result) };
       },
     }),
@@ -240,9 +241,9 @@ export function queueOperations(maxItems: number): QueueRouteSpec[] {
         summary: `Move many items PROCESSING → ${action === "success" ? "SUCCESS" : "FAIL"}; others are skipped`,
         body: { component: "IdList", description: "A list of ids" },
         response: { schema: MoveResult, description: "Ids moved and ids skipped with the reason" },
-        errors: [413],
+        errors: [413, 415],
         handle: async ({ c, queue }) => {
-          const ids = await readIdList(c, false);
+          const ids = await readIdList(c, false, options);
           const result = await (action === "success" ? queue.successMany(ids) : queue.failMany(ids));
           return { moved: result.moved, skipped: moveResultToWire(result) };
         },
