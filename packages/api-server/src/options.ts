@@ -16,7 +16,7 @@ export interface ApiLimits {
    * before it is parsed. Keep it equal to the queue's own limit (BodyLimits.maxDepth).
    */
   maxBodyDepth?: number;
-  /** Most arrays and objects in one request body (default 1,000,000): bounds the time JSON.parse can take. */
+  /** Most arrays and objects in one request body (default 250,000): bounds the time JSON.parse can take. */
   maxJsonContainers?: number;
 }
 
@@ -40,7 +40,7 @@ export interface AppOptions {
 }
 
 export const DEFAULT_MAX_REQUEST_BYTES = 16 * 1024 * 1024;
-export const DEFAULT_MAX_JSON_CONTAINERS = 1_000_000;
+export const DEFAULT_MAX_JSON_CONTAINERS = 250_000;
 
 export interface ResolvedOptions {
   queues: QueueNamespace;

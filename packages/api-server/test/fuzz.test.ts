@@ -1,4 +1,9 @@
-import { InMemoryQueueNamespace, type QueueNamespace, STAGE_NAMES } from "@task-queue/queue-core";
+import {
+  InMemoryQueueNamespace,
+  type QueueItemStage,
+  type QueueNamespace,
+  STAGE_NAMES,
+} from "@task-queue/queue-core";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApp, openApiDocument } from "../src/index.js";
@@ -34,7 +39,7 @@ async function snapshot(queues: QueueNamespace): Promise<string> {
     const queue = queues.queue(name);
     state[name] = {};
     for (const [n, stage] of STAGE_NAMES.entries()) {
-      state[name][stage] = (await queue.lookupState(n)).ids.slice().sort();
+      state[name][stage] = (await queue.lookupState(n as QueueItemStage)).ids.slice().sort();
     }
   }
   return JSON.stringify(state);
@@ -172,12 +177,22 @@ const requestFor = (routes: Route[]) =>
         name === "queue_name" ? queueName : (segments[i++] as string),
       );
       const hasBody = route.method === "POST";
-      return {
+      const request = {
         method: route.method,
         path: `${path}${query}`,
         body: hasBody ? body : undefined,
-        headers: hasBody && contentType !== undefined ? { "content-type": contentType } : {},
+        headers: (hasBody && contentType !== undefined ? { "content-type": contentType } : {}) as Record<
+          string,
+          string
+        >,
       };
+      // A failure report shows the request, with long bodies cut in the middle.
+      const shown = (text: string) =>
+        text.length <= 300 ? text : `${text.slice(0, 150)}…(${text.length} chars)…${text.slice(-100)}`;
+      return Object.assign(request, {
+        [fc.toStringMethod]: () =>
+          `${request.method} ${shown(request.path)} ${JSON.stringify(request.headers)} ${shown(request.body ?? "")}`,
+      });
     });
 
 for (const backend of backends) {
@@ -214,6 +229,72 @@ for (const backend of backends) {
         method: "GET",
         path: "/api/v1/queues/{queue_name}/lookup_state_page/{stage}",
       });
+    });
+
+    // The inputs that answered 500 before issue 18 (found by hand, and by this fuzzer on the code of that time).
+    const regressions: Array<[string, string, string | undefined, Record<string, string>, number]> = [
+      ["POST", "/api/v1/queue/put", `{"d":${"[".repeat(5_000)}${"]".repeat(5_000)}}`, json, 422],
+      ["POST", "/api/v1/queue/put", `{"d":${"[".repeat(100_000)}${"]".repeat(100_000)}}`, json, 422],
+      ["POST", "/api/v1/queue/put", `{"d":${'{"k":'.repeat(300)}1${"}".repeat(300)}}`, json, 422],
+      ["POST", "/api/v1/queue/put", '{"s":"\\ud800"}', json, 422],
+      ["POST", "/api/v1/queue/put", '{"s":{"\\udc00":1}}', json, 422],
+      ["POST", "/api/v1/queue/put", '{"s":"a\\u0000b"}', json, 422],
+      ["POST", "/api/v1/queue/put", '{"s":{"\\u0000":1}}', json, 422],
+      ["GET", "/api/v1/queue/lookup_state_page/WAITING?cursor=%00", undefined, {}, 422],
+      ["GET", `/api/v1/queues/fuzz/lookup_state_page/FAIL?cursor=${"x".repeat(600)}`, undefined, {}, 422],
+      ["POST", "/api/v1/queue/put", '{"plain":1}', { "content-type": "text/plain" }, 415],
+      ["POST", "/api/v1/queue/put", '{"none":1}', {}, 415],
+      [
+        "POST",
+        "/api/v1/queue/requeue",
+        '"seed-fail"',
+        { "content-type": "application/x-www-form-urlencoded" },
+        415,
+      ],
+    ];
+    for (const [method, path, body, headers, status] of regressions) {
+      it(`regression: ${method} ${path.slice(0, 50)} ${(body ?? "").slice(0, 30)} → ${status}`, async () => {
+        const before = await snapshot(queues);
+        const response = await send(server.port, method, path, body, headers);
+        expect(response.status, response.text.slice(0, 300)).toBe(status);
+        expect(await snapshot(queues)).toBe(before);
+      });
+    }
+
+    it("a rejected item names its id and the path inside its body", async () => {
+      const deep = `${"[".repeat(300)}${"]".repeat(300)}`;
+      const response = await send(
+        server.port,
+        "POST",
+        "/api/v1/queue/put",
+        `{"ok":1,"bad":{"x":${deep}}}`,
+        json,
+      );
+      expect(response.status).toBe(422);
+      const [problem] = JSON.parse(response.text).detail as Array<{ loc: unknown[]; msg: string }>;
+      expect(problem?.loc).toEqual(["body", "bad", "x", ...new Array(255).fill(0)]);
+      expect(problem?.msg).toMatch(/^body\.x\[0\].*nests deeper than the limit of 256 levels$/);
+      const lone = await send(
+        server.port,
+        "POST",
+        "/api/v1/queue/put",
+        '{"ok":1,"bad":{"l":[0,"\\ud800"]}}',
+        json,
+      );
+      expect(JSON.parse(lone.text).detail).toEqual([
+        {
+          loc: ["body", "bad", "l", 1],
+          msg: "body.l[1] holds a lone UTF-16 surrogate, which is not Unicode text",
+          type: "value_error",
+        },
+      ]);
+      const text = await send(server.port, "POST", "/api/v1/queue/put", '{"ok":1}', {
+        "content-type": "text/plain",
+      });
+      expect(JSON.parse(text.text)).toEqual({
+        detail: 'a JSON body needs content-type: application/json (charset utf-8 or none); got "text/plain"',
+      });
+      expect(text.headers["x-error-code"]).toBe("UNSUPPORTED_MEDIA_TYPE");
     });
 
     it(`${RUNS} random requests: never a 5xx, and a 4xx changes nothing`, async () => {

@@ -12,22 +12,29 @@ export function databaseUrl(): string {
   return url;
 }
 
+export const randomTableName = (): string => `tq_api_${randomBytes(5).toString("hex")}`;
+
+/** Drops a queue table and what its migrations made. */
+export async function dropTable(url: string, tableName: string): Promise<void> {
+  const namespace = await SqlQueueNamespace.open({ connection: url, tableName, migrate: false });
+  try {
+    const { $client: client } = namespace.queue("default").database as unknown as {
+      $client: { unsafe(query: string): Promise<unknown> };
+    };
+    await client.unsafe(`DROP TABLE IF EXISTS "${tableName}", "${tableName}_migrations"`);
+    await client.unsafe(`DROP SEQUENCE IF EXISTS "${tableName}_ordering_seq"`);
+  } finally {
+    await namespace.close();
+  }
+}
+
 /** Queues in a table of their own on the test server; cleanup drops the table. */
 export const postgresBackend = {
   label: "PostgreSQL",
   async open(): Promise<{ queues: QueueNamespace; cleanup(): Promise<void> }> {
     const url = databaseUrl();
-    const tableName = `tq_api_${randomBytes(5).toString("hex")}`;
+    const tableName = randomTableName();
     const queues = await SqlQueueNamespace.open({ connection: url, tableName });
-    const cleanup = async () => {
-      const dropper = await SqlQueueNamespace.open({ connection: url, tableName, migrate: false });
-      const client = (
-        dropper.queue("default").database as unknown as { $client: { unsafe(q: string): Promise<unknown> } }
-      ).$client;
-      await client.unsafe(`DROP TABLE IF EXISTS "${tableName}", "${tableName}_migrations"`);
-      await client.unsafe(`DROP SEQUENCE IF EXISTS "${tableName}_ordering_seq"`);
-      await dropper.close();
-    };
-    return { queues, cleanup };
+    return { queues, cleanup: () => dropTable(url, tableName) };
   },
 };
