@@ -7,6 +7,7 @@ import {
   idList,
   type JsonValue,
   type MoveResult,
+  normalizePage,
   type PageRequest,
   type PutResult,
   parseStage,
@@ -192,9 +193,11 @@ export class ApiClient implements QueueWithHistory {
       );
       return { ids, nextCursor: null };
     }
+    // Checked here as every queue checks it: a cursor that is no id could not even be put in a URL.
+    const checked = normalizePage(page) as { limit: number; cursor: string | null };
     const query = {
-      ...(page.limit !== undefined ? { limit: page.limit } : {}),
-      ...(page.cursor ? { cursor: page.cursor } : {}),
+      ...(page.limit !== undefined ? { limit: checked.limit } : {}),
+      ...(checked.cursor !== null ? { cursor: checked.cursor } : {}),
     };
     const result = await unwrap(
       this.http.GET("/api/v1/queues/{queue_name}/lookup_state_page/{stage}", { params: { path, query } }),
