@@ -29,7 +29,10 @@ async function openTable(
   options: SqlNamespaceOptions,
 ): Promise<{ opened: OpenedDatabase; table: QueueTable; limits: BodyLimits }> {
   const table = queueTable(options.tableName ?? DEFAULT_TABLE_NAME);
-  const limits: BodyLimits = options.maxBodyBytes === undefined ? {} : { maxBodyBytes: options.maxBodyBytes };
+  const limits: BodyLimits = {
+    ...(options.maxBodyBytes === undefined ? {} : { maxBodyBytes: options.maxBodyBytes }),
+    ...(options.maxDepth === undefined ? {} : { maxDepth: options.maxDepth }),
+  };
   const opened = openDatabase(options);
   if (options.migrate ?? true) {
     try {
