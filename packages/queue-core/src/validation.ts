@@ -114,6 +114,16 @@ interface Frame {
  */
 export function bodyProblem(value: unknown, limits: BodyLimits = {}): BodyProblem | null {
   const { maxBodyBytes, maxDepth } = resolveBodyLimits(limits);
+  return walkJson(value, maxBodyBytes, maxDepth, true);
+}
+
+/** The walk behind bodyProblem; `storable` adds the string rules (no lone surrogates, no NUL) to JSON's own. */
+function walkJson(
+  value: unknown,
+  maxBodyBytes: number,
+  maxDepth: number,
+  storable: boolean,
+): BodyProblem | null {
   const stack: Frame[] = [];
   const open = new Set<object>();
   const path: Array<string | number> = [];
@@ -131,7 +141,7 @@ export function bodyProblem(value: unknown, limits: BodyLimits = {}): BodyProble
       case "string": {
         size += current.length + 2;
         if (size > maxBodyBytes) return tooBig();
-        const problem = stringProblem(current);
+        const problem = storable ? stringProblem(current) : null;
         if (problem !== null) return fail(`${formatBodyPath(path)} ${problem}`);
         break;
       }
@@ -198,7 +208,7 @@ export function bodyProblem(value: unknown, limits: BodyLimits = {}): BodyProble
           path.push(key);
           size += key.length + 3;
           if (size > maxBodyBytes) return tooBig();
-          const problem = stringProblem(key);
+          const problem = storable ? stringProblem(key) : null;
           if (problem !== null) return fail(`the key of ${formatBodyPath(path)} ${problem}`);
           current = (top.node as Record<string, unknown>)[key];
         }
@@ -211,9 +221,13 @@ export function bodyProblem(value: unknown, limits: BodyLimits = {}): BodyProble
   }
 }
 
-/** Why a value is not a storable JSON value, or null when it is (bodyProblem's reason). */
-export function jsonValueProblem(value: unknown, limits: BodyLimits = {}): string | null {
-  return bodyProblem(value, limits)?.reason ?? null;
+/**
+ * Why a value is not a JSON value, or null when it is: JSON's own rules only (no size limit, strings as they are,
+ * nesting up to MAX_BODY_DEPTH_CEILING so that serialising it cannot overflow the stack). For event data and the
+ * like; item bodies follow the stricter bodyProblem.
+ */
+export function jsonValueProblem(value: unknown): string | null {
+  return walkJson(value, Number.MAX_SAFE_INTEGER, MAX_BODY_DEPTH_CEILING, false)?.reason ?? null;
 }
 
 /** An item that passed validation, with its body already serialized (backends reuse it rather than stringify again). */
