@@ -98,7 +98,7 @@ describe("a real server process under abuse", () => {
       };
       await Promise.all(Array.from({ length: 8 }, worker));
     };
-    await round(1_000); // warm-up: code compiled, pools and buffers at their working size
+    await round(3_000); // warm-up: code compiled, pools, buffers and heap at their working size
     const start = await collectedRss();
     await round(10_000);
     const end = await collectedRss();
