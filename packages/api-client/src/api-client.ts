@@ -23,6 +23,7 @@ import {
   type MoveResult,
   type NewJob,
   normalizeGetOptions,
+  normalizePage,
   normalizeReason,
   type PageRequest,
   type PutResult,
@@ -418,9 +419,11 @@ export class ApiClient implements QueueWithHistory {
       );
       return { ids, nextCursor: null };
     }
+    // Checked here as every queue checks it: a cursor that is no id could not even be put in a URL.
+    const checked = normalizePage(page) as { limit: number; cursor: string | null };
     const query = {
-      ...(page.limit !== undefined ? { limit: page.limit } : {}),
-      ...(page.cursor ? { cursor: page.cursor } : {}),
+      ...(page.limit !== undefined ? { limit: checked.limit } : {}),
+      ...(checked.cursor !== null ? { cursor: checked.cursor } : {}),
     };
     const result = await unwrap(
       this.http.GET("/api/v1/queues/{queue_name}/lookup_state_page/{stage}", {

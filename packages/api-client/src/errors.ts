@@ -68,7 +68,12 @@ export function errorFromResponse(response: Response, payload: unknown): Error {
       );
     case "INVALID_ITEM":
       return new InvalidItem(
-        problems.map((p) => ({ id: String(p.loc?.at(-1) ?? ""), reason: p.msg ?? "invalid" })),
+        // loc is ["body", id, ...the path inside the item's body].
+        problems.map((p) => ({
+          id: String(p.loc?.[1] ?? ""),
+          reason: p.msg ?? "invalid",
+          ...(p.loc !== undefined && p.loc.length > 2 ? { path: p.loc.slice(2) } : {}),
+        })),
       );
     case "INVALID_ARGUMENT": {
       const first = problems[0];

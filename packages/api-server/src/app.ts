@@ -105,7 +105,7 @@ export function createApp(appOptions: AppOptions): App {
 
   registerServiceRoutes(app, options, metrics);
   for (const variant of queueVariants(options.queues, options.defaultQueue)) {
-    for (const operation of queueOperations(options.maxItems)) registerQueueRoute(app, operation, variant);
+    for (const operation of queueOperations(options)) registerQueueRoute(app, operation, variant);
   }
   app.openAPIRegistry.register("PutBody", PutBody);
   app.openAPIRegistry.register("RequeueBody", RequeueBody);

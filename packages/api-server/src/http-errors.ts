@@ -1,4 +1,4 @@
-import { isQueueError, type LeaseLost, type QueueError } from "@task-queue/queue-core";
+import { type InvalidItem, isQueueError, type LeaseLost, type QueueError } from "@task-queue/queue-core";
 
 /** One problem with a request, in the shape FastAPI uses for validation errors (deployed clients read it). */
 export interface ValidationProblem {
@@ -21,7 +21,7 @@ export class RequestValidationError extends Error {
 /** The response header that carries the machine-readable error code next to the (compatible) JSON body. */
 export const ERROR_CODE_HEADER = "x-error-code";
 
-export type HttpStatus = 400 | 401 | 404 | 409 | 413 | 422 | 500 | 503;
+export type HttpStatus = 400 | 401 | 404 | 409 | 413 | 415 | 422 | 500 | 503;
 
 export interface HttpError {
   status: HttpStatus;
@@ -63,11 +63,18 @@ function fromQueueError(error: QueueError, requestId: string): HttpError {
       };
     }
     case "INVALID_ITEM": {
-      const problems = (error as QueueError & { problems: Array<{ id: string; reason: string }> }).problems;
+      const problems = (error as InvalidItem).problems;
       return {
         status: 422,
         code: error.code,
-        body: { detail: problems.map((p) => ({ loc: ["body", p.id], msg: p.reason, type: "value_error" })) },
+        // loc: the item's id, then the path inside its body when the problem is there (FastAPI's shape).
+        body: {
+          detail: problems.map((p) => ({
+            loc: ["body", p.id, ...(p.path ?? [])],
+            msg: p.reason,
+            type: "value_error",
+          })),
+        },
         unexpected: false,
       };
     }
@@ -110,9 +117,9 @@ export function toHttpError(error: unknown, requestId: string): HttpError {
 
 /** Errors raised by the HTTP layer itself; each maps to a status in toHttpError like the queue's own errors. */
 export class HttpLayerError extends Error {
-  readonly status: 401 | 404 | 413;
+  readonly status: 401 | 404 | 413 | 415;
   readonly code: string;
-  constructor(status: 401 | 404 | 413, code: string, message: string) {
+  constructor(status: 401 | 404 | 413 | 415, code: string, message: string) {
     super(message);
     this.status = status;
     this.code = code;
@@ -130,3 +137,11 @@ export const historyNotRecorded = (): HttpLayerError =>
   );
 export const payloadTooLarge = (maxBytes: number): HttpLayerError =>
   new HttpLayerError(413, "PAYLOAD_TOO_LARGE", `request body is larger than the limit of ${maxBytes} bytes`);
+export const unsupportedMediaType = (sent: string | undefined): HttpLayerError =>
+  new HttpLayerError(
+    415,
+    "UNSUPPORTED_MEDIA_TYPE",
+    `a JSON body needs content-type: application/json (charset utf-8 or none); ${
+      sent === undefined ? "none was sent" : `got ${JSON.stringify(sent.slice(0, 100))}`
+    }`,
+  );

@@ -5,6 +5,7 @@ export { serializeOpenApi } from "./openapi-file.js";
 export {
   type ApiLimits,
   type AppOptions,
+  DEFAULT_MAX_JSON_CONTAINERS,
   DEFAULT_MAX_REQUEST_BYTES,
   DEFAULT_READY_TIMEOUT_MS,
 } from "./options.js";

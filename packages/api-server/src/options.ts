@@ -1,10 +1,23 @@
-import { type Logger, MAX_GET_N, type QueueNamespace } from "@task-queue/queue-core";
+import {
+  DEFAULT_MAX_BODY_DEPTH,
+  type Logger,
+  MAX_BODY_DEPTH_CEILING,
+  MAX_GET_N,
+  type QueueNamespace,
+} from "@task-queue/queue-core";
 
 export interface ApiLimits {
   /** Largest request body accepted, in bytes (default 16 MiB); larger bodies get 413. */
   maxBodyBytes?: number;
   /** Upper bound on n_items for get and peek (default queue-core MAX_GET_N). */
   maxItems?: number;
+  /**
+   * Deepest nesting of an item body (default queue-core DEFAULT_MAX_BODY_DEPTH, 256): deeper JSON is rejected
+   * before it is parsed. Keep it equal to the queue's own limit (BodyLimits.maxDepth).
+   */
+  maxBodyDepth?: number;
+  /** Most arrays and objects in one request body (default 250,000): bounds the time JSON.parse can take. */
+  maxJsonContainers?: number;
 }
 
 export interface AppOptions {
@@ -27,6 +40,7 @@ export interface AppOptions {
 }
 
 export const DEFAULT_MAX_REQUEST_BYTES = 16 * 1024 * 1024;
+export const DEFAULT_MAX_JSON_CONTAINERS = 250_000;
 
 export interface ResolvedOptions {
   queues: QueueNamespace;
@@ -34,6 +48,8 @@ export interface ResolvedOptions {
   token: string | null;
   maxBodyBytes: number;
   maxItems: number;
+  maxBodyDepth: number;
+  maxJsonContainers: number;
   logger: Logger;
   ready: () => Promise<void>;
   readyTimeoutMs: number;
@@ -54,6 +70,14 @@ export function resolveOptions(options: AppOptions, silent: Logger): ResolvedOpt
   const readyTimeoutMs = options.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS;
   if (!Number.isInteger(readyTimeoutMs) || readyTimeoutMs < 1)
     throw new RangeError("readyTimeoutMs must be a positive integer");
+  const maxBodyDepth = options.limits?.maxBodyDepth ?? DEFAULT_MAX_BODY_DEPTH;
+  if (!Number.isInteger(maxBodyDepth) || maxBodyDepth < 1 || maxBodyDepth > MAX_BODY_DEPTH_CEILING) {
+    throw new RangeError(`limits.maxBodyDepth must be an integer from 1 to ${MAX_BODY_DEPTH_CEILING}`);
+  }
+  const maxJsonContainers = options.limits?.maxJsonContainers ?? DEFAULT_MAX_JSON_CONTAINERS;
+  if (!Number.isInteger(maxJsonContainers) || maxJsonContainers < 1) {
+    throw new RangeError("limits.maxJsonContainers must be a positive integer");
+  }
   if (options.auth && options.auth.token.length === 0) throw new RangeError("auth.token must not be empty");
   return {
     queues,
@@ -61,6 +85,8 @@ export function resolveOptions(options: AppOptions, silent: Logger): ResolvedOpt
     token: options.auth?.token ?? null,
     maxBodyBytes,
     maxItems,
+    maxBodyDepth,
+    maxJsonContainers,
     logger: options.logger ?? silent,
     ready:
       options.ready ??

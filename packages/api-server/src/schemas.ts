@@ -52,7 +52,15 @@ export const CountParams = z.object({
 
 export const PageQuery = z.object({
   limit: z.coerce.number().int().min(1).optional().openapi({ type: "integer", minimum: 1 }),
-  cursor: z.string().optional(),
+  cursor: z
+    .string()
+    .superRefine((cursor, ctx) => {
+      // A cursor is the last id of a page (empty: the first page); anything else was not given by this server.
+      const problem = cursor === "" ? null : itemIdProblem(cursor);
+      if (problem !== null)
+        ctx.addIssue({ code: "custom", message: `not a cursor this server gave: ${problem}` });
+    })
+    .optional(),
 });
 
 export const JsonAny = z.unknown().openapi("JsonValue", { description: "Any JSON value" });

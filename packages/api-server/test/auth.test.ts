@@ -3,6 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "../src/index.js";
 import { type Served, send, serveOnLoopback } from "./http.js";
 
+const JSON_BODY = { "content-type": "application/json" };
+
 const TOKEN = "s3cret-token-of-some-length";
 const PROTECTED = [
   ["GET", "/api/v1/queue/sizes"],
@@ -29,6 +31,7 @@ describe("bearer auth on", () => {
       for (const authorization of [undefined, "Bearer wrong", `Bearer ${TOKEN}x`, TOKEN, `Basic ${TOKEN}`]) {
         const response = await send(server.port, method, path, method === "POST" ? '{"a":1}' : undefined, {
           ...(authorization ? { authorization } : {}),
+          ...JSON_BODY,
         });
         expect(response.status, `${method} ${path} with ${authorization}`).toBe(401);
         expect(response.headers["www-authenticate"]).toBe("Bearer");
@@ -45,6 +48,7 @@ describe("bearer auth on", () => {
     for (const [method, path] of PROTECTED) {
       const response = await send(server.port, method, path, method === "POST" ? '{"a":1}' : undefined, {
         authorization: `Bearer ${TOKEN}`,
+        ...JSON_BODY,
       });
       expect(response.status, `${method} ${path}`).toBe(200);
     }
@@ -65,7 +69,13 @@ describe("bearer auth off", () => {
     const server = await serveOnLoopback(createApp({ queues: new InMemoryQueueNamespace() }));
     try {
       for (const [method, path] of PROTECTED) {
-        const response = await send(server.port, method, path, method === "POST" ? '{"b":1}' : undefined);
+        const response = await send(
+          server.port,
+          method,
+          path,
+          method === "POST" ? '{"b":1}' : undefined,
+          JSON_BODY,
+        );
         expect(response.status, `${method} ${path}`).toBe(200);
       }
     } finally {

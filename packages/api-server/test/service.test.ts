@@ -67,7 +67,9 @@ describe("service routes", () => {
   });
 
   it("/metrics has items per stage per queue, request counts and latency histograms", async () => {
-    await send(server.port, "POST", "/api/v1/queues/jobs/put", '{"a":1,"b":2}');
+    await send(server.port, "POST", "/api/v1/queues/jobs/put", '{"a":1,"b":2}', {
+      "content-type": "application/json",
+    });
     const { status, text, headers } = await send(server.port, "GET", "/metrics");
     expect(status).toBe(200);
     expect(headers["content-type"]).toContain("text/plain");

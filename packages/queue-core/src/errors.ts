@@ -29,6 +29,8 @@ export interface ItemProblem {
   /** The offending id (as given; may itself be the problem). */
   id: string;
   reason: string;
+  /** Where inside the item's body the problem is (keys and indices from its root), when it is in the body. */
+  path?: Array<string | number>;
 }
 
 /** A batch (or a single id) that breaks the validation rules; lists every problem, and nothing was written. */

@@ -3,9 +3,9 @@ import type { JsonValue } from "./json.js";
 import type { ItemId } from "./queue.js";
 import type { StageName } from "./stage.js";
 import {
+  type BodyLimits,
+  formatBodyPath,
   itemIdProblem,
-  jsonValueProblem,
-  MAX_BODY_BYTES,
   storableJson,
   type ValidItem,
 } from "./validation.js";
@@ -234,7 +234,7 @@ export function validateJobs(
   jobs: unknown,
   defaults: LifecycleSettings,
   now: Date,
-  maxBodyBytes: number = MAX_BODY_BYTES,
+  limits: BodyLimits = {},
 ): ValidJob[] {
   if (!Array.isArray(jobs)) throw new InvalidArgument("jobs", "must be an array of {id, body, …}");
   const valid: ValidJob[] = [];
@@ -256,9 +256,9 @@ export function validateJobs(
       problems.push({ id: itemId, reason: "body is missing" });
       continue;
     }
-    const checked = storableJson(body, maxBodyBytes);
+    const checked = storableJson(body, limits);
     if ("problem" in checked) {
-      problems.push({ id: itemId, reason: checked.problem });
+      problems.push({ id: itemId, reason: checked.problem.reason, path: checked.problem.path });
       continue;
     }
     const optionProblem = jobOptionProblem({ priority, delaySeconds, runAfter, maxAttempts });
@@ -340,16 +340,14 @@ export function normalizeReason(reason: unknown, name = "reason"): string | null
 /** Checks a success result: a storable JSON value of at most MAX_RESULT_BYTES. Returns its JSON text. */
 export function resultJson(result: unknown, id: ItemId): string | null {
   if (result === undefined) return null;
-  const problem = jsonValueProblem(result);
-  if (problem !== null) throw new InvalidItem([{ id, reason: problem.replace(/^body/, "result") }]);
-  const json = JSON.stringify(result);
-  const bytes = Buffer.byteLength(json, "utf8");
-  if (bytes > MAX_RESULT_BYTES) {
-    throw new InvalidItem([
-      { id, reason: `result is ${bytes} bytes as JSON, more than the limit of ${MAX_RESULT_BYTES}` },
-    ]);
+  // A result is stored like a body (the same rules), within its own, smaller size limit.
+  const checked = storableJson(result, { maxBodyBytes: MAX_RESULT_BYTES });
+  if ("problem" in checked) {
+    const { reason, path } = checked.problem;
+    const where = formatBodyPath(path).replace(/^body/, "result");
+    throw new InvalidItem([{ id, reason: `${where}: ${reason.replace(/^body/, "result")}` }]);
   }
-  return json;
+  return checked.json;
 }
 
 export function assertRetryDelay(value: unknown): asserts value is number | undefined {

@@ -44,57 +44,190 @@ export function assertItemIds(ids: unknown): asserts ids is ItemId[] {
   if (problems.length > 0) throw new InvalidItem(problems);
 }
 
-/** Why a value is not a JSON value we accept, or null when it is. Walks the value once; detects cycles. */
-export function jsonValueProblem(value: unknown): string | null {
-  // The walk is on put's hot path: it keeps only a stack of keys and builds the readable path when it fails.
-  const ancestors: object[] = [];
-  const keys: Array<string | number> = [];
-  const where = (): string => `body${keys.map((k) => (typeof k === "number" ? `[${k}]` : `.${k}`)).join("")}`;
-  const walk = (v: unknown): string | null => {
-    switch (typeof v) {
-      case "string":
-      case "boolean":
-        return null;
-      case "number":
-        return Number.isFinite(v) ? null : `${where()} is ${v}, which JSON cannot represent`;
-      case "undefined":
-        return `${where()} is undefined, which JSON cannot represent`;
-      case "bigint":
-        return `${where()} is a BigInt, which JSON cannot represent`;
-      case "function":
-        return `${where()} is a function, which JSON cannot represent`;
-      case "symbol":
-        return `${where()} is a symbol, which JSON cannot represent`;
-    }
-    if (v === null) return null;
-    const node = v as object;
-    if (ancestors.includes(node)) return `${where()} is a cycle back to an enclosing value`;
-    if (Array.isArray(node)) {
-      ancestors.push(node);
-      for (let i = 0; i < node.length; i++) {
-        keys.push(i);
-        const problem = walk(node[i]);
-        if (problem !== null) return problem;
-        keys.pop();
+/**
+ * Deepest nesting of arrays and objects accepted in one item's body (`1` is depth 0, `[1]` depth 1). Far below
+ * where V8's recursive JSON.stringify overflows the stack (about 4,000–5,000 levels on Node's default stack, less
+ * when the stack is already in use) and far above what documents need; configurable up to MAX_BODY_DEPTH_CEILING.
+ */
+export const DEFAULT_MAX_BODY_DEPTH = 256;
+/** Highest depth limit a queue or server may be configured with: stringify must still have stack to spare. */
+export const MAX_BODY_DEPTH_CEILING = 1_000;
+
+export interface BodyLimits {
+  /** Largest item body, as JSON in UTF-8 bytes (default MAX_BODY_BYTES). */
+  maxBodyBytes?: number;
+  /** Deepest nesting of arrays and objects in an item body (default DEFAULT_MAX_BODY_DEPTH). */
+  maxDepth?: number;
+}
+
+/** A body that breaks a rule: where (keys and indices from the body's root) and why. */
+export interface BodyProblem {
+  path: Array<string | number>;
+  reason: string;
+}
+
+/** Resolves and checks configured body limits (throws RangeError on a bad configuration). */
+export function resolveBodyLimits(limits: BodyLimits = {}): Required<BodyLimits> {
+  const maxBodyBytes = limits.maxBodyBytes ?? MAX_BODY_BYTES;
+  const maxDepth = limits.maxDepth ?? DEFAULT_MAX_BODY_DEPTH;
+  if (!Number.isInteger(maxBodyBytes) || maxBodyBytes < 1) {
+    throw new RangeError("maxBodyBytes must be a positive integer");
+  }
+  if (!Number.isInteger(maxDepth) || maxDepth < 1 || maxDepth > MAX_BODY_DEPTH_CEILING) {
+    throw new RangeError(`maxDepth must be an integer from 1 to ${MAX_BODY_DEPTH_CEILING}`);
+  }
+  return { maxBodyBytes, maxDepth };
+}
+
+const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
+
+/** A path as people read it: body.a[3]["odd key"]; long paths keep their two ends. */
+export function formatBodyPath(path: ReadonlyArray<string | number>): string {
+  const part = (k: string | number) =>
+    typeof k === "number" ? `[${k}]` : IDENTIFIER.test(k) ? `.${k}` : `[${JSON.stringify(k)}]`;
+  if (path.length <= 12) return `body${path.map(part).join("")}`;
+  const head = path.slice(0, 6).map(part).join("");
+  const tail = path.slice(-4).map(part).join("");
+  return `body${head}…(${path.length - 10} more levels)…${tail}`;
+}
+
+/** Why a string (a value or a key) cannot be stored alike by every backend, or null. */
+function stringProblem(s: string): string | null {
+  if (!s.isWellFormed()) return "holds a lone UTF-16 surrogate, which is not Unicode text";
+  if (s.includes("\0"))
+    return "holds \\u0000 (NUL), which bodies may not hold (PostgreSQL's jsonb cannot store it)";
+  return null;
+}
+
+interface Frame {
+  node: object;
+  /** The object's keys, or null for an array. */
+  keys: string[] | null;
+  length: number;
+  next: number;
+}
+
+/**
+ * Why a value is not a storable body, or null when it is: the one definition every backend enforces. Walks the
+ * value once, without recursion, in time linear in its size: cycles are found with a set of the open containers,
+ * and the walk stops as soon as a lower bound of its JSON size passes the limit, before any stringify.
+ */
+export function bodyProblem(value: unknown, limits: BodyLimits = {}): BodyProblem | null {
+  const { maxBodyBytes, maxDepth } = resolveBodyLimits(limits);
+  return walkJson(value, maxBodyBytes, maxDepth, true);
+}
+
+/** The walk behind bodyProblem; `storable` adds the string rules (no lone surrogates, no NUL) to JSON's own. */
+function walkJson(
+  value: unknown,
+  maxBodyBytes: number,
+  maxDepth: number,
+  storable: boolean,
+): BodyProblem | null {
+  const stack: Frame[] = [];
+  const open = new Set<object>();
+  const path: Array<string | number> = [];
+  // UTF-16 units of the JSON text written so far: a lower bound of its UTF-8 bytes (escapes only add).
+  let size = 0;
+  const fail = (reason: string): BodyProblem => ({ path: [...path], reason });
+  const tooBig = (): BodyProblem => ({
+    path: [],
+    reason: `body is at least ${size} bytes as JSON, more than the limit of ${maxBodyBytes}`,
+  });
+  let current: unknown = value;
+  for (;;) {
+    // Check `current`, at `path`; containers are opened and walked by the loop below.
+    switch (typeof current) {
+      case "string": {
+        size += current.length + 2;
+        if (size > maxBodyBytes) return tooBig();
+        const problem = storable ? stringProblem(current) : null;
+        if (problem !== null) return fail(`${formatBodyPath(path)} ${problem}`);
+        break;
       }
-      ancestors.pop();
-      return null;
+      case "boolean":
+        size += 4;
+        break;
+      case "number":
+        if (!Number.isFinite(current)) {
+          return fail(`${formatBodyPath(path)} is ${current}, which JSON cannot represent`);
+        }
+        size += 1;
+        break;
+      case "undefined":
+      case "bigint":
+      case "function":
+      case "symbol": {
+        const what =
+          typeof current === "bigint"
+            ? "a BigInt"
+            : `${typeof current === "undefined" ? "" : "a "}${typeof current}`;
+        return fail(`${formatBodyPath(path)} is ${what}, which JSON cannot represent`);
+      }
+      case "object": {
+        if (current === null) {
+          size += 4;
+          break;
+        }
+        const node = current;
+        if (open.has(node)) return fail(`${formatBodyPath(path)} is a cycle back to an enclosing value`);
+        let keys: string[] | null = null;
+        if (!Array.isArray(node)) {
+          const proto = Object.getPrototypeOf(node);
+          if (proto !== Object.prototype && proto !== null) {
+            const name = (proto as { constructor?: { name?: string } }).constructor?.name ?? "non-plain";
+            return fail(
+              `${formatBodyPath(path)} is a ${name} object; only plain objects and arrays are JSON`,
+            );
+          }
+          keys = Object.keys(node);
+        }
+        if (stack.length >= maxDepth) {
+          return fail(`${formatBodyPath(path)} nests deeper than the limit of ${maxDepth} levels`);
+        }
+        const length = keys === null ? (node as unknown[]).length : keys.length;
+        size += 2 + Math.max(0, length - 1);
+        if (size > maxBodyBytes) return tooBig();
+        open.add(node);
+        stack.push({ node, keys, length, next: 0 });
+        break;
+      }
     }
-    const proto = Object.getPrototypeOf(node);
-    if (proto !== Object.prototype && proto !== null) {
-      return `${where()} is a ${proto?.constructor?.name ?? "non-plain"} object; only plain objects and arrays are JSON`;
+    // Move to the next value to check: the next child of the innermost open container, closing finished ones.
+    for (;;) {
+      const top = stack[stack.length - 1];
+      if (top === undefined) return null;
+      if (top.next < top.length) {
+        const i = top.next++;
+        if (i > 0) path.pop();
+        if (top.keys === null) {
+          path.push(i);
+          current = (top.node as unknown[])[i];
+        } else {
+          const key = top.keys[i] as string;
+          path.push(key);
+          size += key.length + 3;
+          if (size > maxBodyBytes) return tooBig();
+          const problem = storable ? stringProblem(key) : null;
+          if (problem !== null) return fail(`the key of ${formatBodyPath(path)} ${problem}`);
+          current = (top.node as Record<string, unknown>)[key];
+        }
+        break;
+      }
+      if (top.length > 0) path.pop();
+      stack.pop();
+      open.delete(top.node);
     }
-    ancestors.push(node);
-    for (const key in node) {
-      keys.push(key);
-      const problem = walk((node as Record<string, unknown>)[key]);
-      if (problem !== null) return problem;
-      keys.pop();
-    }
-    ancestors.pop();
-    return null;
-  };
-  return walk(value);
+  }
+}
+
+/**
+ * Why a value is not a JSON value, or null when it is: JSON's own rules only (no size limit, strings as they are,
+ * nesting up to MAX_BODY_DEPTH_CEILING so that serialising it cannot overflow the stack). For event data and the
+ * like; item bodies follow the stricter bodyProblem.
+ */
+export function jsonValueProblem(value: unknown): string | null {
+  return walkJson(value, Number.MAX_SAFE_INTEGER, MAX_BODY_DEPTH_CEILING, false)?.reason ?? null;
 }
 
 /** An item that passed validation, with its body already serialized (backends reuse it rather than stringify again). */
@@ -104,36 +237,40 @@ export interface ValidItem {
   json: string;
 }
 
-export interface BodyLimits {
-  maxBodyBytes?: number;
-}
-
-/** The one check of a body every put applies: a JSON value we accept, at most maxBytes as JSON. */
+/** The one check of a body every put applies: a storable JSON value within the limits; its JSON text. */
 export function storableJson(
   body: unknown,
-  maxBytes: number = MAX_BODY_BYTES,
-): { json: string } | { problem: string } {
-  const problem = jsonValueProblem(body);
+  limits: BodyLimits = {},
+): { json: string } | { problem: BodyProblem } {
+  const resolved = resolveBodyLimits(limits);
+  const problem = bodyProblem(body, resolved);
   if (problem !== null) return { problem };
   const json = JSON.stringify(body);
   // Byte length only matters near the limit; a string of n UTF-16 units is at most 3n UTF-8 bytes.
-  if (json.length * 3 > maxBytes) {
+  if (json.length * 3 > resolved.maxBodyBytes) {
     const bytes = Buffer.byteLength(json, "utf8");
-    if (bytes > maxBytes)
-      return { problem: `body is ${bytes} bytes as JSON, more than the limit of ${maxBytes}` };
+    if (bytes > resolved.maxBodyBytes) {
+      return {
+        problem: {
+          reason: `body is ${bytes} bytes as JSON, more than the limit of ${resolved.maxBodyBytes}`,
+          path: [],
+        },
+      };
+    }
   }
   return { json };
 }
 
 /**
  * Validates a put batch. Returns the items with their JSON text, in the batch's order; throws InvalidItem naming
- * every bad id and why when any item is invalid, so that nothing of the batch is written.
+ * every bad id, the path inside its body and why when any item is invalid, so that nothing of the batch is written.
  */
 export function validatePutBatch(items: unknown, limits: BodyLimits = {}): ValidItem[] {
   if (typeof items !== "object" || items === null || Array.isArray(items)) {
     throw new InvalidArgument("items", "must be an object of item id → JSON body");
   }
-  const maxBytes = limits.maxBodyBytes ?? MAX_BODY_BYTES;
+  const resolved = resolveBodyLimits(limits);
+  const maxBytes = resolved.maxBodyBytes;
   const valid: ValidItem[] = [];
   const problems: ItemProblem[] = [];
   for (const [id, body] of Object.entries(items as Record<string, unknown>)) {
@@ -142,9 +279,9 @@ export function validatePutBatch(items: unknown, limits: BodyLimits = {}): Valid
       problems.push({ id, reason: idProblem });
       continue;
     }
-    const checked = storableJson(body, maxBytes);
+    const checked = storableJson(body, resolved);
     if ("problem" in checked) {
-      problems.push({ id, reason: checked.problem });
+      problems.push({ id, reason: checked.problem.reason, path: checked.problem.path });
       continue;
     }
     const { json } = checked;
@@ -174,7 +311,11 @@ export function normalizePage(
   }
   const cursor = page.cursor ?? null;
   if (cursor !== null && typeof cursor !== "string") throw new InvalidArgument("cursor", "must be a string");
-  return { limit, cursor: cursor === "" ? null : cursor };
+  if (cursor === null || cursor === "") return { limit, cursor: null };
+  // Every backend's cursor is the last id of a page: anything that is not an id was not given by a queue.
+  const problem = itemIdProblem(cursor);
+  if (problem !== null) throw new InvalidArgument("cursor", `not a cursor this queue gave: ${problem}`);
+  return { limit, cursor };
 }
 
 export function queueNameProblem(name: unknown): string | null {

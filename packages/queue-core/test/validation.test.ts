@@ -1,11 +1,15 @@
 import { describe, expect, it } from "vitest";
 import {
   assertCount,
+  bodyProblem,
+  DEFAULT_MAX_BODY_DEPTH,
   DummyWorker,
   InvalidArgument,
   InvalidItem,
   InvalidStage,
   itemIdProblem,
+  MAX_BODY_DEPTH_CEILING,
+  normalizePage,
   parseStage,
   QueueItemStage,
   stageName,
@@ -45,7 +49,7 @@ describe("item validation", () => {
       expect(error).toBeInstanceOf(InvalidItem);
       const problems = (error as InvalidItem).problems;
       expect(problems.map((p) => p.id)).toEqual(["", "big", "n"]);
-      expect(problems[1]!.reason).toMatch(/102 bytes as JSON, more than the limit of 50/);
+      expect(problems[1]!.reason).toMatch(/at least 102 bytes as JSON, more than the limit of 50/);
       expect(problems[2]!.reason).toMatch(/Infinity/);
       expect((error as Error).message).toContain('"big"');
     }
@@ -79,5 +83,87 @@ describe("DummyWorker", () => {
     await worker.deleteJob("gone");
     expect([...(await worker.pollAllStatus()).keys()]).toEqual(["b"]);
     expect(worker.deleted).toEqual(["a"]);
+  });
+});
+
+describe("storable bodies", () => {
+  const deep = (depth: number): unknown => {
+    let value: unknown = 1;
+    for (let i = 0; i < depth; i++) value = [value];
+    return value;
+  };
+
+  it("accept the depth limit and reject one level more, naming the path", () => {
+    expect(bodyProblem(deep(DEFAULT_MAX_BODY_DEPTH))).toBeNull();
+    const problem = bodyProblem({ a: deep(DEFAULT_MAX_BODY_DEPTH) });
+    expect(problem?.path).toEqual(["a", ...new Array(DEFAULT_MAX_BODY_DEPTH - 1).fill(0)]);
+    expect(problem?.reason).toMatch(/^body\.a\[0\].*more levels.*deeper than the limit of 256 levels$/);
+    expect(bodyProblem(deep(11), { maxDepth: 10 })?.reason).toMatch(/limit of 10 levels/);
+    expect(() => bodyProblem(1, { maxDepth: MAX_BODY_DEPTH_CEILING + 1 })).toThrow(RangeError);
+  });
+
+  it("walk 100,000 levels without recursion, and stop at the limit", () => {
+    expect(bodyProblem(deep(100_000))?.reason).toMatch(/deeper than the limit/);
+  });
+
+  it("reject lone surrogates and NUL in values and keys, accepting surrogate pairs", () => {
+    expect(bodyProblem({ "𝄞": "🎉", "\\u0000 as text": "\\u0000" })).toBeNull();
+    expect(bodyProblem(["ok", "\ud800"])).toEqual({
+      path: [1],
+      reason: "body[1] holds a lone UTF-16 surrogate, which is not Unicode text",
+    });
+    expect(bodyProblem({ a: { "\udc00x": 1 } })?.path).toEqual(["a", "\udc00x"]);
+    expect(bodyProblem({ a: "x\u0000" })?.reason).toMatch(/^body\.a holds \\u0000 \(NUL\)/);
+    expect(bodyProblem({ "odd key": { "k\u0000": 0 } })?.reason).toMatch(
+      /^the key of body\["odd key"\]\["k\\u0000"\] holds/,
+    );
+  });
+
+  it("find cycles through the open containers only: a value seen twice but not enclosing is fine", () => {
+    const shared = { s: 1 };
+    expect(bodyProblem({ a: shared, b: [shared, shared] })).toBeNull();
+    const cyclic: Record<string, unknown> = { list: [] };
+    (cyclic.list as unknown[]).push({ back: cyclic });
+    expect(bodyProblem(cyclic)).toEqual({
+      path: ["list", 0, "back"],
+      reason: "body.list[0].back is a cycle back to an enclosing value",
+    });
+  });
+
+  it("reject an oversized body from a lower bound of its size, before walking the rest or stringifying", () => {
+    const huge = { text: "x".repeat(2_000_000), rest: Array.from({ length: 1000 }, () => ({ deeper: [1] })) };
+    expect(bodyProblem(huge)).toEqual({
+      path: [],
+      reason: "body is at least 2000012 bytes as JSON, more than the limit of 1048576",
+    });
+    // The bound never passes the real size: a body exactly at the limit is accepted.
+    const exact = "y".repeat(1000 - 2);
+    expect(bodyProblem(exact, { maxBodyBytes: 1000 })).toBeNull();
+    expect(validatePutBatch({ e: exact }, { maxBodyBytes: 1000 })).toHaveLength(1);
+    expect(bodyProblem([exact], { maxBodyBytes: 1000 })).not.toBeNull();
+    const wide = Object.fromEntries(Array.from({ length: 50 }, (_, i) => [`key${i}`, [i, "v", null, true]]));
+    const exactSize = JSON.stringify(wide).length;
+    expect(bodyProblem(wide, { maxBodyBytes: exactSize })).toBeNull();
+  });
+
+  it("a put batch names each bad item with the path inside its body", () => {
+    try {
+      validatePutBatch({ fine: [1], bad: { list: [1, "\ud800"] } });
+      expect.unreachable();
+    } catch (error) {
+      expect((error as InvalidItem).problems).toEqual([
+        {
+          id: "bad",
+          path: ["list", 1],
+          reason: "body.list[1] holds a lone UTF-16 surrogate, which is not Unicode text",
+        },
+      ]);
+    }
+  });
+
+  it("a page cursor must be an id", () => {
+    expect(normalizePage({ cursor: "abc", limit: 5 })).toEqual({ cursor: "abc", limit: 5 });
+    expect(normalizePage({ cursor: "" })).toEqual({ cursor: null, limit: 1000 });
+    expect(() => normalizePage({ cursor: "\u0000" })).toThrow(/cursor: not a cursor this queue gave/);
   });
 });

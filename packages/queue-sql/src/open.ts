@@ -42,7 +42,10 @@ async function openTable(
 ): Promise<{ opened: OpenedDatabase; shared: SharedContext }> {
   const table = queueTable(options.tableName ?? DEFAULT_TABLE_NAME);
   const lifecycle = resolveLifecycle(options.lifecycle);
-  const limits: BodyLimits = options.maxBodyBytes === undefined ? {} : { maxBodyBytes: options.maxBodyBytes };
+  const limits: BodyLimits = {
+    ...(options.maxBodyBytes === undefined ? {} : { maxBodyBytes: options.maxBodyBytes }),
+    ...(options.maxDepth === undefined ? {} : { maxDepth: options.maxDepth }),
+  };
   const opened = openDatabase(options);
   if (options.migrate ?? true) {
     try {

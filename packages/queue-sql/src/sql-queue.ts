@@ -200,7 +200,7 @@ export class SqlQueue implements Queue {
 
   async putJobs(jobs: readonly NewJob[]): Promise<PutResult> {
     const now = new Date();
-    const valid = validateJobs(jobs, this.context.lifecycle, now, this.context.limits?.maxBodyBytes);
+    const valid = validateJobs(jobs, this.context.lifecycle, now, this.context.limits);
     // A delay counts from the server's clock (the same clock that hands items out); an explicit runAfter is a time.
     const delays = new Map<ItemId, number>();
     for (const job of jobs) {

@@ -10,7 +10,7 @@ import type {
   SuccessOptions,
 } from "@task-queue/queue-core";
 import type { AppContext } from "../context.js";
-import { readJsonBody, readOptionalJsonBody } from "../request-body.js";
+import { type BodyOptions, readJsonBody, readOptionalJsonBody } from "../request-body.js";
 import {
   CancelBody,
   CountParams,
@@ -82,8 +82,9 @@ export const completionFromWire = (
 export const failureFromWire = (entry: string | (FailWire & { item_id: string })): ItemId | Failure =>
   typeof entry === "string" ? entry : { id: entry.item_id, ...failOptions(entry) };
 
-async function readJobs(c: AppContext): Promise<NewJob[]> {
-  const jobs = await readJsonBody(c, PutJobsBody);
+async function readJobs(c: AppContext, options: BodyOptions): Promise<NewJob[]> {
+  // Each item's body sits two levels below the root: the list, then the job object.
+  const jobs = await readJsonBody(c, PutJobsBody, { ...options, nesting: 2 });
   return jobs.map((job) => {
     const out = defined({
       id: job.item_id,
@@ -102,9 +103,14 @@ async function readJobs(c: AppContext): Promise<NewJob[]> {
 export interface SharedReaders {
   checkedCount(n: number): number;
   readIdList(c: AppContext): Promise<ItemId[]>;
+  bodyOptions: BodyOptions;
 }
 
-export function lifecycleOperations({ checkedCount, readIdList }: SharedReaders): QueueRouteSpec[] {
+export function lifecycleOperations({
+  checkedCount,
+  readIdList,
+  bodyOptions,
+}: SharedReaders): QueueRouteSpec[] {
   return [
     queueRoute({
       operationId: "putJobs",
@@ -114,8 +120,8 @@ export function lifecycleOperations({ checkedCount, readIdList }: SharedReaders)
         "Add items with options (priority, delay or run_after, max_attempts); ids already present are skipped",
       body: { component: "PutJobsBody", description: "A list of {item_id, body, …options}" },
       response: { schema: PutResult, description: "Ids added and ids skipped" },
-      errors: [413],
-      handle: async ({ c, queue }) => queue.putJobs(await readJobs(c)),
+      errors: [413, 415],
+      handle: async ({ c, queue }) => queue.putJobs(await readJobs(c, bodyOptions)),
     }),
     queueRoute({
       operationId: "getJobs",
@@ -142,9 +148,9 @@ export function lifecycleOperations({ checkedCount, readIdList }: SharedReaders)
       params: ItemIdParams,
       body: { component: "ExtendBody", description: "{lease_seconds, attempt}" },
       response: { schema: ExtendResult, description: "The new expiry" },
-      errors: [400, 409, 413],
+      errors: [400, 409, 413, 415],
       handle: async ({ c, queue, params }) => {
-        const body = await readJsonBody(c, ExtendBody);
+        const body = await readJsonBody(c, ExtendBody, bodyOptions);
         const expires = await queue.extend(params.item_id, {
           leaseSeconds: body.lease_seconds,
           attempt: body.attempt,
@@ -160,9 +166,9 @@ export function lifecycleOperations({ checkedCount, readIdList }: SharedReaders)
       params: ItemIdParams,
       body: { component: "CancelBody", description: "{reason?}; may be left out", optional: true },
       response: { schema: z.null(), description: "Cancelled" },
-      errors: [400, 409, 413],
+      errors: [400, 409, 413, 415],
       handle: async ({ c, queue, params }) => {
-        const body = await readOptionalJsonBody(c, CancelBody);
+        const body = await readOptionalJsonBody(c, CancelBody, bodyOptions);
         await queue.cancel(params.item_id, body?.reason);
         return null;
       },
@@ -175,7 +181,7 @@ export function lifecycleOperations({ checkedCount, readIdList }: SharedReaders)
         "Remove items in WAITING, SUCCESS or FAIL for good; PROCESSING items (cancel first) are skipped",
       body: { component: "IdList", description: "A list of ids" },
       response: { schema: DeleteResult, description: "Ids deleted and ids skipped with the reason" },
-      errors: [413],
+      errors: [413, 415],
       handle: async ({ c, queue }) => {
         const result = await queue.delete(await readIdList(c));
         return { deleted: result.deleted, skipped: moveResultToWire(result) };
@@ -188,7 +194,7 @@ export function lifecycleOperations({ checkedCount, readIdList }: SharedReaders)
       summary: "Make delayed WAITING items available now (clears run_after); others are skipped",
       body: { component: "IdList", description: "A list of ids" },
       response: { schema: MoveResult, description: "Ids released and ids skipped with the reason" },
-      errors: [413],
+      errors: [413, 415],
       handle: async ({ c, queue }) => {
         const result = await queue.retryNow(await readIdList(c));
         return { moved: result.moved, skipped: moveResultToWire(result) };

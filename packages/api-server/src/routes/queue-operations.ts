@@ -2,7 +2,7 @@ import { z } from "@hono/zod-openapi";
 import { hasHistory, type ItemId, itemIdProblem, type JsonValue } from "@task-queue/queue-core";
 import type { AppContext } from "../context.js";
 import { historyNotRecorded, RequestValidationError } from "../http-errors.js";
-import { readJsonBody, readOptionalJsonBody, zodProblems } from "../request-body.js";
+import { type BodyOptions, readJsonBody, readOptionalJsonBody, zodProblems } from "../request-body.js";
 import {
   CompletionList,
   CountParams,
@@ -59,14 +59,14 @@ function checkedCount(n: number, max: number): number {
  * Parses a put body. Items are validated once, by the queue (every Queue rejects a bad batch whole before writing,
  * as the conformance suite checks), and its InvalidItem becomes the 422 that names every bad id.
  */
-async function readPutBatch(c: AppContext): Promise<Record<ItemId, JsonValue>> {
-  return (await readJsonBody(c, PutBody)) as Record<ItemId, JsonValue>;
+async function readPutBatch(c: AppContext, options: BodyOptions): Promise<Record<ItemId, JsonValue>> {
+  return (await readJsonBody(c, PutBody, { ...options, items: true })) as Record<ItemId, JsonValue>;
 }
 
 /** Parses a list of ids (or one id) and rejects it whole, naming each bad id, before the queue sees any. */
-async function readIdList(c: AppContext, oneIdAllowed: boolean): Promise<ItemId[]> {
+async function readIdList(c: AppContext, oneIdAllowed: boolean, options: BodyOptions): Promise<ItemId[]> {
   // A lone string is checked as such; anything else against the list schema, so errors point at the bad element.
-  const body = await readJsonBody(c, z.unknown());
+  const body = await readJsonBody(c, z.unknown(), options);
   const ids = typeof body === "string" && oneIdAllowed ? [body] : parseIdList(body);
   rejectBadIds(ids);
   return ids;
@@ -85,8 +85,8 @@ function rejectBadIds(entries: readonly unknown[]): void {
  * Parses a batch of completions or failures: bare ids or objects. Bare ids are checked as readIdList checks them;
  * object entries are checked by the queue, whose InvalidItem names each bad id.
  */
-async function readCompletions<T>(c: AppContext, schema: z.ZodType<T[]>): Promise<T[]> {
-  const entries: T[] = await readJsonBody(c, schema);
+async function readCompletions<T>(c: AppContext, schema: z.ZodType<T[]>, options: BodyOptions): Promise<T[]> {
+  const entries: T[] = await readJsonBody(c, schema, options);
   rejectBadIds(entries);
   return entries;
 }
@@ -98,7 +98,8 @@ function parseIdList(body: unknown): string[] {
 }
 
 /** Every queue operation of the API; each is served for the default queue and for named queues. */
-export function queueOperations(maxItems: number): QueueRouteSpec[] {
+export function queueOperations(options: BodyOptions & { maxItems: number }): QueueRouteSpec[] {
+  const { maxItems } = options;
   const count = (n: number) => checkedCount(n, maxItems);
   return [
     queueRoute({
@@ -210,9 +211,9 @@ export function queueOperations(maxItems: number): QueueRouteSpec[] {
       summary: "Add items; ids already present are skipped",
       body: { component: "PutBody", description: "An object of item id → item body" },
       response: { schema: SkipReport, description: "null, or one message per skipped id" },
-      errors: [413],
+      errors: [413, 415],
       handle: async ({ c, queue }) =>
-        skipReport((await queue.put(await readPutBatch(c))).skipped, putSkipMessage),
+        skipReport((await queue.put(await readPutBatch(c, options))).skipped, putSkipMessage),
     }),
     queueRoute({
       operationId: "putDetailed",
@@ -221,8 +222,8 @@ export function queueOperations(maxItems: number): QueueRouteSpec[] {
       summary: "Add items, answering which ids were added and which skipped",
       body: { component: "PutBody", description: "An object of item id → item body" },
       response: { schema: PutResult, description: "Ids added and ids skipped" },
-      errors: [413],
-      handle: async ({ c, queue }) => queue.put(await readPutBatch(c)),
+      errors: [413, 415],
+      handle: async ({ c, queue }) => queue.put(await readPutBatch(c, options)),
     }),
     queueRoute({
       operationId: "requeue",
@@ -231,9 +232,9 @@ export function queueOperations(maxItems: number): QueueRouteSpec[] {
       summary: "Move FAIL items back to WAITING; other ids are skipped",
       body: { component: "RequeueBody", description: "An id or a list of ids" },
       response: { schema: SkipReport, description: "null, or one message per skipped id" },
-      errors: [413],
+      errors: [413, 415],
       handle: async ({ c, queue }) => {
-        const result = await queue.requeue(await readIdList(c, true));
+        const result = await queue.requeue(await readIdList(c, true, options));
         return skipReport(
           result.skipped.map((s) => s.id),
           requeueSkipMessage,
@@ -247,9 +248,9 @@ export function queueOperations(maxItems: number): QueueRouteSpec[] {
       summary: "Move FAIL items back to WAITING, answering which moved and why others did not",
       body: { component: "RequeueBody", description: "An id or a list of ids" },
       response: { schema: RequeueResult, description: "Ids requeued and ids skipped with the reason" },
-      errors: [413],
+      errors: [413, 415],
       handle: async ({ c, queue }) => {
-        const result = await queue.requeue(await readIdList(c, true));
+        const result = await queue.requeue(await readIdList(c, true, options));
         return { requeued: result.requeued, skipped: moveResultToWire(result) };
       },
     }),
@@ -264,9 +265,9 @@ export function queueOperations(maxItems: number): QueueRouteSpec[] {
       params: ItemIdParams,
       body: { component: "SuccessBody", description: "{attempt?, result?}; may be left out", optional: true },
       response: { schema: z.null(), description: "Moved" },
-      errors: [400, 409, 413],
+      errors: [400, 409, 413, 415],
       handle: async ({ c, queue, params }) => {
-        const body = await readOptionalJsonBody(c, SuccessBody);
+        const body = await readOptionalJsonBody(c, SuccessBody, options);
         await (body === undefined
           ? queue.success(params.item_id)
           : queue.success(params.item_id, successOptions(body)));
@@ -291,9 +292,9 @@ export function queueOperations(maxItems: number): QueueRouteSpec[] {
         schema: z.union([z.null(), FailOutcomeWire]),
         description: "null without a body; {stage} with one",
       },
-      errors: [400, 409, 413],
+      errors: [400, 409, 413, 415],
       handle: async ({ c, queue, params }) => {
-        const body = await readOptionalJsonBody(c, FailBody);
+        const body = await readOptionalJsonBody(c, FailBody, options);
         if (body === undefined) {
           await queue.fail(params.item_id);
           return null;
@@ -308,10 +309,10 @@ export function queueOperations(maxItems: number): QueueRouteSpec[] {
       summary: "Move many items PROCESSING → SUCCESS; others (and stale attempts) are skipped",
       body: { component: "CompletionList", description: "Ids, or {item_id, attempt?, result?} objects" },
       response: { schema: MoveResult, description: "Ids moved and ids skipped with the reason" },
-      errors: [413],
+      errors: [413, 415],
       handle: async ({ c, queue }) => {
         const result = await queue.successMany(
-          (await readCompletions(c, CompletionList)).map(completionFromWire),
+          (await readCompletions(c, CompletionList, options)).map(completionFromWire),
         );
         return { moved: result.moved, skipped: moveResultToWire(result) };
       },
@@ -329,13 +330,19 @@ export function queueOperations(maxItems: number): QueueRouteSpec[] {
         schema: FailManyResult,
         description: "Ids moved (of those, retried) and ids skipped with the reason",
       },
-      errors: [413],
+      errors: [413, 415],
       handle: async ({ c, queue }) => {
-        const result = await queue.failMany((await readCompletions(c, FailureList)).map(failureFromWire));
+        const result = await queue.failMany(
+          (await readCompletions(c, FailureList, options)).map(failureFromWire),
+        );
         return { moved: result.moved, retried: result.retried, skipped: moveResultToWire(result) };
       },
     }),
-    ...lifecycleOperations({ checkedCount: count, readIdList: (c) => readIdList(c, false) }),
+    ...lifecycleOperations({
+      checkedCount: count,
+      readIdList: (c) => readIdList(c, false, options),
+      bodyOptions: options,
+    }),
     queueRoute({
       operationId: "history",
       method: "get",

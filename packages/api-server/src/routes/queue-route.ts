@@ -10,6 +10,7 @@ const ERROR_DESCRIPTIONS: Record<HttpStatus, string> = {
   404: "Not found",
   409: "The item is not in the stage this move starts from, or (LEASE_LOST) the named attempt no longer holds it",
   413: "Request body larger than the limit",
+  415: "A JSON body without content-type: application/json",
   422: "Validation error: detail names each field and its problem",
   500: "Unexpected error; the body holds a request id to find in the log",
   503: "Queue storage unreachable",

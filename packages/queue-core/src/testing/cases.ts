@@ -3,7 +3,7 @@ import { InvalidArgument, InvalidItem, InvalidStage, InvalidTransition, ItemNotF
 import type { JsonValue } from "../json.js";
 import type { ItemId, Queue } from "../queue.js";
 import { QueueItemStage, STAGE_NAMES, type StageSizes } from "../stage.js";
-import { MAX_GET_N } from "../validation.js";
+import { DEFAULT_MAX_BODY_DEPTH, MAX_GET_N } from "../validation.js";
 
 /** What a backend declares it can do; a case that needs a capability the backend lacks is reported as skipped. */
 export interface QueueCapabilities {
@@ -59,6 +59,13 @@ async function rejects<E extends Error>(
     check?.(error);
     return true;
   });
+}
+
+/** An array nested `depth` levels deep around `inner`: nested(2, 1) is [[1]]. */
+function nested(depth: number, inner: JsonValue): JsonValue {
+  let value = inner;
+  for (let i = 0; i < depth; i++) value = [value];
+  return value;
 }
 
 /** Moves the given WAITING items (the whole queue must hold only these) to PROCESSING, then on to `to`. */
@@ -236,6 +243,14 @@ export const conformanceCases: ConformanceCase[] = [
         nextCursor: null,
       });
       await rejects(queue.lookupState(QueueItemStage.WAITING, { limit: 0 }), InvalidArgument);
+      // A cursor is the last id of a page: one that no page could have given is InvalidArgument.
+      for (const cursor of ["\u0000", "a\ud800", "x".repeat(600), "tab\tid"]) {
+        await rejects(
+          queue.lookupState(QueueItemStage.WAITING, { limit: 10, cursor }),
+          InvalidArgument,
+          (e) => assert.equal(e.argument, "cursor"),
+        );
+      }
     },
   },
   {
@@ -376,6 +391,46 @@ export const conformanceCases: ConformanceCase[] = [
       await rejects(queue.requeue(["ok", ""]), InvalidItem);
       await rejects(queue.lookupStatus(""), InvalidItem);
       await expectSizes(queue, { WAITING: 1, PROCESSING: 0, SUCCESS: 0, FAIL: 0 });
+    },
+  },
+  {
+    name: "one rule for storable bodies: depth, lone surrogates and NUL are rejected by path, nothing is written",
+    async run(queue) {
+      await queue.put({ existing: 1 });
+      const deepest = nested(DEFAULT_MAX_BODY_DEPTH - 1, { leaf: "🎉 \u0001 \\u0000 text" });
+      const good: Record<ItemId, JsonValue> = {
+        deepest,
+        pairs: { "emoji 🎉 key": "surrogate pairs are fine: 𝄞", "": "an empty key is a key" },
+        numbers: [1e308, 5e-324, 123456789012345680000, -1.5],
+      };
+      const bad: Record<ItemId, JsonValue> = {
+        ...good,
+        tooDeep: { a: nested(DEFAULT_MAX_BODY_DEPTH, 1) },
+        loneValue: { list: ["ok", "\ud800"] },
+        loneKey: { "x\udfff": 1 },
+        nulValue: "a\u0000b",
+        nulKey: { k: { "nul\u0000": true } },
+      };
+      await rejects(queue.put(bad), InvalidItem, (e) => {
+        const byId = new Map(e.problems.map((p) => [p.id, p]));
+        assert.deepEqual([...byId.keys()].sort(), ["loneKey", "loneValue", "nulKey", "nulValue", "tooDeep"]);
+        assert.deepEqual(byId.get("loneValue")?.path, ["list", 1]);
+        assert.deepEqual(byId.get("loneKey")?.path, ["x\udfff"]);
+        assert.deepEqual(byId.get("nulValue")?.path, []);
+        assert.deepEqual(byId.get("nulKey")?.path, ["k", "nul\u0000"]);
+        const deep = byId.get("tooDeep");
+        assert.deepEqual(deep?.path, ["a", ...new Array<number>(DEFAULT_MAX_BODY_DEPTH - 1).fill(0)]);
+        assert.match(deep?.reason ?? "", new RegExp(`deeper than the limit of ${DEFAULT_MAX_BODY_DEPTH}`));
+        assert.match(byId.get("loneValue")?.reason ?? "", /body\.list\[1\].*surrogate/);
+        assert.match(byId.get("nulKey")?.reason ?? "", /u0000/);
+      });
+      await expectSizes(queue, { WAITING: 1, PROCESSING: 0, SUCCESS: 0, FAIL: 0 });
+      await rejects(queue.lookupStatus("deepest"), ItemNotFound);
+      // The same bodies without the bad items are stored and come back exactly.
+      assert.deepEqual((await queue.put(good)).added.slice().sort(), Object.keys(good).sort());
+      for (const [id, body] of Object.entries(good)) {
+        assert.deepEqual((await queue.lookupItem(id)).itemBody, body, `body of ${id}`);
+      }
     },
   },
   {
