@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { migrateQueueTable, type SqlDatabase } from "../src/index.js";
 import { applyMigrations, MAX_TABLE_NAME_LENGTH, queryRows } from "../src/internal/index.js";
 import { queueMigrations } from "../src/migrate.js";
-import { dropQueueTable, randomTableName, serverUrl } from "./helpers.js";
+import { dropQueueTable, randomTableName, testDatabaseUrl } from "../src/testing/index.js";
 
 describe("migrate on PostgreSQL", () => {
   let clients: postgres.Sql[];
@@ -15,7 +15,7 @@ describe("migrate on PostgreSQL", () => {
   const tables: string[] = [];
 
   beforeAll(async () => {
-    const url = await serverUrl();
+    const url = await testDatabaseUrl();
     clients = [0, 1].map(() => postgres(url, { max: 1, onnotice: () => {} }));
     dbs = clients.map((client) => drizzlePostgres(client) as unknown as SqlDatabase);
   });

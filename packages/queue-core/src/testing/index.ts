@@ -7,6 +7,7 @@ import {
   type QueueCapabilities,
 } from "./cases.js";
 
+export { underCI } from "./ci.js";
 export { type LogRecord, recordingLogger } from "./recording-logger.js";
 export { type ConformanceCase, type ConformanceOptions, conformanceCases, type QueueCapabilities };
 
