@@ -33,6 +33,7 @@ export {
   type StatePage,
 } from "./queue.js";
 export { REDACTED, redactUrlsIn } from "./redact.js";
+export { type BackoffPolicy, RETRY, type Try, withBackoff } from "./retry.js";
 export {
   ALL_STAGES,
   emptySizes,
