@@ -1,3 +1,4 @@
+export { allIdsInStage } from "./all-ids.js";
 export { moveOneByOne } from "./batch.js";
 export {
   InvalidArgument,
@@ -66,4 +67,4 @@ export {
   type ValidItem,
   validatePutBatch,
 } from "./validation.js";
-export { DummyWorker, type QueueWorker } from "./worker.js";
+export type { QueueWorker } from "./worker.js";

@@ -1,7 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
   assertCount,
-  DummyWorker,
   InvalidArgument,
   InvalidItem,
   InvalidStage,
@@ -11,6 +10,7 @@ import {
   stageName,
   validatePutBatch,
 } from "../src/index.js";
+import { DummyWorker } from "../src/testing/index.js";
 
 describe("stages", () => {
   it("have the numbers and names of the wire format", () => {

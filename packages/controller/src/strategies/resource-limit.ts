@@ -1,4 +1,5 @@
 import {
+  allIdsInStage,
   InvalidArgument,
   type ItemId,
   ItemNotFound,
@@ -7,7 +8,6 @@ import {
   QueueItemStage,
 } from "@task-queue/queue-core";
 import { addAmounts, fitsWithin, type ResourceAmounts, resourceRequest } from "../resources.js";
-import { allIdsInStage } from "../stage-ids.js";
 import type { ReleaseStrategy } from "../strategy.js";
 
 export interface ResourceLimitOptions {

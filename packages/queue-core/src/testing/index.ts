@@ -8,6 +8,7 @@ import {
 } from "./cases.js";
 
 export { underCI } from "./ci.js";
+export { DummyWorker } from "./dummy-worker.js";
 export { type LogRecord, recordingLogger } from "./recording-logger.js";
 export { type ConformanceCase, type ConformanceOptions, conformanceCases, type QueueCapabilities };
 
