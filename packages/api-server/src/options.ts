@@ -1,4 +1,4 @@
-import { type Logger, MAX_GET_N, type QueueNamespace } from "@task-queue/queue-core";
+import { InvalidArgument, type Logger, MAX_GET_N, type QueueNamespace } from "@task-queue/queue-core";
 
 export interface ApiLimits {
   /** Largest request body accepted, in bytes (default 16 MiB); larger bodies get 413. */
@@ -46,15 +46,16 @@ export function resolveOptions(options: AppOptions, silent: Logger): ResolvedOpt
   const queues = options.queues;
   const maxItems = options.limits?.maxItems ?? MAX_GET_N;
   if (!Number.isInteger(maxItems) || maxItems < 1)
-    throw new RangeError("limits.maxItems must be a positive integer");
+    throw new InvalidArgument("limits.maxItems", `must be a positive integer, got ${maxItems}`);
   const maxBodyBytes = options.limits?.maxBodyBytes ?? DEFAULT_MAX_REQUEST_BYTES;
   if (!Number.isInteger(maxBodyBytes) || maxBodyBytes < 1) {
-    throw new RangeError("limits.maxBodyBytes must be a positive integer");
+    throw new InvalidArgument("limits.maxBodyBytes", `must be a positive integer, got ${maxBodyBytes}`);
   }
   const readyTimeoutMs = options.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS;
   if (!Number.isInteger(readyTimeoutMs) || readyTimeoutMs < 1)
-    throw new RangeError("readyTimeoutMs must be a positive integer");
-  if (options.auth && options.auth.token.length === 0) throw new RangeError("auth.token must not be empty");
+    throw new InvalidArgument("readyTimeoutMs", `must be a positive integer, got ${readyTimeoutMs}`);
+  if (options.auth && options.auth.token.length === 0)
+    throw new InvalidArgument("auth.token", "must not be empty");
   return {
     queues,
     defaultQueue,

@@ -35,7 +35,7 @@ export class ResourceLimit implements ReleaseStrategy {
   ) {
     for (const [name, value] of Object.entries(limits))
       if (typeof value !== "number" || !Number.isFinite(value) || value < 0)
-        throw new InvalidArgument("resource_limits", `${name} must be a number ≥ 0`);
+        throw new InvalidArgument(`limits.${name}`, `must be a number ≥ 0, got ${value}`);
     this.limited = Object.keys(limits);
     this.window = options.window ?? 1000;
     this.description = `ResourceLimit(${JSON.stringify(limits)}, ${resourceKey})`;
