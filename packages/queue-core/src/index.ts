@@ -1,5 +1,4 @@
 export { allIdsInStage } from "./all-ids.js";
-export { moveOneByOne } from "./batch.js";
 export {
   InvalidArgument,
   InvalidItem,
@@ -36,7 +35,6 @@ export {
 export { REDACTED, redactUrlsIn } from "./redact.js";
 export { type BackoffPolicy, RETRY, type Try, withBackoff } from "./retry.js";
 export {
-  ALL_STAGES,
   emptySizes,
   isQueueItemStage,
   isStageName,
