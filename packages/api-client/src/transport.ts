@@ -1,4 +1,4 @@
-import { InvalidArgument, QueueUnavailable, redactUrlsIn } from "@task-queue/queue-core";
+import { InvalidArgument, QueueUnavailable, RETRY, redactUrlsIn, withBackoff } from "@task-queue/queue-core";
 
 export interface RetryPolicy {
   /** Tries in all for a GET, counting the first (default 3). Other methods are never retried: they are not idempotent. */
@@ -24,8 +24,6 @@ export interface TransportOptions {
 
 // Statuses worth another try of a read: the server or a proxy in front of it is briefly unable to answer.
 const RETRYABLE_STATUS = new Set([502, 503, 504]);
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Where requests go: the base URL without credentials, what to call it in messages, the Authorization header. */
 export interface Endpoint {
@@ -95,18 +93,18 @@ export function createTransport(
   return async (request) => {
     if (authorization !== null) request.headers.set("authorization", authorization);
     const tries = request.method === "GET" ? attempts : 1;
-    for (let attempt = 1; ; attempt++) {
-      const last = attempt >= tries;
+    return withBackoff({ attempts: tries, initialDelayMs: delayMs }, async ({ last }) => {
       try {
         const response = await fetchImpl(last ? request : request.clone(), {
           signal: AbortSignal.timeout(timeoutMs),
         });
         if (last || !RETRYABLE_STATUS.has(response.status)) return response;
         await response.body?.cancel();
+        return RETRY;
       } catch (error) {
         if (last) throw unavailable(endpoint.label, error, timeoutMs);
+        return RETRY;
       }
-      await sleep(delayMs * 2 ** (attempt - 1));
-    }
+    });
   };
 }

@@ -1,4 +1,4 @@
-import { type Logger, silentLogger } from "@task-queue/queue-core";
+import { InvalidArgument, type Logger, silentLogger } from "@task-queue/queue-core";
 
 export interface ServiceLoopOptions {
   /** Time from the start of one tick to the start of the next, in ms. A longer tick is followed at once. */
@@ -26,7 +26,8 @@ export class ServiceLoop {
   errors = 0;
 
   constructor(options: ServiceLoopOptions) {
-    if (!(options.periodMs >= 0)) throw new RangeError("periodMs must be ≥ 0");
+    if (!(options.periodMs >= 0))
+      throw new InvalidArgument("periodMs", `must be ≥ 0, got ${options.periodMs}`);
     this.periodMs = options.periodMs;
     this.tickFn = options.tick;
     this.logger = options.logger ?? silentLogger;

@@ -1,4 +1,5 @@
 import {
+  allIdsInStage,
   type ItemId,
   type JsonValue,
   type Logger,
@@ -9,7 +10,6 @@ import {
   silentLogger,
 } from "@task-queue/queue-core";
 import { type Clock, systemClock } from "./clock.js";
-import { allIdsInStage } from "./stage-ids.js";
 
 export interface WorkQueueOptions {
   /**

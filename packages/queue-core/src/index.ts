@@ -1,4 +1,4 @@
-export { moveOneByOne } from "./batch.js";
+export { allIdsInStage } from "./all-ids.js";
 export {
   InvalidArgument,
   InvalidItem,
@@ -33,8 +33,8 @@ export {
   type StatePage,
 } from "./queue.js";
 export { REDACTED, redactUrlsIn } from "./redact.js";
+export { type BackoffPolicy, RETRY, type Try, withBackoff } from "./retry.js";
 export {
-  ALL_STAGES,
   emptySizes,
   isQueueItemStage,
   isStageName,
@@ -71,4 +71,4 @@ export {
   type ValidItem,
   validatePutBatch,
 } from "./validation.js";
-export { DummyWorker, type QueueWorker } from "./worker.js";
+export type { QueueWorker } from "./worker.js";

@@ -7,7 +7,10 @@ import {
   type QueueCapabilities,
 } from "./cases.js";
 
+export { underCI } from "./ci.js";
+export { DummyWorker } from "./dummy-worker.js";
 export { type LogRecord, recordingLogger } from "./recording-logger.js";
+export { type SuiteFailure, suiteFailure } from "./suite-failure.js";
 export { type ConformanceCase, type ConformanceOptions, conformanceCases, type QueueCapabilities };
 
 /** Makes a fresh, empty queue for one case; the suite closes it after the case. */
