@@ -7,11 +7,6 @@ export function onSignals(handlers: Partial<Record<NodeJS.Signals, () => void>>)
   };
 }
 
-/** SIGTERM and SIGINT: what stops every long-running command. */
-export function onStop(stop: () => void): () => void {
-  return onSignals({ SIGTERM: stop, SIGINT: stop });
-}
-
 export interface StopSignal {
   /** Resolves at the first SIGTERM or SIGINT, with the signal's name. */
   stopped: Promise<NodeJS.Signals>;
@@ -31,11 +26,6 @@ export function stopSignal(): StopSignal {
     remove = onSignals({ SIGTERM: stop("SIGTERM"), SIGINT: stop("SIGINT") });
   });
   return { stopped, remove: () => remove() };
-}
-
-/** Resolves at the first SIGTERM or SIGINT, with the signal's name. */
-export function untilStopSignal(): Promise<NodeJS.Signals> {
-  return stopSignal().stopped;
 }
 
 /** A second stop signal during shutdown must not kill the process half way: ignore it, say so. */

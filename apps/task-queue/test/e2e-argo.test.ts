@@ -1,7 +1,7 @@
+import { dropQueueTable, randomTableName, testDatabaseUrl } from "@task-queue/queue-sql/testing";
 import { ANNOTATION_ITEM_ID, unescapeAnnotationValue } from "@task-queue/worker-argo";
 import { ArgoEmulator } from "@task-queue/worker-argo/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { assertDatabaseReachable, dropQueueTable, uniqueTable } from "./support/database.js";
 import { type Outcome, type RunningSystem, runFlow, startSystem, stopSystem } from "./support/system.js";
 
 const PROCESSING_LIMIT = 5;
@@ -12,12 +12,11 @@ const ids = Array.from({ length: 50 }, (_, i) => `argo-${String(i).padStart(2, "
 const expected = (id: string): Outcome => (Number(id.slice(5)) % 4 === 3 ? "FAIL" : "SUCCESS");
 
 describe("task-queue server + controller (Argo Workflows worker) against the Argo emulator", () => {
-  const table = uniqueTable("tq_e2e_argo");
+  const table = randomTableName("tq_e2e_argo");
   let emulator: ArgoEmulator;
   let system: RunningSystem;
 
   beforeAll(async () => {
-    await assertDatabaseReachable();
     emulator = await ArgoEmulator.start({ token: TOKEN });
     emulator.addWorkflowTemplate("e2e-template", ["message"]);
     system = await startSystem(table, {
@@ -34,7 +33,7 @@ describe("task-queue server + controller (Argo Workflows worker) against the Arg
     await system?.controller.stop("SIGKILL");
     await system?.server.stop("SIGKILL");
     await emulator?.close();
-    await dropQueueTable(table);
+    await dropQueueTable(await testDatabaseUrl(), table);
   });
 
   /** Plays Argo's workflow controller: each workflow it has not finished runs, then succeeds or fails. */

@@ -1,7 +1,7 @@
 import { resolve } from "node:path";
+import { dropQueueTable, randomTableName, testDatabaseUrl } from "@task-queue/queue-sql/testing";
 import { afterAll, beforeAll, describe, it } from "vitest";
 import { REPO_ROOT } from "./support/cli-process.js";
-import { assertDatabaseReachable, dropQueueTable, uniqueTable } from "./support/database.js";
 import { type Outcome, type RunningSystem, runFlow, startSystem, stopSystem } from "./support/system.js";
 
 const PROCESSING_LIMIT = 4;
@@ -20,11 +20,10 @@ function itemFor(i: number): { body: { file_name: string; args: string[] }; expe
 const plan = new Map(Array.from({ length: 50 }, (_, i) => [`e2e-${String(i).padStart(2, "0")}`, itemFor(i)]));
 
 describe("task-queue server + controller (process worker) on PostgreSQL", () => {
-  const table = uniqueTable("tq_e2e");
+  const table = randomTableName("tq_e2e");
   let system: RunningSystem;
 
   beforeAll(async () => {
-    await assertDatabaseReachable();
     system = await startSystem(table, {
       WORKER_INTERFACE: "process",
       PATH_TO_SCRIPTS: resolve(REPO_ROOT, "examples/scripts"),
@@ -35,7 +34,7 @@ describe("task-queue server + controller (process worker) on PostgreSQL", () => 
   afterAll(async () => {
     await system?.controller.stop("SIGKILL");
     await system?.server.stop("SIGKILL");
-    await dropQueueTable(table);
+    await dropQueueTable(await testDatabaseUrl(), table);
   });
 
   it("runs 50 items to SUCCESS or FAIL by their scripts, never over the processing limit", async () => {

@@ -1,14 +1,14 @@
 import { createServer, type Server } from "node:net";
 import { resolve } from "node:path";
+import { dropQueueTable, randomTableName, testDatabaseUrl } from "@task-queue/queue-sql/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { REPO_ROOT, runCli } from "./support/cli-process.js";
-import { assertDatabaseReachable, DATABASE_URL, dropQueueTable, uniqueTable } from "./support/database.js";
 
 // PostgreSQL on purpose: its pool is what kept a failed start-up alive (an in-memory queue holds nothing open).
-const table = uniqueTable("startup");
+const table = randomTableName("startup");
 const sqlEnv = {
   QUEUE_IMPLEMENTATION: "sql-json",
-  SQL_QUEUE_CONNECTION_STRING: DATABASE_URL,
+  SQL_QUEUE_CONNECTION_STRING: "",
   SQL_QUEUE_TABLE: table,
 };
 /** Printed when something still held the process open after the command had ended (a leak). */
@@ -19,7 +19,7 @@ describe("a fatal start-up error ends the process", () => {
   let port: number;
 
   beforeAll(async () => {
-    await assertDatabaseReachable();
+    sqlEnv.SQL_QUEUE_CONNECTION_STRING = await testDatabaseUrl();
     taken = createServer();
     await new Promise<void>((done) => taken.listen(0, "127.0.0.1", done));
     port = (taken.address() as { port: number }).port;
@@ -27,7 +27,7 @@ describe("a fatal start-up error ends the process", () => {
 
   afterAll(async () => {
     await new Promise<void>((done) => taken.close(() => done()));
-    await dropQueueTable(table);
+    await dropQueueTable(await testDatabaseUrl(), table);
   });
 
   it("server on a port in use: prints EADDRINUSE and exits 1, its pool closed", async () => {

@@ -1,11 +1,13 @@
 // Throughput of the queue through the HTTP API (ApiClient → loopback → api-server → SqlQueue on PostgreSQL) next to
 // the same workload on SqlQueue directly, in one run. Not a test: numbers depend on the machine.
-//   pnpm --filter @task-queue/api-client bench      (TEST_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/test)
+//   pnpm --filter @task-queue/api-client bench      (TEST_DATABASE_URL, as the tests: @task-queue/queue-sql/testing)
+
+import { createApp } from "@task-queue/api-server";
+import { serveOnLoopback } from "@task-queue/api-server/testing";
 import type { Queue } from "@task-queue/queue-core";
 import { SqlQueueNamespace } from "@task-queue/queue-sql";
+import { dropQueueTable, randomTableName, testDatabaseUrl } from "@task-queue/queue-sql/testing";
 import { ApiClient } from "../src/index.js";
-import { databaseUrl, dropQueueTable, randomTableName } from "../test/database.js";
-import { startServer } from "../test/loopback.js";
 
 const ITEMS = Number(process.env.BENCH_ITEMS ?? 20_000);
 const PUT_BATCH = 1_000;
@@ -50,10 +52,10 @@ async function workload(queue: Queue): Promise<Figures> {
   return { put: putRate, drain: perItem, drainMany: await drain(queue, false) };
 }
 
-const url = await databaseUrl();
-const table = randomTableName();
+const url = await testDatabaseUrl();
+const table = randomTableName("tq_api");
 const namespace = await SqlQueueNamespace.open({ connection: url, tableName: table });
-const server = await startServer({ queues: namespace });
+const server = await serveOnLoopback(createApp({ queues: namespace }));
 try {
   const direct = await workload(namespace.queue("direct"));
   const http = await workload(new ApiClient({ baseUrl: server.baseUrl }).queue("http"));
@@ -69,7 +71,7 @@ try {
   console.log(row("get(100) + success per item", direct.drain, http.drain));
   console.log(row("get(100) + successMany", direct.drainMany, http.drainMany));
 } finally {
-  await server.stop();
+  await server.close();
   await namespace.close();
   await dropQueueTable(url, table);
 }

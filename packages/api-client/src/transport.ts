@@ -1,4 +1,4 @@
-import { InvalidArgument, QueueUnavailable, redactUrlsIn } from "@task-queue/queue-core";
+import { InvalidArgument, QueueUnavailable, RETRY, redactUrlsIn, withBackoff } from "@task-queue/queue-core";
 
 export interface RetryPolicy {
   /**
@@ -28,8 +28,6 @@ export interface TransportOptions {
 
 // Statuses worth another try of a read: the server or a proxy in front of it is briefly unable to answer.
 const RETRYABLE_STATUS = new Set([502, 503, 504]);
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** How long the server may hold the request on purpose (get's wait_seconds), in ms. */
 function heldMs(request: Request): number {
@@ -118,20 +116,21 @@ export function createTransport(
     async (request) => {
       if (authorization !== null) request.headers.set("authorization", authorization);
       const limitMs = timeoutMs + heldMs(request);
-      for (let attempt = 1; ; attempt++) {
-        const last = attempt >= tries;
+      return withBackoff({ attempts: tries, initialDelayMs: delayMs }, async ({ last }) => {
         try {
           const response = await fetchImpl(last ? request : request.clone(), {
             signal: AbortSignal.any([request.signal, AbortSignal.timeout(limitMs)]),
           });
           if (last || !RETRYABLE_STATUS.has(response.status)) return response;
           await response.body?.cancel();
+          return RETRY;
         } catch (error) {
+          // A request the caller aborted is over: never retried, never reported as an outage.
           if (request.signal.aborted) throw request.signal.reason;
           if (last) throw unavailable(endpoint.label, error, limitMs);
+          return RETRY;
         }
-        await sleep(delayMs * 2 ** (attempt - 1));
-      }
+      });
     };
   return { once: send(1), read: send(attempts) };
 }

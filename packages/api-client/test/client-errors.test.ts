@@ -1,5 +1,7 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
+import { createApp } from "@task-queue/api-server";
+import { type Served, serveOnLoopback } from "@task-queue/api-server/testing";
 import {
   InMemoryQueueNamespace,
   InvalidArgument,
@@ -12,21 +14,22 @@ import {
 } from "@task-queue/queue-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ApiClient, ApiError, ApiQueueNamespace } from "../src/index.js";
-import { type RunningServer, startServer } from "./loopback.js";
 
 describe("ApiClient maps error answers back to queue-core errors", () => {
-  let server: RunningServer;
+  let server: Served;
   let client: ApiClient;
   beforeAll(async () => {
-    server = await startServer({
-      queues: new InMemoryQueueNamespace(),
-      auth: { token: "t0ken" },
-      limits: { maxItems: 50 },
-    });
+    server = await serveOnLoopback(
+      createApp({
+        queues: new InMemoryQueueNamespace(),
+        auth: { token: "t0ken" },
+        limits: { maxItems: 50 },
+      }),
+    );
     client = new ApiClient({ baseUrl: server.baseUrl, token: "t0ken" });
     await client.put({ a: 1, b: 2 });
   });
-  afterAll(() => server.stop());
+  afterAll(() => server.close());
 
   it("400 not in Queue → ItemNotFound with the id", async () => {
     await expect(client.lookupItem("a/../ghost")).rejects.toSatisfy(

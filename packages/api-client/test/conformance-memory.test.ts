@@ -1,16 +1,17 @@
 import { randomUUID } from "node:crypto";
+import { createApp } from "@task-queue/api-server";
+import { type Served, serveOnLoopback } from "@task-queue/api-server/testing";
 import { InMemoryQueueNamespace } from "@task-queue/queue-core";
 import { runQueueConformance } from "@task-queue/queue-core/testing";
 import { afterAll, beforeAll } from "vitest";
 import { ApiClient } from "../src/index.js";
-import { type RunningServer, startServer } from "./loopback.js";
 
 // Named queues: one server, a fresh queue per case.
-let server: RunningServer;
+let server: Served;
 beforeAll(async () => {
-  server = await startServer({ queues: new InMemoryQueueNamespace() });
+  server = await serveOnLoopback(createApp({ queues: new InMemoryQueueNamespace() }));
 });
-afterAll(() => server.stop());
+afterAll(() => server.close());
 
 runQueueConformance(
   "ApiClient → HTTP → InMemoryQueue (named queue)",
@@ -23,9 +24,9 @@ runQueueConformance(
   "ApiClient → HTTP → InMemoryQueue (default queue, bearer token)",
   async () => {
     const token = randomUUID();
-    const own = await startServer({ queues: new InMemoryQueueNamespace(), auth: { token } });
+    const own = await serveOnLoopback(createApp({ queues: new InMemoryQueueNamespace(), auth: { token } }));
     const client = new ApiClient({ baseUrl: own.baseUrl, token });
-    return Object.assign(client, { close: () => own.stop() });
+    return Object.assign(client, { close: () => own.close() });
   },
   { strictFifo: true, priority: true, delay: true },
 );

@@ -1,24 +1,25 @@
 import { randomUUID } from "node:crypto";
+import { createApp } from "@task-queue/api-server";
+import { type Served, serveOnLoopback } from "@task-queue/api-server/testing";
 import { runQueueConformance } from "@task-queue/queue-core/testing";
 import { SqlQueueNamespace } from "@task-queue/queue-sql";
+import { dropQueueTable, randomTableName, testDatabaseUrl } from "@task-queue/queue-sql/testing";
 import { afterAll, beforeAll } from "vitest";
 import { ApiClient } from "../src/index.js";
-import { databaseUrl, dropQueueTable, randomTableName } from "./database.js";
-import { type RunningServer, startServer } from "./loopback.js";
 
-const table = randomTableName();
+const table = randomTableName("tq_api");
 let url: string;
 let namespace: SqlQueueNamespace;
-let server: RunningServer;
+let server: Served;
 
 beforeAll(async () => {
-  url = await databaseUrl();
+  url = await testDatabaseUrl();
   namespace = await SqlQueueNamespace.open({ connection: url, tableName: table });
-  server = await startServer({ queues: namespace });
+  server = await serveOnLoopback(createApp({ queues: namespace }));
 });
 
 afterAll(async () => {
-  await server?.stop();
+  await server?.close();
   await namespace?.close();
   if (url) await dropQueueTable(url, table);
 });

@@ -1,3 +1,5 @@
+import { createApp } from "@task-queue/api-server";
+import { type Served, serveOnLoopback } from "@task-queue/api-server/testing";
 import { InMemoryQueueNamespace, ItemNotFound } from "@task-queue/queue-core";
 import {
   InMemoryEventStore,
@@ -6,10 +8,9 @@ import {
   withEvents,
 } from "@task-queue/queue-events";
 import { SqlQueueNamespace } from "@task-queue/queue-sql";
+import { dropQueueTable, randomTableName, testDatabaseUrl } from "@task-queue/queue-sql/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ApiClient } from "../src/index.js";
-import { databaseUrl, dropQueueTable, randomTableName } from "./database.js";
-import { type RunningServer, startServer } from "./loopback.js";
 
 interface Backend {
   label: string;
@@ -29,9 +30,9 @@ const backends: Backend[] = [
   {
     label: "SqlQueueNamespace + SqlEventStore on one PostgreSQL connection",
     open: async () => {
-      const url = await databaseUrl();
-      const queueTable = randomTableName();
-      const eventTable = randomTableName();
+      const url = await testDatabaseUrl();
+      const queueTable = randomTableName("tq_api");
+      const eventTable = randomTableName("tq_api");
       const namespace = await SqlQueueNamespace.open({ connection: url, tableName: queueTable });
       const store = new SqlEventStore(namespace.queue("default").database, { table: eventTable });
       await store.migrate();
@@ -63,13 +64,13 @@ const LIFE_STAGES = ["WAITING", "PROCESSING", "FAIL", "WAITING", "PROCESSING", "
 for (const backend of backends) {
   describe(`ApiClient.history over ${backend.label}`, () => {
     let opened: Awaited<ReturnType<Backend["open"]>>;
-    let server: RunningServer;
+    let server: Served;
     beforeAll(async () => {
       opened = await backend.open();
-      server = await startServer({ queues: opened.queues });
+      server = await serveOnLoopback(createApp({ queues: opened.queues }));
     });
     afterAll(async () => {
-      await server?.stop();
+      await server?.close();
       await opened?.dispose();
     });
 

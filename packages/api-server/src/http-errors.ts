@@ -13,6 +13,7 @@ export class RequestValidationError extends Error {
   readonly code: "INVALID_ARGUMENT" | "INVALID_ITEM";
   constructor(problems: ValidationProblem[], code: "INVALID_ARGUMENT" | "INVALID_ITEM" = "INVALID_ARGUMENT") {
     super(problems.map((p) => `${p.loc.join(".")}: ${p.msg}`).join("; "));
+    this.name = "RequestValidationError";
     this.problems = problems;
     this.code = code;
   }
@@ -121,6 +122,7 @@ export class HttpLayerError extends Error {
   readonly code: string;
   constructor(status: 401 | 404 | 413 | 415, code: string, message: string) {
     super(message);
+    this.name = "HttpLayerError";
     this.status = status;
     this.code = code;
   }

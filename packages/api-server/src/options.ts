@@ -1,5 +1,6 @@
 import {
   DEFAULT_MAX_BODY_DEPTH,
+  InvalidArgument,
   type Logger,
   MAX_BODY_DEPTH_CEILING,
   MAX_GET_N,
@@ -62,23 +63,30 @@ export function resolveOptions(options: AppOptions, silent: Logger): ResolvedOpt
   const queues = options.queues;
   const maxItems = options.limits?.maxItems ?? MAX_GET_N;
   if (!Number.isInteger(maxItems) || maxItems < 1)
-    throw new RangeError("limits.maxItems must be a positive integer");
+    throw new InvalidArgument("limits.maxItems", `must be a positive integer, got ${maxItems}`);
   const maxBodyBytes = options.limits?.maxBodyBytes ?? DEFAULT_MAX_REQUEST_BYTES;
   if (!Number.isInteger(maxBodyBytes) || maxBodyBytes < 1) {
-    throw new RangeError("limits.maxBodyBytes must be a positive integer");
+    throw new InvalidArgument("limits.maxBodyBytes", `must be a positive integer, got ${maxBodyBytes}`);
   }
   const readyTimeoutMs = options.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS;
   if (!Number.isInteger(readyTimeoutMs) || readyTimeoutMs < 1)
-    throw new RangeError("readyTimeoutMs must be a positive integer");
+    throw new InvalidArgument("readyTimeoutMs", `must be a positive integer, got ${readyTimeoutMs}`);
   const maxBodyDepth = options.limits?.maxBodyDepth ?? DEFAULT_MAX_BODY_DEPTH;
   if (!Number.isInteger(maxBodyDepth) || maxBodyDepth < 1 || maxBodyDepth > MAX_BODY_DEPTH_CEILING) {
-    throw new RangeError(`limits.maxBodyDepth must be an integer from 1 to ${MAX_BODY_DEPTH_CEILING}`);
+    throw new InvalidArgument(
+      "limits.maxBodyDepth",
+      `must be an integer from 1 to ${MAX_BODY_DEPTH_CEILING}, got ${maxBodyDepth}`,
+    );
   }
   const maxJsonContainers = options.limits?.maxJsonContainers ?? DEFAULT_MAX_JSON_CONTAINERS;
   if (!Number.isInteger(maxJsonContainers) || maxJsonContainers < 1) {
-    throw new RangeError("limits.maxJsonContainers must be a positive integer");
+    throw new InvalidArgument(
+      "limits.maxJsonContainers",
+      `must be a positive integer, got ${maxJsonContainers}`,
+    );
   }
-  if (options.auth && options.auth.token.length === 0) throw new RangeError("auth.token must not be empty");
+  if (options.auth && options.auth.token.length === 0)
+    throw new InvalidArgument("auth.token", "must not be empty");
   return {
     queues,
     defaultQueue,

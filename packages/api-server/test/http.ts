@@ -1,25 +1,6 @@
 import { request } from "node:http";
-import type { AddressInfo, Socket } from "node:net";
-import { serve } from "@hono/node-server";
-import type { App } from "../src/index.js";
 
-export interface Served {
-  port: number;
-  close(): Promise<void>;
-}
-
-/** Serves the app on a free loopback port, as the real server does; onConnection sees each accepted socket. */
-export function serveOnLoopback(app: App, onConnection?: (socket: Socket) => void): Promise<Served> {
-  return new Promise((resolve) => {
-    const server = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" }, (info: AddressInfo) =>
-      resolve({
-        port: info.port,
-        close: () => new Promise<void>((done) => server.close(() => done())),
-      }),
-    );
-    if (onConnection) server.on("connection", onConnection);
-  });
-}
+export { type Served, serveOnLoopback } from "../src/testing/index.js";
 
 export interface RawResponse {
   status: number;

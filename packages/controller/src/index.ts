@@ -8,7 +8,6 @@ export {
   resourceRequest,
 } from "./resources.js";
 export { ServiceLoop, type ServiceLoopOptions, type TickOptions } from "./service-loop.js";
-export { allIdsInStage } from "./stage-ids.js";
 export { ProcessingLimit } from "./strategies/processing-limit.js";
 export { ReleaseAll } from "./strategies/release-all.js";
 export { ResourceLimit, type ResourceLimitOptions } from "./strategies/resource-limit.js";

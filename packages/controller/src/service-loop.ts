@@ -1,4 +1,4 @@
-import { type LeaderElection, type Logger, silentLogger } from "@task-queue/queue-core";
+import { InvalidArgument, type LeaderElection, type Logger, silentLogger } from "@task-queue/queue-core";
 
 export interface TickOptions {
   /** False while the loop is paused. */
@@ -41,7 +41,8 @@ export class ServiceLoop {
   errors = 0;
 
   constructor(options: ServiceLoopOptions) {
-    if (!(options.periodMs >= 0)) throw new RangeError("periodMs must be ≥ 0");
+    if (!(options.periodMs >= 0))
+      throw new InvalidArgument("periodMs", `must be ≥ 0, got ${options.periodMs}`);
     this.periodMs = options.periodMs;
     this.tickFn = options.tick;
     this.election = options.election;

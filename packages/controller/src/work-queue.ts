@@ -1,4 +1,5 @@
 import {
+  allIdsInStage,
   type Completion,
   type Failure,
   type ItemId,
@@ -12,7 +13,6 @@ import {
   silentLogger,
 } from "@task-queue/queue-core";
 import { type Clock, systemClock } from "./clock.js";
-import { allIdsInStage } from "./stage-ids.js";
 
 export interface WorkQueueOptions {
   /**

@@ -113,3 +113,11 @@ describe("ServiceLoop", () => {
     await expect(loop.runOnce()).rejects.toThrow("boom");
   });
 });
+
+describe("ServiceLoop options", () => {
+  it("refuses a negative periodMs with InvalidArgument naming periodMs", () => {
+    expect(() => new ServiceLoop({ periodMs: -1, tick: async () => {} })).toThrow(
+      expect.objectContaining({ name: "InvalidArgument", argument: "periodMs" }),
+    );
+  });
+});

@@ -1,5 +1,5 @@
-import { DummyWorker, InMemoryQueue, type JsonValue, QueueItemStage } from "@task-queue/queue-core";
-import { recordingLogger } from "@task-queue/queue-core/testing";
+import { InMemoryQueue, InvalidArgument, type JsonValue, QueueItemStage } from "@task-queue/queue-core";
+import { DummyWorker, recordingLogger } from "@task-queue/queue-core/testing";
 import { describe, expect, it } from "vitest";
 import { Controller } from "../src/controller.js";
 import { ProcessingLimit } from "../src/strategies/processing-limit.js";
@@ -53,8 +53,8 @@ describe("ProcessingLimit", () => {
   });
 
   it("rejects a limit that is not a positive integer", () => {
-    expect(() => new ProcessingLimit(0)).toThrow(/processing_limit/);
-    expect(() => new ProcessingLimit(1.5)).toThrow(/processing_limit/);
+    expect(() => new ProcessingLimit(0)).toThrow(new InvalidArgument("max", "must be an integer ≥ 1, got 0"));
+    expect(() => new ProcessingLimit(1.5)).toThrow(/^max: /);
   });
 });
 
@@ -130,6 +130,8 @@ describe("ResourceLimit", () => {
   });
 
   it("rejects limits that are not numbers ≥ 0", () => {
-    expect(() => new ResourceLimit({ gpu: -1 })).toThrow(/resource_limits/);
+    expect(() => new ResourceLimit({ gpu: -1 })).toThrow(
+      new InvalidArgument("limits.gpu", "must be a number ≥ 0, got -1"),
+    );
   });
 });

@@ -1,11 +1,5 @@
-import {
-  DummyWorker,
-  InMemoryQueue,
-  type ItemId,
-  type JsonValue,
-  QueueItemStage,
-} from "@task-queue/queue-core";
-import { recordingLogger } from "@task-queue/queue-core/testing";
+import { InMemoryQueue, type ItemId, type JsonValue, QueueItemStage } from "@task-queue/queue-core";
+import { DummyWorker, recordingLogger } from "@task-queue/queue-core/testing";
 import { describe, expect, it } from "vitest";
 import { WorkQueue } from "../src/work-queue.js";
 import { ManualClock } from "./helpers.js";

@@ -1,3 +1,4 @@
+export { allIdsInStage } from "./all-ids.js";
 export {
   InvalidArgument,
   InvalidItem,
@@ -74,8 +75,8 @@ export {
   type StatePage,
 } from "./queue.js";
 export { REDACTED, redactUrlsIn } from "./redact.js";
+export { type BackoffPolicy, RETRY, type Try, withBackoff } from "./retry.js";
 export {
-  ALL_STAGES,
   emptySizes,
   isQueueItemStage,
   isStageName,
@@ -114,4 +115,4 @@ export {
   validatePutBatch,
 } from "./validation.js";
 export { type WaitForWorkOptions, waitForWork } from "./wait.js";
-export { DummyWorker, type QueueWorker } from "./worker.js";
+export type { QueueWorker } from "./worker.js";

@@ -13,7 +13,6 @@ export type StageName = keyof typeof QueueItemStage;
 
 /** Stage names in numeric order: STAGE_NAMES[stage] is the name of a stage. */
 export const STAGE_NAMES: readonly StageName[] = ["WAITING", "PROCESSING", "SUCCESS", "FAIL"];
-export const ALL_STAGES: readonly QueueItemStage[] = [0, 1, 2, 3];
 
 export function stageName(stage: QueueItemStage): StageName {
   const name = STAGE_NAMES[stage];

@@ -66,15 +66,18 @@ export interface BodyProblem {
   reason: string;
 }
 
-/** Resolves and checks configured body limits (throws RangeError on a bad configuration). */
+/** Resolves and checks configured body limits (InvalidArgument names the bad option). */
 export function resolveBodyLimits(limits: BodyLimits = {}): Required<BodyLimits> {
   const maxBodyBytes = limits.maxBodyBytes ?? MAX_BODY_BYTES;
   const maxDepth = limits.maxDepth ?? DEFAULT_MAX_BODY_DEPTH;
   if (!Number.isInteger(maxBodyBytes) || maxBodyBytes < 1) {
-    throw new RangeError("maxBodyBytes must be a positive integer");
+    throw new InvalidArgument("maxBodyBytes", `must be a positive integer, got ${maxBodyBytes}`);
   }
   if (!Number.isInteger(maxDepth) || maxDepth < 1 || maxDepth > MAX_BODY_DEPTH_CEILING) {
-    throw new RangeError(`maxDepth must be an integer from 1 to ${MAX_BODY_DEPTH_CEILING}`);
+    throw new InvalidArgument(
+      "maxDepth",
+      `must be an integer from 1 to ${MAX_BODY_DEPTH_CEILING}, got ${maxDepth}`,
+    );
   }
   return { maxBodyBytes, maxDepth };
 }

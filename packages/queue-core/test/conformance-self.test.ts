@@ -10,7 +10,7 @@ import {
   QueueItemStage,
   type RequeueResult,
 } from "../src/index.js";
-import { type ConformanceCase, conformanceCases } from "../src/testing/index.js";
+import { type ConformanceCase, conformanceCases, suiteFailure } from "../src/testing/index.js";
 
 const options = { largeBatchSize: 500, concurrencyItems: 1000 };
 
@@ -88,6 +88,10 @@ async function fails(testCase: ConformanceCase, queue: Queue): Promise<unknown> 
   return null;
 }
 
+/** The suite's own assertion with which the case mentioning `fragment` fails the broken queue. */
+const failureOf = (fragment: string, queue: Queue) =>
+  suiteFailure(() => caseNamed(fragment).run(queue, options));
+
 describe("the conformance suite rejects broken queues", () => {
   it("passes a correct queue (the control)", async () => {
     for (const testCase of conformanceCases) {
@@ -96,27 +100,37 @@ describe("the conformance suite rejects broken queues", () => {
   });
 
   it("fails a queue that hands the same item to two concurrent callers", async () => {
-    const error = await fails(caseNamed("concurrent callers"), new RacyGetQueue());
-    expect(String(error)).toMatch(/handed out more than once/);
+    const failure = await failureOf("concurrent callers", new RacyGetQueue());
+    expect(failure.message).toMatch(/^\d+ items were handed out more than once/);
+    expect(failure.expected).toEqual([]);
   });
 
   it("fails a queue that overwrites duplicates", async () => {
-    expect(await fails(caseNamed("second put skips"), new OverwritingPutQueue())).not.toBeNull();
+    const failure = await failureOf("second put skips", new OverwritingPutQueue());
+    expect(failure).toMatchObject({
+      actual: { added: ["c", "b"], skipped: [] },
+      expected: { added: ["c"], skipped: ["b"] },
+    });
   });
 
   it("fails a queue that is not FIFO", async () => {
-    expect(await fails(caseNamed("oldest first"), new LifoQueue())).not.toBeNull();
+    const failure = await failureOf("oldest first", new LifoQueue());
+    expect(failure.expected).toEqual([...(failure.actual as string[])].reverse());
   });
 
   it("fails a queue that lets success move a WAITING item silently", async () => {
-    expect(await fails(caseNamed("only from PROCESSING"), new LooseTransitionQueue())).not.toBeNull();
+    const failure = await failureOf("only from PROCESSING", new LooseTransitionQueue());
+    expect(failure.message).toBe("Missing expected rejection.");
   });
 
   it("fails a queue that writes the valid part of an invalid batch", async () => {
-    expect(await fails(caseNamed("rejected whole"), new PartialPutQueue())).not.toBeNull();
+    const failure = await failureOf("rejected whole", new PartialPutQueue());
+    expect(failure).toMatchObject({ actual: { WAITING: 2 }, expected: { WAITING: 1 } });
   });
 
   it("fails a queue that does not say why it skipped a requeue", async () => {
-    expect(await fails(caseNamed("requeue moves FAIL"), new SilentRequeueQueue())).not.toBeNull();
+    const failure = await failureOf("requeue moves FAIL", new SilentRequeueQueue());
+    expect(failure.actual).toEqual([]);
+    expect(failure.expected).toContainEqual({ id: "nobody", reason: "NOT_FOUND" });
   });
 });

@@ -3,7 +3,6 @@ import {
   assertCount,
   bodyProblem,
   DEFAULT_MAX_BODY_DEPTH,
-  DummyWorker,
   InvalidArgument,
   InvalidItem,
   InvalidStage,
@@ -15,6 +14,7 @@ import {
   stageName,
   validatePutBatch,
 } from "../src/index.js";
+import { DummyWorker } from "../src/testing/index.js";
 
 describe("stages", () => {
   it("have the numbers and names of the wire format", () => {
@@ -99,7 +99,7 @@ describe("storable bodies", () => {
     expect(problem?.path).toEqual(["a", ...new Array(DEFAULT_MAX_BODY_DEPTH - 1).fill(0)]);
     expect(problem?.reason).toMatch(/^body\.a\[0\].*more levels.*deeper than the limit of 256 levels$/);
     expect(bodyProblem(deep(11), { maxDepth: 10 })?.reason).toMatch(/limit of 10 levels/);
-    expect(() => bodyProblem(1, { maxDepth: MAX_BODY_DEPTH_CEILING + 1 })).toThrow(RangeError);
+    expect(() => bodyProblem(1, { maxDepth: MAX_BODY_DEPTH_CEILING + 1 })).toThrow(InvalidArgument);
   });
 
   it("walk 100,000 levels without recursion, and stop at the limit", () => {

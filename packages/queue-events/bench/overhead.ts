@@ -1,11 +1,10 @@
 // What recording costs: one life (put, get, success) of N items on SqlQueue alone, and wrapped in QueueWithEvents
 // with a SqlEventStore on the same database (one transaction per call), and where the time of a recorded call
 // goes. Run: pnpm --filter @task-queue/queue-events bench
-import { randomBytes } from "node:crypto";
 import { PGlite } from "@electric-sql/pglite";
 import type { Queue } from "@task-queue/queue-core";
 import { type SqlDatabase, type SqlQueue, SqlQueueNamespace } from "@task-queue/queue-sql";
-import { sql } from "drizzle-orm";
+import { dropQueueTable, dropTables, randomTableName, testDatabaseUrl } from "@task-queue/queue-sql/testing";
 import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
 import postgres from "postgres";
@@ -73,9 +72,8 @@ async function breakdown(label: string, queue: SqlQueue, store: SqlEventStore): 
 }
 
 async function measure(label: string, db: SqlDatabase): Promise<void> {
-  const suffix = randomBytes(4).toString("hex");
-  const queueTable = `bench_queue_${suffix}`;
-  const eventTable = `bench_events_${suffix}`;
+  const queueTable = randomTableName("bench_queue");
+  const eventTable = randomTableName("bench_events");
   const namespace = await SqlQueueNamespace.open({ connection: db, tableName: queueTable });
   const store = new SqlEventStore(db, { table: eventTable });
   await store.migrate();
@@ -91,9 +89,8 @@ async function measure(label: string, db: SqlDatabase): Promise<void> {
     await breakdown(label, namespace.queue("breakdown"), store);
   } finally {
     await namespace.close();
-    await db.execute(sql.raw(`drop table if exists "${queueTable}", "${queueTable}_migrations"`));
-    await db.execute(sql.raw(`drop sequence if exists "${queueTable}_ordering_seq"`));
-    await db.execute(sql.raw(`drop table if exists "${eventTable}", "${eventTable}_migrations"`));
+    await dropQueueTable(db, queueTable);
+    await dropTables(db, eventTable, `${eventTable}_migrations`);
   }
 }
 
@@ -101,7 +98,7 @@ const pglite = new PGlite();
 await measure("PGlite", drizzlePglite(pglite) as unknown as SqlDatabase);
 await pglite.close();
 
-const client = postgres(process.env.TEST_DATABASE_URL || "postgres://postgres@127.0.0.1:5432/test", {
+const client = postgres(await testDatabaseUrl(), {
   max: 4,
   onnotice: () => {},
 });

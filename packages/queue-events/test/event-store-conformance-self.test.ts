@@ -1,6 +1,7 @@
 // The event-store suite is only worth something if it fails broken stores. Each store below breaks one rule, and
 // the case that specifies that rule must reject it.
 import type { ItemId } from "@task-queue/queue-core";
+import { suiteFailure } from "@task-queue/queue-core/testing";
 import { describe, expect, it } from "vitest";
 import {
   type Event,
@@ -88,6 +89,10 @@ class CutsLongText extends InMemoryEventStore {
   }
 }
 
+/** The suite's own assertion with which the case mentioning `fragment` fails the broken store. */
+const failureOf = (fragment: string, store: InMemoryEventStore) =>
+  suiteFailure(() => caseNamed(fragment).run(store, uniqueNames()));
+
 describe("the event store conformance suite rejects broken stores", () => {
   it("passes a correct store (the control)", async () => {
     for (const testCase of eventStoreCases) {
@@ -96,23 +101,28 @@ describe("the event store conformance suite rejects broken stores", () => {
   });
 
   it("fails a store whose history is newest first", async () => {
-    expect(await fails(caseNamed("itemHistory holds"), new NewestFirstHistory())).not.toBeNull();
+    const failure = await failureOf("itemHistory holds", new NewestFirstHistory());
+    expect(failure).toMatchObject({ actual: [3, 2, 1], expected: [1, 2, 3] });
   });
 
   it("fails a store that ignores since", async () => {
-    expect(await fails(caseNamed("since keeps"), new IgnoresSince())).not.toBeNull();
+    const failure = await failureOf("since keeps", new IgnoresSince());
+    expect(failure).toMatchObject({ actual: [1, 2, 3, 4], expected: [2, 3, 4] });
   });
 
   it("fails a store whose pages overlap", async () => {
-    expect(await fails(caseNamed("pages cover"), new OverlappingPages())).not.toBeNull();
+    const failure = await failureOf("pages cover", new OverlappingPages());
+    expect(failure.message).toBe("a page holds at most limit events");
   });
 
   it("fails a store that writes the valid part of a bad batch", async () => {
-    expect(await fails(caseNamed("one bad event"), new WritesValidPart())).not.toBeNull();
+    const failure = await failureOf("one bad event", new WritesValidPart());
+    expect(failure.message).toBe("Missing expected rejection (InvalidArgument).");
   });
 
   it("fails a store that keeps the caller's objects", async () => {
-    expect(await fails(caseNamed("does not change the store"), new SharesObjects())).not.toBeNull();
+    const failure = await failureOf("does not change the store", new SharesObjects());
+    expect(failure).toMatchObject({ actual: [1, 2], expected: [1] });
   });
 
   it("fails a store that cuts a reason at the limit", async () => {

@@ -2,7 +2,7 @@
 // Requests are counted by an SDK middleware in the deserialize step, which runs once per HTTP attempt.
 import { S3Client } from "@aws-sdk/client-s3";
 import { S3Queue } from "../src/index.js";
-import { S3RVER_CREDENTIALS, startS3rver } from "../src/testing.js";
+import { S3RVER_CREDENTIALS, startS3rver } from "../src/testing/index.js";
 
 const ITEMS = Number(process.env.BENCH_ITEMS ?? 2_000);
 const BATCH = 100;

@@ -1,6 +1,6 @@
 /**
  * Benchmark (not a test): `pnpm bench` in packages/queue-sql, or `pnpm bench` at the root.
- * On the local PostgreSQL (BENCH_DATABASE_URL, else TEST_DATABASE_URL, else postgres://postgres@127.0.0.1:5432/test):
+ * On the local PostgreSQL (BENCH_DATABASE_URL, else the tests' database: queue-sql/testing):
  * put 100,000 items in batches of 1,000, then drain them with 4 concurrent consumers doing get(100) + successMany,
  * through SqlQueue and, as the baseline, through plain postgres.js SQL (prepared) on a plain queue table — the
  * schema and statements of queue-sql before the job lifecycle (migration 0000 only: no attempts, leases,
@@ -8,27 +8,19 @@
  * in A-B-B-A order. Then the
  * drain on PGlite in memory, against PGlite's own query() as its baseline. Prints items/s, ratios and peak memory.
  */
-import { randomBytes } from "node:crypto";
 import { PGlite } from "@electric-sql/pglite";
 import type { JsonValue } from "@task-queue/queue-core";
 import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
 import postgres from "postgres";
-import {
-  applyMigrations,
-  openSqlQueue,
-  queueMigrations,
-  type SqlDatabase,
-  type SqlQueue,
-} from "../src/index.js";
+import { migrateQueueTable, openSqlQueue, type SqlDatabase, type SqlQueue } from "../src/index.js";
+import { applyMigrations, queueMigrations } from "../src/migrate.js";
+import { dropQueueTable, randomTableName, testDatabaseUrl } from "../src/testing/index.js";
 
 const ITEMS = 100_000;
 const PUT_BATCH = 1_000;
 const CONSUMERS = 4;
 const GET_N = 100;
-const url =
-  process.env.BENCH_DATABASE_URL ??
-  process.env.TEST_DATABASE_URL ??
-  "postgres://postgres@127.0.0.1:5432/test";
+const url = process.env.BENCH_DATABASE_URL ?? (await testDatabaseUrl());
 
 /** The minimal operations a workload needs; SqlQueue and the plain-SQL baselines both provide them. */
 interface Workload {
@@ -222,9 +214,8 @@ const fmt = (rate: number): string => `${Math.round(rate).toLocaleString("en-US"
 const ratio = (ours: number, base: number): string => `${(ours / base).toFixed(2)}×`;
 
 async function benchServer(): Promise<void> {
-  const suffix = randomBytes(4).toString("hex");
-  const queueTable = `bench_queue_${suffix}`;
-  const baseTable = `bench_base_${suffix}`;
+  const queueTable = randomTableName("bench_queue");
+  const baseTable = randomTableName("bench_base");
   const client = postgres(url, { max: 10, onnotice: () => {} });
   const admin = drizzlePostgres(postgres(url, { max: 1, onnotice: () => {} })) as unknown as SqlDatabase;
   await createPlainTable(admin, baseTable);
@@ -261,10 +252,7 @@ async function benchServer(): Promise<void> {
     );
     console.log(`  drain memory: SqlQueue ${oursDrain.memory}; baseline ${baseDrain.memory}`);
   } finally {
-    for (const table of [queueTable, baseTable]) {
-      await admin.execute(`DROP TABLE IF EXISTS "${table}", "${table}_migrations"`);
-      await admin.execute(`DROP SEQUENCE IF EXISTS "${table}_ordering_seq"`);
-    }
+    for (const table of [queueTable, baseTable]) await dropQueueTable(admin, table);
     await queue.close();
     await client.end({ timeout: 5 });
     await (admin as unknown as { $client: postgres.Sql }).$client.end({ timeout: 5 });

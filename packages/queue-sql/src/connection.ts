@@ -90,7 +90,7 @@ function openConnectionString(connection: string, poolSize: number | undefined):
 export function openDatabase(options: ConnectionOptions): OpenedDatabase {
   const { connection, poolSize } = options;
   if (poolSize !== undefined && (!Number.isInteger(poolSize) || poolSize < 1)) {
-    throw new InvalidArgument("pool_size", `must be a positive integer, got ${poolSize}`);
+    throw new InvalidArgument("poolSize", `must be a positive integer, got ${poolSize}`);
   }
   if (connection === undefined) return openPglite(options.pglite?.dataDir);
   if (typeof connection === "string") return openConnectionString(connection, poolSize);

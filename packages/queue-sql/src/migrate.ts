@@ -2,7 +2,7 @@ import { readFile } from "node:fs/promises";
 import { sql } from "drizzle-orm";
 import { queryRows, type SqlDatabase } from "./database.js";
 import { DEFAULT_TABLE_NAME } from "./schema.js";
-import { assertTableName, quoteIdentifier, renameDdl } from "./table.js";
+import { assertIdentifier, quoteIdentifier, renameDdl } from "./table.js";
 
 /** One migration: an id (drizzle-kit's tag, e.g. 0000_init) and its statements, in order. */
 export interface Migration {
@@ -42,6 +42,11 @@ export interface ApplyMigrationsOptions {
   /** The table recording applied migration ids (created when missing); a plain lower-case identifier. */
   journalTable: string;
   migrations: readonly Migration[];
+  /**
+   * The id column's name in journals written by an earlier version (queue-events called it `tag`): such a column is
+   * renamed to `id` under the lock, before the journal is read.
+   */
+  legacyIdColumn?: string;
 }
 
 /**
@@ -50,7 +55,7 @@ export interface ApplyMigrationsOptions {
  * it applied (empty when the schema was already up to date).
  */
 export async function applyMigrations(db: SqlDatabase, options: ApplyMigrationsOptions): Promise<string[]> {
-  assertTableName(options.journalTable);
+  assertIdentifier(options.journalTable, "journalTable");
   const journal = sql.raw(quoteIdentifier(options.journalTable));
   return db.transaction(async (tx) => {
     await tx.execute(sql`SELECT pg_advisory_xact_lock(hashtextextended(${options.lockKey}, 0))`);
@@ -59,6 +64,8 @@ export async function applyMigrations(db: SqlDatabase, options: ApplyMigrationsO
         id text PRIMARY KEY,
         applied_at timestamptz NOT NULL DEFAULT now()
       )`);
+    if (options.legacyIdColumn !== undefined)
+      await renameLegacyIdColumn(tx, options.journalTable, options.legacyIdColumn);
     const done = new Set(
       (await queryRows<{ id: string }>(tx, sql`SELECT id FROM ${journal}`)).map((row) => row.id),
     );
@@ -73,9 +80,24 @@ export async function applyMigrations(db: SqlDatabase, options: ApplyMigrationsO
   });
 }
 
+async function renameLegacyIdColumn(db: SqlDatabase, journalTable: string, column: string): Promise<void> {
+  const legacy = await queryRows<{ found: number }>(
+    db,
+    sql`SELECT 1 AS found FROM information_schema.columns
+        WHERE table_schema = current_schema() AND table_name = ${journalTable} AND column_name = ${column}`,
+  );
+  if (legacy.length === 0) return;
+  // CREATE TABLE IF NOT EXISTS left such a journal as it was: (<column> text PRIMARY KEY, applied_at).
+  await db.execute(
+    sql`ALTER TABLE ${sql.raw(quoteIdentifier(journalTable))} RENAME COLUMN ${sql.raw(quoteIdentifier(column))} TO id`,
+  );
+}
+
 /** The migrations shipped with this package (drizzle-kit output in migrations/), for the given table name. */
 export function queueMigrations(tableName: string = DEFAULT_TABLE_NAME): Promise<Migration[]> {
-  return readMigrationFolder(new URL("../migrations/", import.meta.url), (ddl) => renameDdl(ddl, tableName));
+  return readMigrationFolder(new URL("../migrations/", import.meta.url), (ddl) =>
+    renameDdl(ddl, DEFAULT_TABLE_NAME, tableName),
+  );
 }
 
 /** Creates or updates the queue table `tableName`; idempotent and safe to run from many processes at once. */

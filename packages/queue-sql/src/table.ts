@@ -4,6 +4,8 @@ import { DEFAULT_TABLE_NAME } from "./schema.js";
 
 /** Longest table name: leaves room for the derived names (…_ordering_seq, …_migrations) within 63 bytes. */
 export const MAX_TABLE_NAME_LENGTH = 48;
+/** PostgreSQL cuts identifiers at 63 bytes. */
+const MAX_IDENTIFIER_LENGTH = 63;
 const TABLE_NAME = /^[a-z_][a-z0-9_]*$/;
 
 /** The SQL names of one queue table, checked once and quoted, ready to splice into statements. */
@@ -17,13 +19,26 @@ export interface QueueTable {
   channel: string;
 }
 
-export function assertTableName(name: unknown): asserts name is string {
-  if (typeof name !== "string" || !TABLE_NAME.test(name) || name.length > MAX_TABLE_NAME_LENGTH) {
+/**
+ * Table names are spliced into DDL, so only plain lower-case identifiers are accepted. `option` is the name of the
+ * caller's option the value came from (`tableName` for SqlQueue, `table` for SqlEventStore), named in the error.
+ */
+export function assertTableName(
+  name: unknown,
+  option = "tableName",
+  maxLength = MAX_TABLE_NAME_LENGTH,
+): asserts name is string {
+  if (typeof name !== "string" || !TABLE_NAME.test(name) || name.length > maxLength) {
     throw new InvalidArgument(
-      "table_name",
-      `must be lower-case letters, digits and '_' (not starting with a digit), at most ${MAX_TABLE_NAME_LENGTH} characters, got ${JSON.stringify(name)}`,
+      option,
+      `must be lower-case letters, digits and '_' (not starting with a digit), at most ${maxLength} characters, got ${JSON.stringify(name)}`,
     );
   }
+}
+
+/** Checks a name derived from a table name (a journal, an index) the way table names are checked, up to 63 bytes. */
+export function assertIdentifier(name: unknown, option: string): asserts name is string {
+  assertTableName(name, option, MAX_IDENTIFIER_LENGTH);
 }
 
 /** Double-quotes an identifier, doubling any quote inside it. */
@@ -43,9 +58,12 @@ export function queueTable(name: string = DEFAULT_TABLE_NAME): QueueTable {
   };
 }
 
-/** Turns the drizzle-kit DDL, written for the default table name, into the DDL for `name`. */
-export function renameDdl(ddl: string, name: string): string {
-  assertTableName(name);
+/**
+ * Turns drizzle-kit DDL written for the table `defaultName` into the DDL for `name`: every object named after the
+ * table (indexes, sequences, constraints) is renamed with it.
+ */
+export function renameDdl(ddl: string, defaultName: string, name: string, option = "tableName"): string {
+  assertTableName(name, option);
   // Objects follow the connection's search_path, like the table itself, rather than a hard-coded "public".
-  return ddl.replaceAll('"public".', "").replaceAll(DEFAULT_TABLE_NAME, name);
+  return ddl.replaceAll('"public".', "").replaceAll(defaultName, name);
 }

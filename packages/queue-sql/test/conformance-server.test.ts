@@ -4,7 +4,7 @@ import { sql } from "drizzle-orm";
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openSqlQueue, SqlQueueNamespace } from "../src/index.js";
-import { dropQueueTable, randomTableName, serverUrl } from "./helpers.js";
+import { dropQueueTable, randomTableName, testDatabaseUrl } from "../src/testing/index.js";
 
 const tableName = randomTableName();
 let url: string;
@@ -12,7 +12,7 @@ let namespace: SqlQueueNamespace | undefined;
 let caseNumber = 0;
 
 beforeAll(async () => {
-  url = await serverUrl();
+  url = await testDatabaseUrl();
 });
 
 afterAll(async () => {

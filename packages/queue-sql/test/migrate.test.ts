@@ -4,14 +4,10 @@ import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  applyMigrations,
-  migrateQueueTable,
-  queryRows,
-  queueMigrations,
-  type SqlDatabase,
-} from "../src/index.js";
-import { dropQueueTable, randomTableName, serverUrl } from "./helpers.js";
+import { migrateQueueTable, type SqlDatabase } from "../src/index.js";
+import { applyMigrations, MAX_TABLE_NAME_LENGTH, queryRows } from "../src/internal/index.js";
+import { queueMigrations } from "../src/migrate.js";
+import { dropQueueTable, randomTableName, testDatabaseUrl } from "../src/testing/index.js";
 
 describe("migrate on PostgreSQL", () => {
   let clients: postgres.Sql[];
@@ -19,7 +15,7 @@ describe("migrate on PostgreSQL", () => {
   const tables: string[] = [];
 
   beforeAll(async () => {
-    const url = await serverUrl();
+    const url = await testDatabaseUrl();
     clients = [0, 1].map(() => postgres(url, { max: 1, onnotice: () => {} }));
     dbs = clients.map((client) => drizzlePostgres(client) as unknown as SqlDatabase);
   });
@@ -99,11 +95,19 @@ describe("migrate on PostgreSQL", () => {
   });
 });
 
+/** Runs `use` on a fresh in-memory PGlite database, closed afterwards. */
+async function onPglite(use: (db: SqlDatabase) => Promise<void>): Promise<void> {
+  const client = new PGlite();
+  try {
+    await use(drizzlePglite(client) as unknown as SqlDatabase);
+  } finally {
+    await client.close();
+  }
+}
+
 describe("migrate on PGlite", () => {
   it("is idempotent, and a failing migration leaves nothing half-applied", async () => {
-    const client = new PGlite();
-    const db = drizzlePglite(client) as unknown as SqlDatabase;
-    try {
+    await onPglite(async (db) => {
       const first = await migrateQueueTable(db);
       expect(first).toEqual((await queueMigrations()).map((migration) => migration.id));
       expect(await migrateQueueTable(db)).toEqual([]);
@@ -119,8 +123,29 @@ describe("migrate on PGlite", () => {
         sql`SELECT tablename FROM pg_tables WHERE tablename IN ('half', 'half_two', 'broken_journal')`,
       );
       expect(tables).toEqual([]);
-    } finally {
-      await client.close();
-    }
+    });
+  });
+
+  it("adopts a journal whose id column has an older name, without re-applying what it lists", async () => {
+    await onPglite(async (db) => {
+      await db.execute(sql`CREATE TABLE old_journal (tag text PRIMARY KEY, applied_at timestamptz)`);
+      await db.execute(sql`INSERT INTO old_journal (tag) VALUES ('0000_first')`);
+      const migrations = [
+        { id: "0000_first", statements: ["CREATE TABLE first (id int)"] },
+        { id: "0001_second", statements: ["CREATE TABLE second (id int)"] },
+      ];
+      const options = { lockKey: "old", journalTable: "old_journal", migrations, legacyIdColumn: "tag" };
+      expect(await applyMigrations(db, options)).toEqual(["0001_second"]);
+      expect(await applyMigrations(db, options)).toEqual([]);
+      const ids = await queryRows<{ id: string }>(db, sql`SELECT id FROM old_journal ORDER BY id`);
+      expect(ids.map((row) => row.id)).toEqual(["0000_first", "0001_second"]);
+    });
+  });
+
+  it("migrates a table whose name has the longest length allowed (its journal's name is longer)", async () => {
+    await onPglite(async (db) => {
+      const name = "t".repeat(MAX_TABLE_NAME_LENGTH);
+      expect(await migrateQueueTable(db, name)).toEqual((await queueMigrations(name)).map((m) => m.id));
+    });
   });
 });

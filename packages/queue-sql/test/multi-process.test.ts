@@ -4,7 +4,7 @@ import { promisify } from "node:util";
 import { QueueItemStage } from "@task-queue/queue-core";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { openSqlQueue, type SqlQueue } from "../src/index.js";
-import { dropQueueTable, randomTableName, serverUrl } from "./helpers.js";
+import { dropQueueTable, randomTableName, testDatabaseUrl } from "../src/testing/index.js";
 
 const run = promisify(execFile);
 const consumerScript = fileURLToPath(new URL("./fixtures/drain-consumer.mjs", import.meta.url));
@@ -16,7 +16,7 @@ let url: string;
 let queue: SqlQueue;
 
 beforeAll(async () => {
-  url = await serverUrl();
+  url = await testDatabaseUrl();
   queue = await openSqlQueue({ connection: url, tableName, queueName: "multi-process" });
 });
 

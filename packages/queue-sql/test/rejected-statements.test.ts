@@ -2,7 +2,7 @@ import { execFile } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { expect, it } from "vitest";
-import { serverUrl } from "./helpers.js";
+import { testDatabaseUrl } from "../src/testing/index.js";
 
 const run = promisify(execFile);
 const script = fileURLToPath(new URL("./fixtures/rejected-statements.mjs", import.meta.url));
@@ -16,7 +16,7 @@ interface Usage {
 // postgres.js cached an origin stack under the strings array of every failed unsafe() statement, a fresh array per
 // call: each statement PostgreSQL rejected stayed on the heap for good (patches/postgres@3.4.9.patch).
 it(`${STATEMENTS} statements that PostgreSQL rejects leave the heap where it was`, async () => {
-  const url = await serverUrl();
+  const url = await testDatabaseUrl();
   const { stdout } = await run(process.execPath, ["--expose-gc", script, url, String(STATEMENTS)]);
   const { before, after } = JSON.parse(stdout) as { before: Usage; after: Usage };
   const mb = (bytes: number) => (bytes / 1024 / 1024).toFixed(1);

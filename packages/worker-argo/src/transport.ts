@@ -1,4 +1,4 @@
-import { setTimeout as sleep } from "node:timers/promises";
+import { RETRY, withBackoff } from "@task-queue/queue-core";
 import { Agent, fetch as undiciFetch } from "undici";
 import { ArgoNetworkError } from "./errors.js";
 import type { ResolvedArgoOptions } from "./options.js";
@@ -33,8 +33,7 @@ export function createTransport(options: ResolvedArgoOptions): Transport {
     const body = request.body ? new Uint8Array(await request.arrayBuffer()) : undefined;
     const headers = [...request.headers];
     const target = `${request.method} ${new URL(request.url).pathname}`;
-    for (let attempt = 1; ; attempt++) {
-      const delay = Math.min(maxDelayMs, initialDelayMs * 2 ** (attempt - 1));
+    return withBackoff({ attempts, initialDelayMs, maxDelayMs }, async ({ attempt, last, delayMs }) => {
       let response: Awaited<ReturnType<typeof undiciFetch>>;
       try {
         response = await undiciFetch(request.url, {
@@ -45,26 +44,25 @@ export function createTransport(options: ResolvedArgoOptions): Transport {
           signal: AbortSignal.timeout(options.timeoutMs),
         });
       } catch (error) {
-        if (attempt >= attempts) {
+        if (last) {
           throw new ArgoNetworkError(target, `no response after ${attempt} attempt(s): ${describe(error)}`, {
             cause: error,
           });
         }
         logger.warn(
-          { target, attempt, error: describe(error), retryInMs: delay },
+          { target, attempt, error: describe(error), retryInMs: delayMs },
           "Argo request failed; retrying",
         );
-        await sleep(delay);
-        continue;
+        return RETRY;
       }
-      if (response.status < 500 || attempt >= attempts) return response as unknown as Response;
+      if (response.status < 500 || last) return response as unknown as Response;
       await response.body?.cancel();
       logger.warn(
-        { target, attempt, status: response.status, retryInMs: delay },
+        { target, attempt, status: response.status, retryInMs: delayMs },
         "Argo server error; retrying",
       );
-      await sleep(delay);
-    }
+      return RETRY;
+    });
   }
 
   return { fetch: fetchWithRetry, close: () => agent.close() };

@@ -1,5 +1,5 @@
-import { allIdsInStage } from "@task-queue/controller";
 import {
+  allIdsInStage,
   type Completion,
   type Failure,
   type GetOptions,

@@ -2,7 +2,7 @@ import { REDACTED } from "@task-queue/queue-core";
 import type { Settings } from "./schema.js";
 import { type SettingKey, settingOf } from "./settings.js";
 
-export { REDACTED, redactUrlsIn } from "@task-queue/queue-core";
+export { redactUrlsIn } from "@task-queue/queue-core";
 
 /**
  * A URL fit for logs: the password, and query parameters that look like secrets, replaced. (queue-sql has the

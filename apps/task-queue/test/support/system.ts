@@ -3,9 +3,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ApiClient } from "@task-queue/api-client";
 import { type JsonValue, type StageSizes, stageName } from "@task-queue/queue-core";
+import { testDatabaseUrl } from "@task-queue/queue-sql/testing";
 import { expect } from "vitest";
 import { type CliProcess, eventually, runCli, startCli } from "./cli-process.js";
-import { DATABASE_URL } from "./database.js";
 
 export interface RunningSystem {
   server: CliProcess;
@@ -21,7 +21,7 @@ export async function startSystem(
 ): Promise<RunningSystem> {
   const env = {
     QUEUE_IMPLEMENTATION: "sql-json",
-    SQL_QUEUE_CONNECTION_STRING: DATABASE_URL,
+    SQL_QUEUE_CONNECTION_STRING: await testDatabaseUrl(),
     SQL_QUEUE_TABLE: table,
     SQL_QUEUE_NAME: `q-${table.slice(-6)}`,
   };

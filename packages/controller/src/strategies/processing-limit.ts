@@ -7,7 +7,7 @@ export class ProcessingLimit implements ReleaseStrategy {
 
   constructor(readonly max: number) {
     if (!Number.isInteger(max) || max < 1)
-      throw new InvalidArgument("processing_limit", "must be an integer ≥ 1");
+      throw new InvalidArgument("max", `must be an integer ≥ 1, got ${max}`);
     this.description = `ProcessingLimit(${max})`;
   }
 

@@ -1,4 +1,5 @@
 import {
+  allIdsInStage,
   InvalidArgument,
   type ItemId,
   ItemNotFound,
@@ -7,7 +8,6 @@ import {
   QueueItemStage,
 } from "@task-queue/queue-core";
 import { addAmounts, fitsWithin, type ResourceAmounts, resourceRequest } from "../resources.js";
-import { allIdsInStage } from "../stage-ids.js";
 import type { ReleaseStrategy } from "../strategy.js";
 
 export interface ResourceLimitOptions {
@@ -35,7 +35,7 @@ export class ResourceLimit implements ReleaseStrategy {
   ) {
     for (const [name, value] of Object.entries(limits))
       if (typeof value !== "number" || !Number.isFinite(value) || value < 0)
-        throw new InvalidArgument("resource_limits", `${name} must be a number ≥ 0`);
+        throw new InvalidArgument(`limits.${name}`, `must be a number ≥ 0, got ${value}`);
     this.limited = Object.keys(limits);
     this.window = options.window ?? 1000;
     this.description = `ResourceLimit(${JSON.stringify(limits)}, ${resourceKey})`;

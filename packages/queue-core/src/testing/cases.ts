@@ -68,7 +68,7 @@ function nested(depth: number, inner: JsonValue): JsonValue {
   return value;
 }
 
-/** Moves the given WAITING items (the whole queue must hold only these) to PROCESSING, then on to `to`. */
+/** Takes `count` items from WAITING (the whole queue must hold only these) and returns their ids, now PROCESSING. */
 async function processAll(queue: Queue, count: number): Promise<ItemId[]> {
   const got = ids(await queue.get(count));
   assert.equal(got.length, count);

@@ -8,8 +8,11 @@ import {
 } from "./cases.js";
 import { lifecycleCases } from "./lifecycle-cases.js";
 
+export { underCI } from "./ci.js";
+export { DummyWorker } from "./dummy-worker.js";
 export { WaitObservedQueue } from "./observed-queue.js";
 export { type LogRecord, recordingLogger } from "./recording-logger.js";
+export { type SuiteFailure, suiteFailure } from "./suite-failure.js";
 export {
   type ConformanceCase,
   type ConformanceOptions,

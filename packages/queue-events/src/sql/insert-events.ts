@@ -1,13 +1,10 @@
-import { queryRows } from "@task-queue/queue-sql";
+import { queryRows, textArray } from "@task-queue/queue-sql/internal";
 import { sql } from "drizzle-orm";
 import type { Event } from "../event.js";
 import { itemKey, type ValidEvent } from "../new-event.js";
 import { compareEventIds } from "../paging.js";
 import type { EventDatabase } from "./database.js";
 import type { EventsTable } from "./schema.js";
-
-/** A list bound as one text[] parameter (drizzle would otherwise expand it into one parameter per element). */
-const textArray = (values: readonly string[]) => sql`${sql.param(values)}::text[]`;
 
 /**
  * Inserts events in the order given and returns them as stored. Each column travels as one text[] parameter

@@ -1,22 +1,22 @@
 import type { ItemId, JsonObject } from "@task-queue/queue-core";
+import { assertTableName, translateErrors } from "@task-queue/queue-sql/internal";
 import { and, asc, eq, gte, sql } from "drizzle-orm";
 import type { Event, NewEvent } from "../event.js";
 import type { EventPage, EventPageRequest, EventStore } from "../event-store.js";
 import { type ValidEvent, validateNewEvents } from "../new-event.js";
 import { normalizeEventPage, toPage } from "../paging.js";
 import type { EventDatabase } from "./database.js";
-import { withDriverErrors } from "./driver-errors.js";
 import { insertEvents } from "./insert-events.js";
 import { migrateEventStore } from "./migrate.js";
 import { DEFAULT_EVENTS_TABLE, type EventsTable, eventsTable } from "./schema.js";
-import { assertTableName } from "./table-name.js";
 
 export interface SqlEventStoreOptions {
   /** The events table (default task_queue_events): lower-case letters, digits and _. */
   table?: string;
 }
 
-// A batch travels as one JSON parameter; bodies of up to 1 MB each keep a chunk this size well under 1 GB.
+// Each column of a batch travels as one text[] parameter; bodies of up to 1 MB each keep the data array of a chunk
+// this size well under PostgreSQL's 1 GB limit for one value.
 const ROWS_PER_INSERT = 500;
 
 /**
@@ -30,14 +30,14 @@ export class SqlEventStore implements EventStore {
 
   constructor(database: EventDatabase, options: SqlEventStoreOptions = {}) {
     this.table = options.table ?? DEFAULT_EVENTS_TABLE;
-    assertTableName(this.table);
+    assertTableName(this.table, "table");
     this.database = database;
     this.events = eventsTable(this.table);
   }
 
   /** Creates or upgrades the table; idempotent. */
   async migrate(): Promise<void> {
-    await withDriverErrors(() => migrateEventStore(this.database, { table: this.table }));
+    await translateErrors(() => migrateEventStore(this.database, { table: this.table }));
   }
 
   /** The same store writing through another handle on the same database, e.g. an open transaction. */
@@ -65,7 +65,7 @@ export class SqlEventStore implements EventStore {
   }
 
   private insert(db: EventDatabase, events: ValidEvent[]): Promise<Event[]> {
-    return withDriverErrors(() => insertEvents(db, this.events, events));
+    return translateErrors(() => insertEvents(db, this.events, events));
   }
 
   async readByName(name: string, page?: EventPageRequest): Promise<EventPage> {
@@ -85,7 +85,7 @@ export class SqlEventStore implements EventStore {
       )
       .orderBy(asc(t.time), asc(t.id))
       .limit(limit + 1);
-    const rows = await withDriverErrors(() => query);
+    const rows = await translateErrors(() => query);
     return toPage(rows.map(toEvent), limit);
   }
 
@@ -96,7 +96,7 @@ export class SqlEventStore implements EventStore {
       .from(t)
       .where(and(eq(t.queue, queue), eq(t.itemId, id)))
       .orderBy(asc(t.id));
-    const rows = await withDriverErrors(() => query);
+    const rows = await translateErrors(() => query);
     return rows.map(toEvent);
   }
 

@@ -1,5 +1,5 @@
 import type { TestProject } from "vitest/node";
-import { S3RVER_CREDENTIALS, startS3rver } from "../../src/testing.js";
+import { S3RVER_CREDENTIALS, startS3rver } from "../../src/testing/index.js";
 import type { S3Target } from "./s3-target.js";
 
 /**

@@ -1,6 +1,6 @@
 import { S3Client } from "@aws-sdk/client-s3";
 import type { S3ConnectionOptions } from "../../src/index.js";
-import { MOTO_CREDENTIALS, MOTO_REGION, type RunningMoto } from "../../src/testing.js";
+import { MOTO_CREDENTIALS, MOTO_REGION, type RunningMoto } from "../../src/testing/index.js";
 
 export {
   MOTO_CREDENTIALS,
@@ -8,7 +8,7 @@ export {
   motoAvailability,
   type RunningMoto,
   startMotoServer,
-} from "../../src/testing.js";
+} from "../../src/testing/index.js";
 
 /** A raw client for the moto server (checks behind the queue's back). */
 export function motoClient(endpoint: string): S3Client {

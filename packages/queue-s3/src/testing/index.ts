@@ -9,6 +9,7 @@ import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CreateBucketCommand, S3Client } from "@aws-sdk/client-s3";
+import { underCI } from "@task-queue/queue-core/testing";
 
 /** s3rver's fixed credentials: it checks signatures against them. */
 export const S3RVER_CREDENTIALS = { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" };
@@ -78,7 +79,7 @@ export async function motoAvailability(): Promise<MotoAvailability> {
     });
   });
   if (!outcome.missing) return { available: true };
-  if (process.env.CI) {
+  if (underCI()) {
     throw new Error(
       `${outcome.detail}. CI is set, so the conditional-write tests of queue-s3 must run: install moto with its server extra (pip install "moto[server]")`,
     );

@@ -1,4 +1,5 @@
-import type { ItemId, Queue, QueueItemStage } from "@task-queue/queue-core";
+import type { ItemId, Queue } from "./queue.js";
+import type { QueueItemStage } from "./stage.js";
 
 /** Every id in one stage, reading lookupState page by page so no backend has to answer with one huge list. */
 export async function allIdsInStage(queue: Queue, stage: QueueItemStage): Promise<ItemId[]> {
