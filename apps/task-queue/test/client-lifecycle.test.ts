@@ -1,9 +1,11 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { dropQueueTable, randomTableName, testDatabaseUrl } from "@task-queue/queue-sql/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type CliProcess, runCli, startCli } from "./support/cli-process.js";
-import { DATABASE_URL, dropQueueTable, uniqueTable } from "./support/database.js";
+
+const databaseUrl = await testDatabaseUrl();
 
 // The lifecycle commands, run as a user would: the built CLI against `task-queue server` (in memory).
 describe("task-queue lifecycle commands", () => {
@@ -125,14 +127,14 @@ describe("task-queue lifecycle commands", () => {
 
 // On PostgreSQL only a claim or the sweep rescues expired leases (reads do not), so sizes show the sweep at work.
 describe("task-queue server sweeps expired leases", () => {
-  const table = uniqueTable("tq_sweep");
+  const table = randomTableName("tq_sweep");
   let server: CliProcess;
   let url: string;
 
   beforeAll(async () => {
     server = startCli(["server", "--port", "0"], {
       QUEUE_IMPLEMENTATION: "sql-json",
-      SQL_QUEUE_CONNECTION_STRING: DATABASE_URL,
+      SQL_QUEUE_CONNECTION_STRING: databaseUrl,
       SQL_QUEUE_TABLE: table,
       RESCUE_INTERVAL_SECONDS: "0.2",
     });
@@ -140,7 +142,7 @@ describe("task-queue server sweeps expired leases", () => {
   });
   afterAll(async () => {
     await server?.stop();
-    await dropQueueTable(table);
+    await dropQueueTable(databaseUrl, table);
   });
 
   it("an expired lease is failed by the sweep, without anyone calling get", async () => {

@@ -4,10 +4,13 @@ import { join, resolve } from "node:path";
 import { ApiClient } from "@task-queue/api-client";
 import { JOB_LOST_REASON, type NewJob } from "@task-queue/queue-core";
 import { advisoryLockKey, SqlQueueNamespace } from "@task-queue/queue-sql";
+import { dropQueueTable, randomTableName, testDatabaseUrl } from "@task-queue/queue-sql/testing";
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type CliProcess, eventually, REPO_ROOT, startCli } from "./support/cli-process.js";
-import { assertDatabaseReachable, DATABASE_URL, dropQueueTable, uniqueTable } from "./support/database.js";
+
+// testDatabaseUrl fails loudly under CI when PostgreSQL cannot be reached: these tests never pass without it.
+const DATABASE_URL = await testDatabaseUrl();
 
 const PROCESSING_LIMIT = 4;
 const PERIOD_SECONDS = 0.2;
@@ -43,7 +46,7 @@ setTimeout(() => process.exit(0), Number(process.argv[2]) * 1000);
 `;
 
 describe("two controllers on one PostgreSQL queue (process worker)", () => {
-  const table = uniqueTable("tq_elect");
+  const table = randomTableName("tq_elect");
   const queueName = `q-${table.slice(-6)}`;
   const env = {
     QUEUE_IMPLEMENTATION: "sql-json",
@@ -82,7 +85,6 @@ describe("two controllers on one PostgreSQL queue (process worker)", () => {
   };
 
   beforeAll(async () => {
-    await assertDatabaseReachable();
     server = startCli(["server", "--port", "0"], env);
     const listening = await server.waitForLog((log) => log.msg === "API server listening");
     client = new ApiClient({ baseUrl: String(listening.url) });
@@ -94,7 +96,7 @@ describe("two controllers on one PostgreSQL queue (process worker)", () => {
     await server?.stop("SIGKILL");
     await admin.end({ timeout: 5 });
     await database?.close();
-    await dropQueueTable(table);
+    await dropQueueTable(DATABASE_URL, table);
     rmSync(scripts, { recursive: true, force: true });
   });
 

@@ -1,5 +1,5 @@
-import { DummyWorker, InMemoryQueue, JOB_LOST_REASON } from "@task-queue/queue-core";
-import { recordingLogger } from "@task-queue/queue-core/testing";
+import { InMemoryQueue, JOB_LOST_REASON } from "@task-queue/queue-core";
+import { DummyWorker, recordingLogger } from "@task-queue/queue-core/testing";
 import { describe, expect, it } from "vitest";
 import { Controller } from "../src/controller.js";
 import { ProcessingLimit } from "../src/strategies/processing-limit.js";

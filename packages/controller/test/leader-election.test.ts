@@ -1,5 +1,5 @@
-import { DummyWorker, InMemoryLeaderElection, InMemoryQueue, QueueItemStage } from "@task-queue/queue-core";
-import { recordingLogger } from "@task-queue/queue-core/testing";
+import { InMemoryLeaderElection, InMemoryQueue, QueueItemStage } from "@task-queue/queue-core";
+import { DummyWorker, recordingLogger } from "@task-queue/queue-core/testing";
 import { describe, expect, it } from "vitest";
 import { Controller } from "../src/controller.js";
 import { ServiceLoop } from "../src/service-loop.js";

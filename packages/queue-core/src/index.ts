@@ -75,7 +75,7 @@ export {
   type StatePage,
 } from "./queue.js";
 export { REDACTED, redactUrlsIn } from "./redact.js";
-export { type BackoffPolicy, RETRY, type Try, withBackoff } from "./retry.js";
+export { RETRY, type Try, type WithBackoffOptions, withBackoff } from "./retry.js";
 export {
   emptySizes,
   isQueueItemStage,

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 
 /** How often to try and how long to wait between tries: exponential backoff. */
-export interface BackoffPolicy {
+export interface WithBackoffOptions {
   /** Tries in all, counting the first (at least one is made). */
   attempts: number;
   /** Wait before the second try, doubled before each further one. */
@@ -27,7 +27,7 @@ export interface Try {
  * exponential backoff in between. What a try throws ends the retries: the caller decides what is worth retrying.
  */
 export async function withBackoff<T>(
-  policy: BackoffPolicy,
+  policy: WithBackoffOptions,
   tryOnce: (current: Try) => Promise<T | typeof RETRY>,
 ): Promise<T> {
   const attempts = Math.max(1, policy.attempts);

@@ -273,7 +273,6 @@ export function validatePutBatch(items: unknown, limits: BodyLimits = {}): Valid
     throw new InvalidArgument("items", "must be an object of item id → JSON body");
   }
   const resolved = resolveBodyLimits(limits);
-  const maxBytes = resolved.maxBodyBytes;
   const valid: ValidItem[] = [];
   const problems: ItemProblem[] = [];
   for (const [id, body] of Object.entries(items as Record<string, unknown>)) {

@@ -12,7 +12,7 @@ import { PGlite } from "@electric-sql/pglite";
 import type { JsonValue } from "@task-queue/queue-core";
 import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
 import postgres from "postgres";
-import { migrateQueueTable, openSqlQueue, type SqlDatabase, type SqlQueue } from "../src/index.js";
+import { openSqlQueue, type SqlDatabase, type SqlQueue } from "../src/index.js";
 import { applyMigrations, queueMigrations } from "../src/migrate.js";
 import { dropQueueTable, randomTableName, testDatabaseUrl } from "../src/testing/index.js";
 

@@ -2,7 +2,7 @@ import { InvalidArgument, QueueUnavailable } from "@task-queue/queue-core";
 import postgres, { type Sql } from "postgres";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { advisoryLockKey, PostgresLeaderElection } from "../src/index.js";
-import { randomTableName, serverUrl } from "./helpers.js";
+import { randomTableName, testDatabaseUrl } from "../src/testing/index.js";
 
 async function until(check: () => boolean | Promise<boolean>): Promise<void> {
   while (!(await check())) await new Promise((resolve) => setTimeout(resolve, 20));
@@ -28,7 +28,7 @@ describe("PostgresLeaderElection (session advisory lock) on a real server", () =
   };
 
   beforeAll(async () => {
-    url = await serverUrl();
+    url = await testDatabaseUrl();
     admin = postgres(url, { max: 1, onnotice: () => {} });
   });
   afterEach(async () => {

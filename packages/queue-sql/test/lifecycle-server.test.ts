@@ -5,18 +5,12 @@ import { PgDialect } from "drizzle-orm/pg-core";
 import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  applyMigrations,
-  migrateQueueTable,
-  openSqlQueue,
-  queryRows,
-  queueMigrations,
-  type SqlDatabase,
-  SqlQueueNamespace,
-} from "../src/index.js";
+import { queryRows } from "../src/database.js";
+import { migrateQueueTable, openSqlQueue, type SqlDatabase, SqlQueueNamespace } from "../src/index.js";
+import { applyMigrations, queueMigrations } from "../src/migrate.js";
 import { takeWaiting } from "../src/sql/get.js";
 import { queueTable } from "../src/table.js";
-import { dropQueueTable, randomTableName, serverUrl } from "./helpers.js";
+import { dropQueueTable, randomTableName, testDatabaseUrl } from "../src/testing/index.js";
 
 let url: string;
 let client: postgres.Sql;
@@ -24,7 +18,7 @@ let db: SqlDatabase;
 const tables: string[] = [];
 
 beforeAll(async () => {
-  url = await serverUrl();
+  url = await testDatabaseUrl();
   client = postgres(url, { max: 2, onnotice: () => {} });
   db = drizzlePostgres(client) as unknown as SqlDatabase;
 });
