@@ -13,6 +13,7 @@ const DRAIN: Omit<DrainSettings, "databaseUrl"> = {
   consumers: 4,
   batch: 25,
   leaseSeconds: 2,
+  waitSeconds: 1,
   killEveryMs: 1_000,
   workMaxMs: 100,
   // Past the 2 s lease: that batch's completion is a zombie's and must be refused.
@@ -28,6 +29,7 @@ function expectExactlyOnce(report: DrainReport): void {
   expect(report.stages).toEqual({ SUCCESS: ITEMS });
   // The fencing: no id was confirmed as moved to two consumers (or twice to one)…
   expect(report.confirmedTwice).toEqual([]);
+  expect(report.confirmedOnOtherAttempt).toEqual([]);
   expect(report.unexpectedSkips).toEqual([]);
   // …and every item without a logged confirmation was completed by the attempt of a consumer killed in between
   // sending that completion and logging its answer.
@@ -72,7 +74,7 @@ describe("draining under faults (issue 11)", () => {
       console.log(describeDrain("PostgreSQL restarted", report));
       expectExactlyOnce(report);
       expect(report.faultAt).not.toBeNull();
-      expect(report.unavailableRetries).toBeGreaterThan(0);
+      expect(report.unavailableRetries.get + report.unavailableRetries.success).toBeGreaterThan(0);
     }, 600_000);
   });
 });

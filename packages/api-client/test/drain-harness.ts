@@ -45,6 +45,8 @@ export interface DrainSettings {
   consumers: number;
   batch: number;
   leaseSeconds: number;
+  /** How long a get may wait on the server for work when nothing is available. */
+  waitSeconds: number;
   killEveryMs: number;
   /** A consumer works up to this long on a batch; its second batch stalls for stallMs (past the lease). */
   workMaxMs: number;
@@ -79,12 +81,17 @@ export interface DrainReport {
   maxAttempts: number;
   /** successMany entries refused as LEASE_LOST (zombie attempts). */
   leaseLostSkips: number;
-  /** Requests answered 503 (or unreachable) and retried by the consumers. */
-  unavailableRetries: number;
+  /** Requests answered 503 (or unreachable) and retried by the consumers: getJobs, successMany. */
+  unavailableRetries: { get: number; success: number };
   /** Items a consumer confirmed on a retry: the try whose answer was lost had moved them. */
   confirmedOnRetry: number;
   /** Ids the server confirmed as moved more than once (each entry: id and count). Must be empty. */
   confirmedTwice: Array<[string, number]>;
+  /**
+   * Ids confirmed to a consumer whose attempt is not the item's last hand-out: a stale attempt completed an item
+   * someone else held (or an unknown id). Must be empty.
+   */
+  confirmedOnOtherAttempt: Array<{ id: string; confirmed: number; current: number | null }>;
   /** Skips other than LEASE_LOST (or SUCCESS on our own attempt after a lost answer). Must be empty. */
   unexpectedSkips: unknown[];
   /**
@@ -128,11 +135,12 @@ async function stopServer(child: ChildProcess): Promise<void> {
 }
 
 interface LogTotals {
-  confirmed: Map<string, number>;
+  /** Per id, the attempts on which the server confirmed it moved (one entry, unless the fencing failed). */
+  confirmed: Map<string, number[]>;
   /** The completions sent last with no answer logged: [id, attempt]. */
   pending: Array<[string, number]>;
   leaseLost: number;
-  unavailable: number;
+  unavailable: { get: number; success: number };
   earlier: number;
   other: unknown[];
 }
@@ -157,14 +165,16 @@ async function readLog(file: string, totals: LogTotals): Promise<Array<[string, 
     }
     if ("sent" in entry) pending = entry.sent;
     else if ("moved" in entry) {
+      const attempts = new Map(pending);
       for (const id of [...entry.moved, ...entry.earlier]) {
-        totals.confirmed.set(id, (totals.confirmed.get(id) ?? 0) + 1);
+        totals.confirmed.set(id, [...(totals.confirmed.get(id) ?? []), attempts.get(id) ?? -1]);
       }
       totals.leaseLost += entry.lost.length;
       totals.earlier += entry.earlier.length;
       totals.other.push(...entry.other);
       pending = [];
-    } else totals.unavailable += 1;
+    } else if (entry.unavailable === "get") totals.unavailable.get += 1;
+    else totals.unavailable.success += 1;
   }
   return pending;
 }
@@ -202,6 +212,7 @@ export async function runDrain(settings: DrainSettings): Promise<DrainReport> {
         logFile,
         String(settings.batch),
         String(settings.leaseSeconds),
+        String(settings.waitSeconds),
         String(settings.workMaxMs),
         String(settings.stallMs),
       ];
@@ -266,7 +277,7 @@ export async function runDrain(settings: DrainSettings): Promise<DrainReport> {
       confirmed: new Map(),
       pending: [],
       leaseLost: 0,
-      unavailable: 0,
+      unavailable: { get: 0, success: 0 },
       earlier: 0,
       other: [],
     };
@@ -305,7 +316,12 @@ export async function runDrain(settings: DrainSettings): Promise<DrainReport> {
         leaseLostSkips: totals.leaseLost,
         unavailableRetries: totals.unavailable,
         confirmedOnRetry: totals.earlier,
-        confirmedTwice: [...totals.confirmed].filter(([, count]) => count > 1),
+        confirmedTwice: [...totals.confirmed]
+          .filter(([, attempts]) => attempts.length > 1)
+          .map(([id, attempts]) => [id, attempts.length]),
+        confirmedOnOtherAttempt: [...totals.confirmed]
+          .filter(([id, attempts]) => attempts.length === 1 && attempts[0] !== attemptsOf.get(id))
+          .map(([id, [attempt]]) => ({ id, confirmed: attempt!, current: attemptsOf.get(id) ?? null })),
         unexpectedSkips: totals.other,
         unexplained,
         answerLostWithKill: unconfirmed.length - unexplained.length,
@@ -334,7 +350,8 @@ export function describeDrain(label: string, report: DrainReport): string {
     `${label}: ${report.stages.SUCCESS ?? 0} SUCCESS in ${(report.durationMs / 1000).toFixed(1)} s; ` +
     `${report.kills} consumers killed (${report.consumersStarted} started)${fault}; ` +
     `${report.reHandedItems} items re-handed (${report.extraHandOuts} extra hand-outs, max attempts ${report.maxAttempts}); ` +
-    `${report.leaseLostSkips} LEASE_LOST skips; ${report.unavailableRetries} retries after 503; ` +
+    `${report.leaseLostSkips} LEASE_LOST skips; retries after 503: ${report.unavailableRetries.get} getJobs, ` +
+    `${report.unavailableRetries.success} successMany; ` +
     `${report.confirmedOnRetry} confirmed on a retry; ${report.answerLostWithKill} answers lost with a kill`
   );
 }
