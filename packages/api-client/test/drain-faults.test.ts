@@ -64,7 +64,8 @@ describe("draining under faults (issue 11)", () => {
         fault: {
           atSuccess: ITEMS / 3,
           run: async () => {
-            await pg.stop("fast");
+            // A crash (no shutdown checkpoint, sessions cut mid-statement), then recovery on start.
+            await pg.stop("immediate");
             // Down long enough for every consumer to meet it (503s) and for leases to expire meanwhile.
             await sleep(3_000);
             await pg.start();
