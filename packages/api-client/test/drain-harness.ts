@@ -193,6 +193,10 @@ export async function runDrain(settings: DrainSettings): Promise<DrainReport> {
       body: { n: i },
       // Enough attempts for any number of kills: no item may end in FAIL for want of attempts.
       maxAttempts: 100,
+      // Handed out in put order all the same; but an item that comes back (a killed or stalled consumer's) outranks
+      // every item not yet handed out, so it is handed out again right after its backoff, not behind the backlog:
+      // a stalled consumer's late completion then meets the item held, or completed, by another attempt.
+      priority: settings.items - i,
     }));
     for (let i = 0; i < jobs.length; i += 1000) {
       const { added } = await client.putJobs(jobs.slice(i, i + 1000));
