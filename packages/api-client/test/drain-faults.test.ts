@@ -1,8 +1,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
+import { type PrivatePostgres, startPrivatePostgres, testDatabaseUrl } from "@task-queue/queue-sql/testing";
 import { afterAll, describe, expect, it } from "vitest";
-import { databaseUrl } from "./database.js";
 import { type DrainReport, type DrainSettings, describeDrain, runDrain, stopAll } from "./drain-harness.js";
-import { type PrivatePostgres, startPrivatePostgres } from "./private-postgres.js";
 
 // Issue 11's fault tests: real processes (an API server over PostgreSQL, consumers over HTTP), SIGKILL, and a
 // PostgreSQL restart. Long by nature: generous time limits, and no timed assertions (the figures are printed).
@@ -43,7 +42,7 @@ function expectExactlyOnce(report: DrainReport): void {
 
 describe("draining under faults (issue 11)", () => {
   it(`4 consumers over HTTP drain ${ITEMS} items while one is killed with SIGKILL every second`, async () => {
-    const report = await runDrain({ ...DRAIN, databaseUrl: await databaseUrl() });
+    const report = await runDrain({ ...DRAIN, databaseUrl: await testDatabaseUrl() });
     console.log(describeDrain("SIGKILL every second", report));
     expectExactlyOnce(report);
   }, 600_000);

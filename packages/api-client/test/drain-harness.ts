@@ -7,9 +7,9 @@ import { createInterface } from "node:readline";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import type { NewJob } from "@task-queue/queue-core";
+import { dropQueueTable, randomTableName } from "@task-queue/queue-sql/testing";
 import postgres from "postgres";
 import { ApiClient } from "../src/index.js";
-import { dropQueueTable, randomTableName } from "./database.js";
 
 /**
  * The fault harness of issue 11: an API server process over PostgreSQL, consumer processes over HTTP taking batches
@@ -180,7 +180,7 @@ async function readLog(file: string, totals: LogTotals): Promise<Array<[string, 
 }
 
 export async function runDrain(settings: DrainSettings): Promise<DrainReport> {
-  const table = randomTableName();
+  const table = randomTableName("tq_faults");
   const logDir = await mkdtemp(join(tmpdir(), "tq-drain-"));
   const consumers: Consumer[] = [];
   let serverChild: ChildProcess | null = null;
