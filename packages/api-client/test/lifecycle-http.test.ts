@@ -1,17 +1,18 @@
+import { createApp } from "@task-queue/api-server";
+import { type Served, serveOnLoopback } from "@task-queue/api-server/testing";
 import { InMemoryQueueNamespace, LeaseLost } from "@task-queue/queue-core";
 import { WaitObservedQueue } from "@task-queue/queue-core/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ApiClient } from "../src/index.js";
-import { type RunningServer, startServer } from "./loopback.js";
 
 describe("ApiClient lifecycle over HTTP", () => {
-  let server: RunningServer;
+  let server: Served;
   let queues: InMemoryQueueNamespace;
   beforeAll(async () => {
     queues = new InMemoryQueueNamespace();
-    server = await startServer({ queues });
+    server = await serveOnLoopback(createApp({ queues }));
   });
-  afterAll(() => server.stop());
+  afterAll(() => server.close());
 
   it("409 LEASE_LOST → LeaseLost with the item, the stale attempt and the current one", async () => {
     const client = new ApiClient({ baseUrl: server.baseUrl }).queue("fenced");
@@ -34,9 +35,11 @@ describe("ApiClient lifecycle over HTTP", () => {
 describe("ApiClient getJobs with an abort signal", () => {
   it("aborting a waiting getJobs answers [], ends the server's wait, and takes nothing", async () => {
     const queue = new WaitObservedQueue({ name: "held" });
-    const server = await startServer({
-      queues: { queue: () => queue, listQueues: async () => ["held"], close: async () => {} },
-    });
+    const server = await serveOnLoopback(
+      createApp({
+        queues: { queue: () => queue, listQueues: async () => ["held"], close: async () => {} },
+      }),
+    );
     try {
       const client = new ApiClient({ baseUrl: server.baseUrl }).queue("held");
       const controller = new AbortController();
@@ -50,7 +53,7 @@ describe("ApiClient getJobs with an abort signal", () => {
       await new Promise((resolve) => setImmediate(resolve));
       expect(await client.sizes()).toEqual({ WAITING: 1, PROCESSING: 0, SUCCESS: 0, FAIL: 0 });
     } finally {
-      await server.stop();
+      await server.close();
     }
   });
 });
