@@ -77,3 +77,5 @@ async function run(target: string | SqlDatabase, statements: string[]): Promise<
     await client.end({ timeout: 5 });
   }
 }
+
+export { type PrivatePostgres, startPrivatePostgres } from "./private-postgres.js";
