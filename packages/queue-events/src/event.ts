@@ -50,7 +50,6 @@ export type AddEventData = ItemEventData & {
  */
 export type MoveAction = "RETRY" | "RESCUE" | "CANCEL" | "DELETE" | "REQUEUE";
 
-
 /** MOVE: an item changed stage (or, with action DELETE, left the queue). */
 export type MoveEventData = ItemEventData & {
   from: StageName;
