@@ -19,6 +19,11 @@ export interface S3ConnectionOptions {
   client?: S3Client;
   /** Where the start-up warning about conditional writes and crash repairs go (default: nowhere). */
   logger?: Logger;
+  /**
+   * Lifecycle defaults: max_attempts of items put without their own (default 1). There is no backoff setting: S3Queue
+   * has no delays, so a retried item is available again at once (see the README).
+   */
+  lifecycle?: { maxAttempts?: number };
 }
 
 export interface S3QueueOptions extends S3ConnectionOptions {

@@ -10,20 +10,24 @@ import {
   S3ServiceException,
 } from "@aws-sdk/client-s3";
 import { type JsonValue, QueueUnavailable } from "@task-queue/queue-core";
+import { SEQ_METADATA } from "./item-meta.js";
 import type { Limiter } from "./limiter.js";
 import { storedText } from "./object-body.js";
-
-/** User metadata key holding an item's claim count (x-amz-meta-tq-seq). */
-const SEQ_METADATA = "tq-seq";
 
 export interface StoredObject {
   seq: number;
   /** The object's ETag as the store gave it (null if it gave none): what a conditional delete names. */
   etag: string | null;
+  /** The object's user metadata (the lifecycle fields, see item-meta.ts). */
+  metadata: Record<string, string>;
+  /** ms since the epoch (0 when the store did not say). */
+  lastModified: number;
 }
 
 export interface ListedPage {
   keys: string[];
+  /** The ETag of each key as the listing gave it (null where it gave none). */
+  etags: Array<string | null>;
   truncated: boolean;
 }
 
@@ -88,7 +92,12 @@ export class S3Store {
       const out = await this.limiter.run(() =>
         this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key })),
       );
-      return { seq: seqOf(out.Metadata), etag: out.ETag ?? null };
+      return {
+        seq: seqOf(out.Metadata),
+        etag: out.ETag ?? null,
+        metadata: out.Metadata ?? {},
+        lastModified: out.LastModified?.getTime() ?? 0,
+      };
     } catch (error) {
       if (isNotFound(error)) return null;
       throw unavailable("HEAD", key, error);
@@ -101,7 +110,14 @@ export class S3Store {
         const out = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
         const text = (await out.Body?.transformToString("utf-8")) ?? "";
         const body = JSON.parse(text) as JsonValue;
-        return { text, body, seq: seqOf(out.Metadata), etag: out.ETag ?? null };
+        return {
+          text,
+          body,
+          seq: seqOf(out.Metadata),
+          etag: out.ETag ?? null,
+          metadata: out.Metadata ?? {},
+          lastModified: out.LastModified?.getTime() ?? 0,
+        };
       });
     } catch (error) {
       if (isNotFound(error)) return null;
@@ -124,13 +140,19 @@ export class S3Store {
   }
 
   /**
-   * Writes JSON text at claim count `seq` (see storedText); with ifAbsent, only when no object has the key (where
-   * the store enforces If-None-Match).
+   * Writes JSON text at claim count `seq` (see storedText) with the given user metadata; with ifAbsent, only when
+   * no object has the key (where the store enforces If-None-Match).
    */
-  async putJson(key: string, json: string, seq: number, ifAbsent: boolean): Promise<WriteOutcome> {
+  async putJson(
+    key: string,
+    json: string,
+    seq: number,
+    ifAbsent: boolean,
+    metadata: Record<string, string> = {},
+  ): Promise<WriteOutcome> {
     try {
       const out = await this.sendJson(key, storedText(json, seq), {
-        Metadata: { [SEQ_METADATA]: String(seq) },
+        Metadata: { ...metadata, [SEQ_METADATA]: String(seq) },
         ...(ifAbsent ? { IfNoneMatch: "*" } : {}),
       });
       return { written: true, etag: out.ETag ?? null };
@@ -195,6 +217,39 @@ export class S3Store {
     }
   }
 
+  /**
+   * Server-side copy with new user metadata (the bytes, and so the ETag, stay): how a move that changes only
+   * lifecycle fields avoids a GET and a PUT. `from` may equal `to` (extend renews a lease in place). With an ETag,
+   * only that object is copied where the store honours x-amz-copy-source-if-match (AWS S3, moto; not s3rver).
+   * Not written when the source is gone or changed.
+   */
+  async copyReplacing(
+    from: string,
+    to: string,
+    etag: string | null,
+    metadata: Record<string, string>,
+  ): Promise<WriteOutcome> {
+    try {
+      const out = await this.limiter.run(() =>
+        this.client.send(
+          new CopyObjectCommand({
+            Bucket: this.bucket,
+            Key: to,
+            CopySource: encodeCopySource(this.bucket, from),
+            MetadataDirective: "REPLACE",
+            Metadata: metadata,
+            ContentType: "application/json",
+            ...(etag === null ? {} : { CopySourceIfMatch: etag }),
+          }),
+        ),
+      );
+      return { written: true, etag: out.CopyObjectResult?.ETag ?? null };
+    } catch (error) {
+      if (isNotFound(error) || (etag !== null && statusOf(error) === 412)) return { written: false };
+      throw unavailable("COPY", from, error);
+    }
+  }
+
   async delete(key: string): Promise<void> {
     await this.call("DELETE", key, () =>
       this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key })),
@@ -248,8 +303,12 @@ export class S3Store {
         }),
       ),
     );
-    const keys = (out.Contents ?? []).flatMap((object) => (object.Key === undefined ? [] : [object.Key]));
-    return { keys, truncated: out.IsTruncated === true };
+    const listed = (out.Contents ?? []).filter((object) => object.Key !== undefined);
+    return {
+      keys: listed.map((object) => object.Key!),
+      etags: listed.map((object) => object.ETag ?? null),
+      truncated: out.IsTruncated === true,
+    };
   }
 
   /** The sub-prefixes one level below `prefix` (delimiter listing), every page. */

@@ -5,7 +5,8 @@ import { connection, freshPrefix, rawClient, removePrefix } from "./support/queu
 
 const prefixes: string[] = [];
 
-// S3 lists keys in key order, not in the order items entered WAITING: the strict FIFO cases are skipped.
+// S3 lists keys in key order, not in the order items entered WAITING: the strict FIFO cases are skipped, and so are
+// the priority and delay cases (S3Queue declares neither; see the README).
 // The full 10,000-item batch runs; on s3rver (about 1,000 requests/s) it takes a minute or two, hence the timeout.
 runQueueConformance(
   "S3Queue",
@@ -14,7 +15,7 @@ runQueueConformance(
     prefixes.push(prefix);
     return new S3Queue(connection(prefix));
   },
-  { strictFifo: false },
+  { strictFifo: false, priority: false, delay: false },
   { timeoutMs: 150_000 },
 );
 

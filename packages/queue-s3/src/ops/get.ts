@@ -1,19 +1,22 @@
-import type { ItemId, JsonValue } from "@task-queue/queue-core";
+import type { ItemId, Job } from "@task-queue/queue-core";
+import { decodeContent, metaHeaders, readMeta } from "../item-meta.js";
 import { LIST_PAGE } from "../stage-listing.js";
 import { deleteSource } from "./delete-source.js";
 import { copiesIn, locate } from "./locate.js";
 import type { S3QueueScope } from "./scope.js";
 
+/** How get hands items out: with a lease of this many seconds (null: none), on a store with conditional writes. */
+export interface Claim {
+  leaseSeconds: number | null;
+  conditional: boolean;
+}
+
 /**
  * Claims up to `n` WAITING items in key order. The caller serialises calls within one process (the claim lock), so
  * listing and claiming never interleave with another get of this queue object.
  */
-export async function takeWaiting(
-  scope: S3QueueScope,
-  n: number,
-  conditional: boolean,
-): Promise<Array<[ItemId, JsonValue]>> {
-  const out: Array<[ItemId, JsonValue]> = [];
+export async function takeWaiting(scope: S3QueueScope, n: number, how: Claim): Promise<Job[]> {
+  const out: Job[] = [];
   let after: string | null = null;
   while (out.length < n) {
     const wanted = n - out.length;
@@ -24,7 +27,7 @@ export async function takeWaiting(
     );
     if (page.keys.length === 0) break;
     after = page.keys[page.keys.length - 1]!;
-    const claimed = await Promise.all(page.keys.map((key) => claim(scope, key, conditional)));
+    const claimed = await Promise.all(page.keys.map((key) => claim(scope, key, how)));
     for (const item of claimed) if (item !== null) out.push(item);
     if (!page.truncated) break;
   }
@@ -33,20 +36,34 @@ export async function takeWaiting(
 
 /**
  * WAITING → PROCESSING for one key: read it, write the PROCESSING copy (the claim; If-None-Match: * makes two
- * consumers' claims exclusive), check that no one claimed and finished it meanwhile (where conditional), then
- * delete the WAITING object that was read (never a newer one). Null when someone else had it first.
+ * consumers' claims exclusive) with attempts + 1 and the lease, check that no one claimed and finished it
+ * meanwhile (where conditional), then delete the WAITING object that was read (never a newer one). Null when
+ * someone else had it first.
  */
-async function claim(
-  scope: S3QueueScope,
-  waitingKey: string,
-  conditional: boolean,
-): Promise<[ItemId, JsonValue] | null> {
+async function claim(scope: S3QueueScope, waitingKey: string, how: Claim): Promise<Job | null> {
+  const { conditional } = how;
   const id = scope.layout.idOf("WAITING", waitingKey);
   if (id === null) return null;
   const source = await scope.store.getJson(waitingKey);
   if (source === null) return null;
   const processingKey = scope.layout.key("PROCESSING", id);
-  const outcome = await scope.store.putJson(processingKey, source.text, source.seq + 1, conditional);
+  const now = Date.now();
+  const old = readMeta(source.metadata, scope.maxAttempts);
+  const meta = {
+    ...old,
+    seq: source.seq + 1,
+    attempts: old.attempts + 1,
+    leaseExpiresAt: how.leaseSeconds === null ? null : now + how.leaseSeconds * 1000,
+    createdAt: old.createdAt ?? (source.lastModified || now),
+    updatedAt: now,
+  };
+  const outcome = await scope.store.putJson(
+    processingKey,
+    source.text,
+    meta.seq,
+    conditional,
+    metaHeaders(meta),
+  );
   if (!outcome.written) {
     // Another consumer claimed it, or a get crashed before its delete: either way PROCESSING wins; tidy up.
     await locate(scope, id);
@@ -59,7 +76,12 @@ async function claim(
   }
   // Only the WAITING object read here: the item may have been failed and requeued since (by another process).
   await deleteSource(scope, waitingKey, source.etag);
-  return [id, source.body];
+  return {
+    itemId: id,
+    body: decodeContent(source.text, old.envelope).body,
+    attempt: meta.attempts,
+    leaseExpiresAt: meta.leaseExpiresAt === null ? null : new Date(meta.leaseExpiresAt),
+  };
 }
 
 /**

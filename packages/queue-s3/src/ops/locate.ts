@@ -1,11 +1,15 @@
 import { type ItemId, STAGE_NAMES, type StageName } from "@task-queue/queue-core";
+import { type ItemMeta, readMeta } from "../item-meta.js";
 import { type StageCopy, winningCopy } from "../resolve-copies.js";
 import { deleteSource } from "./delete-source.js";
 import type { S3QueueScope } from "./scope.js";
 
-/** A copy as a HEAD found it, with the ETag that names it in a conditional delete. */
+/** A copy as a HEAD found it, with the ETag that names it in a conditional delete, and its lifecycle fields. */
 export interface FoundCopy extends StageCopy {
   etag: string | null;
+  meta: ItemMeta;
+  /** When the store last wrote it (created_at/updated_at of objects from before the lifecycle). */
+  lastModified: number;
 }
 
 /** How many times a lookup re-reads an item that moved while it was being repaired. */
@@ -20,7 +24,9 @@ export async function copiesIn(
   const found = await Promise.all(
     stages.map(async (stage) => {
       const object = await scope.store.head(scope.layout.key(stage, id));
-      return object === null ? null : { stage, seq: object.seq, etag: object.etag };
+      if (object === null) return null;
+      const meta = readMeta(object.metadata, scope.maxAttempts);
+      return { stage, seq: object.seq, etag: object.etag, meta, lastModified: object.lastModified };
     }),
   );
   return found.filter((copy): copy is FoundCopy => copy !== null);

@@ -1,4 +1,5 @@
 import type { ItemId, JsonValue } from "@task-queue/queue-core";
+import { decodeContent, readMeta } from "../item-meta.js";
 import { LIST_PAGE, listStage } from "../stage-listing.js";
 import type { S3QueueScope } from "./scope.js";
 
@@ -20,7 +21,7 @@ export async function peekWaiting(scope: S3QueueScope, n: number): Promise<Array
     const bodies = await Promise.all(batch.map((item) => scope.store.getJson(item.key)));
     batch.forEach((item, i) => {
       const body = bodies[i];
-      if (body) out.push([item.id, body.body]);
+      if (body) out.push([item.id, decodeContent(body.text, readMeta(body.metadata, 1).envelope).body]);
     });
     if (exhausted) break;
   }

@@ -12,4 +12,8 @@ export interface S3QueueScope {
   logger: Logger;
   /** Which conditions the store enforces (probed once per backend). */
   capabilities(): Promise<StoreCapabilities>;
+  /** max_attempts of items put without their own, and of objects from before the lifecycle. */
+  maxAttempts: number;
+  /** Tells gets of this queue object that wait for work that an item (re-)entered WAITING. */
+  wake(): void;
 }
