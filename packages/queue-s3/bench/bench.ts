@@ -64,6 +64,48 @@ try {
   await phase("success", async () => {
     for (let i = 0; i < ITEMS; i += BATCH) await queue.successMany(ids.slice(i, i + BATCH));
   });
+  // The lifecycle: leases, extend, fenced completions with results, and what an idle get costs.
+  const leased = ids.map((id) => `l${id}`);
+  await phase("put_jobs", async () => {
+    for (let i = 0; i < ITEMS; i += BATCH) {
+      await queue.putJobs(leased.slice(i, i + BATCH).map((id) => ({ id, body: { id }, maxAttempts: 3 })));
+    }
+  });
+  const attempts = new Map<string, number>();
+  await phase("get+lease", async () => {
+    for (let got = 0; got < ITEMS; ) {
+      const jobs = await queue.getJobs(BATCH, { leaseSeconds: 600 });
+      for (const job of jobs) attempts.set(job.itemId, job.attempt);
+      got += jobs.length;
+    }
+  });
+  await phase("extend", async () => {
+    for (let i = 0; i < ITEMS; i += BATCH) {
+      await Promise.all(
+        leased
+          .slice(i, i + BATCH)
+          .map((id) => queue.extend(id, { attempt: attempts.get(id)!, leaseSeconds: 600 })),
+      );
+    }
+  });
+  // An idle get while ITEMS items are PROCESSING: the first scans them all (HEAD each), later ones only LIST.
+  const idle = async (label: string) => {
+    const start = performance.now();
+    await queue.get(1);
+    const byCommand = take();
+    console.log(
+      `${label.padEnd(8)} ${JSON.stringify(byCommand)} for one get(1) with ${ITEMS} PROCESSING; ${Math.round(performance.now() - start)} ms`,
+    );
+  };
+  await idle("idle get, first");
+  await idle("idle get, next");
+  await phase("success+attempt+result", async () => {
+    for (let i = 0; i < ITEMS; i += BATCH) {
+      await queue.successMany(
+        leased.slice(i, i + BATCH).map((id) => ({ id, attempt: attempts.get(id)!, result: { ok: true } })),
+      );
+    }
+  });
 } finally {
   await queue.close();
   client.destroy();

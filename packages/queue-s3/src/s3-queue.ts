@@ -359,7 +359,7 @@ export class S3Queue implements Queue {
   }
 
   async description(): Promise<QueueDescription> {
-    const { conditionalWrites, conditionalDeletes } = await this.backend.capabilities();
+    const { conditionalWrites, conditionalDeletes, conditionalReplaces } = await this.backend.capabilities();
     return {
       implementation: "S3Queue",
       arguments: {
@@ -368,12 +368,16 @@ export class S3Queue implements Queue {
         prefix: this.layout.prefix,
         conditional_writes: conditionalWrites,
         conditional_deletes: conditionalDeletes,
+        conditional_replaces: conditionalReplaces,
         consumers: conditionalWrites
           ? "many processes may call get at once (claims use If-None-Match: *)"
           : "the store ignores conditional writes: only one consumer process is safe",
         moves: conditionalDeletes
           ? "a move deletes its source only if it is still the object copied (DELETE with If-Match)"
           : "the store ignores conditional deletes: a move re-reads its source just before deleting it, so a newer state another process writes in that round trip can be lost",
+        fencing: conditionalDeletes
+          ? "exact: a completion copies only the object it checked and deletes its source with If-Match; when a newer attempt won, its copy is withdrawn and the call reports LeaseLost"
+          : "the store ignores conditions: a completion checks the attempt, then writes; a re-claim by another process within that round trip is not detected",
         max_attempts: this.maxAttempts,
         lifecycle: LIFECYCLE_SUPPORT,
       },

@@ -141,7 +141,8 @@ export class S3Store {
 
   /**
    * Writes JSON text at claim count `seq` (see storedText) with the given user metadata; with ifAbsent, only when
-   * no object has the key (where the store enforces If-None-Match).
+   * no object has the key (where the store enforces If-None-Match); with ifMatch, only when the key holds the
+   * object of that ETag (where the store enforces If-Match on PUT: AWS S3 since 2024, moto).
    */
   async putJson(
     key: string,
@@ -149,15 +150,18 @@ export class S3Store {
     seq: number,
     ifAbsent: boolean,
     metadata: Record<string, string> = {},
+    ifMatch: string | null = null,
   ): Promise<WriteOutcome> {
     try {
       const out = await this.sendJson(key, storedText(json, seq), {
         Metadata: { ...metadata, [SEQ_METADATA]: String(seq) },
         ...(ifAbsent ? { IfNoneMatch: "*" } : {}),
+        ...(ifMatch === null ? {} : { IfMatch: ifMatch }),
       });
       return { written: true, etag: out.ETag ?? null };
     } catch (error) {
       if (ifAbsent && isConflict(error)) return { written: false };
+      if (ifMatch !== null && (isConflict(error) || isNotFound(error))) return { written: false };
       throw unavailable("PUT", key, error);
     }
   }

@@ -30,8 +30,9 @@ export type TransitionOutcome = "done" | "changed" | "lost";
 
 /**
  * Moves (or rewrites in place) the object `at` named. When only metadata changes, a server-side COPY with the new
- * metadata and x-amz-copy-source-if-match (1 request); when last_error or result change, GET then PUT (2). Then the
- * source is deleted only if it is still that object (deleteSource): never a newer state.
+ * metadata and x-amz-copy-source-if-match (1 request); when last_error or result change, or to rewrite in place on
+ * a store that enforces If-Match on PUT, GET then PUT (2; in place with If-Match). Then the source is deleted only
+ * if it is still that object (deleteSource): never a newer state.
  */
 export async function transition(
   scope: S3QueueScope,
@@ -44,8 +45,12 @@ export async function transition(
   const keepsBody =
     (change.lastError === undefined && change.resultJson === undefined) ||
     (!at.meta.envelope && (change.lastError ?? null) === null && (change.resultJson ?? null) === null);
+  // In place (extend), a conditional PUT is exact where the store enforces If-Match on PUT; a COPY onto itself is
+  // conditional only where it honours x-amz-copy-source-if-match (AWS, not moto or s3rver).
+  const inPlace = source === target;
+  const replaceIfMatch = inPlace && at.etag !== null && (await scope.capabilities()).conditionalReplaces;
   let written: { written: true; etag: string | null } | { written: false };
-  if (keepsBody) {
+  if (keepsBody && !replaceIfMatch) {
     const meta: ItemMeta = { ...change.meta, envelope: at.meta.envelope };
     written = await scope.store.copyReplacing(source, target, at.etag, metaHeaders(meta));
   } else {
@@ -62,7 +67,8 @@ export async function transition(
         : change.resultJson;
     const content = encodeContent(old.bodyJson, lastError, resultJson);
     const meta: ItemMeta = { ...change.meta, envelope: content.envelope };
-    written = await scope.store.putJson(target, content.json, meta.seq, false, metaHeaders(meta));
+    const ifMatch = replaceIfMatch ? at.etag : null;
+    written = await scope.store.putJson(target, content.json, meta.seq, false, metaHeaders(meta), ifMatch);
   }
   if (!written.written) return "changed";
   if (source === target) return "done";
