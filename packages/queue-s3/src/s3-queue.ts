@@ -197,14 +197,20 @@ export class S3Queue implements Queue {
     const { leaseSeconds, waitSeconds } = normalizeGetOptions(options);
     if (n === 0) return [];
     const conditional = await this.backend.conditionalWrites();
+    const how = {
+      leaseSeconds,
+      conditional,
+      remember: (key: string, etag: string | null, lease: number | null) =>
+        this.leases.remember(key, etag, lease),
+    };
     const take = () =>
       this.claims.run(async () => {
         if (options?.signal?.aborted) return [];
-        const jobs = await takeWaiting(this.scope, n, { leaseSeconds, conditional });
+        const jobs = await takeWaiting(this.scope, n, how);
         if (jobs.length === n) return jobs;
         const rescued = await rescueExpired(this.scope, this.leases);
         if (rescued.retried.length === 0) return jobs;
-        return [...jobs, ...(await takeWaiting(this.scope, n - jobs.length, { leaseSeconds, conditional }))];
+        return [...jobs, ...(await takeWaiting(this.scope, n - jobs.length, how))];
       });
     if (waitSeconds === 0) return take();
     let pollMs = WAIT_POLL_FIRST_MS / 2;

@@ -9,6 +9,8 @@ import type { S3QueueScope } from "./scope.js";
 export interface Claim {
   leaseSeconds: number | null;
   conditional: boolean;
+  /** Told each claim's PROCESSING object (ETag and lease), so a later rescue scan needs no HEAD for it. */
+  remember?: (key: string, etag: string | null, lease: number | null) => void;
 }
 
 /**
@@ -76,6 +78,7 @@ async function claim(scope: S3QueueScope, waitingKey: string, how: Claim): Promi
   }
   // Only the WAITING object read here: the item may have been failed and requeued since (by another process).
   await deleteSource(scope, waitingKey, source.etag);
+  how.remember?.(processingKey, outcome.etag, meta.leaseExpiresAt);
   return {
     itemId: id,
     body: decodeContent(source.text, old.envelope).body,

@@ -7,7 +7,8 @@ import type { S3QueueScope } from "./scope.js";
 import { transition } from "./transition.js";
 
 /**
- * What this queue object knows about PROCESSING objects, by key: the ETag it saw and the lease it read. A listing
+ * What this queue object knows about PROCESSING objects, by key: the ETag it saw (or its own claim wrote) and the
+ * lease. A listing
  * gives every key's ETag, and a claim changes the bytes (object-body.ts) and so the ETag: an object listed with a
  * known ETag whose lease was not yet due (or that had none) needs no HEAD. A lease renewed by extend keeps the ETag;
  * the cache then holds an older expiry, which only costs a HEAD when that passes.
