@@ -9,6 +9,13 @@ describe("which copy wins when a move was interrupted between copy and delete", 
         { stage: "PROCESSING", seq: 1 },
       ]).stage,
     ).toBe("PROCESSING");
+    // A retry (fail with attempts left, or a rescued lease) keeps the count: WAITING is its destination.
+    expect(
+      winningCopy([
+        { stage: "PROCESSING", seq: 1 },
+        { stage: "WAITING", seq: 1 },
+      ]).stage,
+    ).toBe("WAITING");
     expect(
       winningCopy([
         { stage: "PROCESSING", seq: 1 },
@@ -25,6 +32,21 @@ describe("which copy wins when a move was interrupted between copy and delete", 
       winningCopy([
         { stage: "FAIL", seq: 1 },
         { stage: "WAITING", seq: 1 },
+      ]).stage,
+    ).toBe("WAITING");
+  });
+
+  it("between copies of equal count, takes the one a later move wrote (a cancel WAITING → FAIL beats a requeue's order)", () => {
+    expect(
+      winningCopy([
+        { stage: "WAITING", seq: 2, updatedAt: 1_000 },
+        { stage: "FAIL", seq: 2, updatedAt: 2_000 },
+      ]).stage,
+    ).toBe("FAIL");
+    expect(
+      winningCopy([
+        { stage: "FAIL", seq: 2, updatedAt: 1_000 },
+        { stage: "WAITING", seq: 2, updatedAt: 2_000 },
       ]).stage,
     ).toBe("WAITING");
   });

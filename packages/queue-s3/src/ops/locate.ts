@@ -22,11 +22,18 @@ export async function copiesIn(
   stages: readonly StageName[],
 ): Promise<FoundCopy[]> {
   const found = await Promise.all(
-    stages.map(async (stage) => {
+    stages.map(async (stage): Promise<FoundCopy | null> => {
       const object = await scope.store.head(scope.layout.key(stage, id));
       if (object === null) return null;
       const meta = readMeta(object.metadata, scope.maxAttempts);
-      return { stage, seq: object.seq, etag: object.etag, meta, lastModified: object.lastModified };
+      return {
+        stage,
+        seq: object.seq,
+        etag: object.etag,
+        meta,
+        lastModified: object.lastModified,
+        updatedAt: meta.updatedAt,
+      };
     }),
   );
   return found.filter((copy): copy is FoundCopy => copy !== null);

@@ -83,6 +83,7 @@ async function rescueOne(
     etag: object.etag,
     meta,
     lastModified: object.lastModified,
+    updatedAt: meta.updatedAt,
   };
   const to = meta.attempts < meta.maxAttempts ? "WAITING" : "FAIL";
   const outcome = await transition(scope, id, at, {
