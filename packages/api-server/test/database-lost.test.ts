@@ -67,7 +67,11 @@ describe("when the database goes away, every route answers 503", () => {
   });
 
   it("answers 503 from the queue routes and from history alike, naming no connection details", async () => {
-    expect(await send(server.port, "POST", "/api/v1/queue/put", '{"a":{"n":1}}')).toMatchObject({
+    expect(
+      await send(server.port, "POST", "/api/v1/queue/put", '{"a":{"n":1}}', {
+        "content-type": "application/json",
+      }),
+    ).toMatchObject({
       status: 200,
     });
     expect((await send(server.port, "GET", "/api/v1/queue/history/a")).status).toBe(200);

@@ -16,7 +16,7 @@ runQueueConformance(
     return new S3Queue(connection(prefix));
   },
   { strictFifo: false, priority: false, delay: false },
-  { timeoutMs: 150_000 },
+  { timeoutMs: 300_000 },
 );
 
 afterAll(async () => {
