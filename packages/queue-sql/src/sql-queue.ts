@@ -549,8 +549,9 @@ export class SqlQueue implements Queue {
   }
 
   async description(): Promise<QueueDescription> {
+    // The Python task-queue's class name, so that clients reading describe keep working.
     return {
-      implementation: "SqlQueue",
+      implementation: "SQLQueue",
       arguments: {
         driver: this.context.driver,
         queue_name: this.context.queueName,
