@@ -103,6 +103,27 @@ describe("settings the Python task-queue read", () => {
   });
 });
 
+describe("the process worker's settings", () => {
+  it("fails a job that writes to stderr by default, as the original did; PROCESS_FAIL_ON_STDERR=false turns it off", () => {
+    expect(controller(processWorker).settings.process_fail_on_stderr).toBe(true);
+    expect(
+      controller({ ...processWorker, PROCESS_FAIL_ON_STDERR: "false" }).settings.process_fail_on_stderr,
+    ).toBe(false);
+  });
+
+  it("runs .py with python3 by default and takes PROCESS_INTERPRETERS as JSON", () => {
+    expect(controller(processWorker).settings.process_interpreters[".py"]).toEqual(["python3"]);
+    const given = controller({
+      ...processWorker,
+      PROCESS_INTERPRETERS: '{".py": "/opt/venv/bin/python -u", ".R": ["Rscript"]}',
+    }).settings.process_interpreters;
+    expect(given).toEqual({ ".py": ["/opt/venv/bin/python", "-u"], ".R": ["Rscript"] });
+    expect(() => controller({ ...processWorker, PROCESS_INTERPRETERS: '{"py": "python3"}' })).toThrow(
+      /PROCESS_INTERPRETERS \(--process-interpreters\): must be a JSON object such as/,
+    );
+  });
+});
+
 describe("the release strategy, as the Python task-queue chose it", () => {
   const env = {
     ...processWorker,

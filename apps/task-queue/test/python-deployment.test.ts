@@ -1,10 +1,10 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { ApiClient } from "@task-queue/api-client";
 import { stageName } from "@task-queue/queue-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type CliProcess, eventually, REPO_ROOT, startCli } from "./support/cli-process.js";
+import { type CliProcess, eventually, startCli } from "./support/cli-process.js";
 import { assertDatabaseReachable, DATABASE_URL, dropQueueTable, uniqueTable } from "./support/database.js";
 
 /**
@@ -29,7 +29,14 @@ describe("server and controller started from the Python task-queue's env file", 
 
   it("reads every setting the original's way and runs an item", async () => {
     const sqlalchemyUrl = DATABASE_URL.replace(/^postgres(ql)?:\/\//, "postgresql+psycopg2://");
-    const envFile = join(mkdtempSync(join(tmpdir(), "tq-py-env-")), "config.env");
+    const folder = mkdtempSync(join(tmpdir(), "tq-py-env-"));
+    const envFile = join(folder, "config.env");
+    // Scripts as the original's process worker ran them: `python3 <file> <args…>`, no executable bit needed, and a
+    // job that writes to stderr fails even with exit code 0.
+    const scripts = join(folder, "scripts");
+    mkdirSync(scripts);
+    writeFileSync(join(scripts, "job.py"), 'import sys\nprint("job", *sys.argv[1:])\n');
+    writeFileSync(join(scripts, "noisy.py"), 'import sys\nprint("warning", file=sys.stderr)\n');
     writeFileSync(
       envFile,
       [
@@ -42,7 +49,7 @@ describe("server and controller started from the Python task-queue's env file", 
         "FSSPEC_S3_ENDPOINT_URL=http://127.0.0.1:9000",
         "LOGGER_LEVEL=DEBUG",
         "worker_interface=process",
-        `path_to_scripts=${resolve(REPO_ROOT, "examples/scripts")}`,
+        `path_to_scripts=${scripts}`,
         "event_store_implementation=none",
         "periodic-seconds=0.2",
         "SQL_HOST=a-setting-of-the-original-we-do-not-read",
@@ -73,12 +80,18 @@ describe("server and controller started from the Python task-queue's env file", 
     expect(strategy.strategy).toBe("ProcessingLimit(10)");
 
     const client = new ApiClient({ baseUrl: String(listening.url) });
-    await client.put({ "python-env-item": { file_name: "hello.sh", args: ["from the env file"] } });
-    const stage = await eventually(async () => {
-      const status = stageName(await client.lookupStatus("python-env-item"));
-      return status === "SUCCESS" || status === "FAIL" ? status : undefined;
+    await client.put({
+      "python-job": { file_name: "job.py", args: ["from the env file"] },
+      "python-noisy": { file_name: "noisy.py", args: [] },
     });
-    expect(stage).toBe("SUCCESS");
+    const finished = async (id: string) =>
+      eventually(async () => {
+        const status = stageName(await client.lookupStatus(id));
+        return status === "SUCCESS" || status === "FAIL" ? status : undefined;
+      });
+    expect(await finished("python-job")).toBe("SUCCESS");
+    expect(await finished("python-noisy")).toBe("FAIL");
+    await controller.waitForLog((log) => log.msg === "job output" && log.line === "job from the env file");
 
     expect(await controller.stop()).toBe(0);
     expect(await server.stop()).toBe(0);

@@ -1,3 +1,4 @@
+import { DEFAULT_INTERPRETERS } from "@task-queue/worker-process";
 import { z } from "zod";
 
 /**
@@ -61,20 +62,34 @@ export function withoutDriverSuffix(url: string): string {
 }
 const lowerEnum = <const T extends readonly [string, ...string[]]>(values: T) =>
   z.preprocess((value) => (typeof value === "string" ? value.trim().toLowerCase() : value), z.enum(values));
-/** A JSON object of resource name → limit, e.g. {"gpu": 2, "mem_gb": 64}; from a string or from the file. */
-const resourceLimits = z.preprocess(
-  (value, context) => {
+/** A JSON object given as text (environment, flag) or as a mapping (config file); `example` shows the form. */
+const jsonObject = <T extends z.ZodType>(example: string, values: (error: string) => T) => {
+  const error = `must be a JSON object such as ${example}`;
+  return z.preprocess((value, context) => {
     if (typeof value !== "string") return value;
     try {
       return JSON.parse(value);
     } catch {
-      context.addIssue({ code: "custom", message: 'must be a JSON object such as {"gpu": 2}' });
+      context.addIssue({ code: "custom", message: error });
       return z.NEVER;
     }
-  },
-  z.record(z.string(), z.number().nonnegative("limits must be numbers ≥ 0"), {
-    error: 'must be a JSON object such as {"gpu": 2}',
-  }),
+  }, values(error));
+};
+/** Resource name → limit, e.g. {"gpu": 2, "mem_gb": 64}. */
+const resourceLimits = jsonObject('{"gpu": 2}', (error) =>
+  z.record(z.string(), z.number().nonnegative("limits must be numbers ≥ 0"), { error }),
+);
+/** Extension → the program running scripts of that extension, e.g. {".py": "python3", ".R": ["Rscript"]}. */
+const interpreters = jsonObject('{".py": "python3"}', (error) =>
+  z.record(
+    z.string().regex(/^\.[^./\\]+$/, 'keys must be extensions such as ".py"'),
+    z
+      .union([z.string().trim().min(1), z.array(z.string().min(1)).min(1)], {
+        error: "each value must be a program, as text or an array of words",
+      })
+      .transform((program) => (typeof program === "string" ? program.split(/\s+/) : program)),
+    { error },
+  ),
 );
 
 function define<const T extends Record<string, SettingDefinition>>(table: T): T {
@@ -344,6 +359,22 @@ export const SETTINGS = define({
     group: "worker",
     description: "Process worker: folder of the scripts an item's `file_name` names.",
     schema: text.optional(),
+  },
+  process_interpreters: {
+    env: "PROCESS_INTERPRETERS",
+    group: "worker",
+    description:
+      "Process worker: extension → program for scripts that are not executables with a shebang line (those run directly): `.py` runs as `python3 <file> <args…>`, as the Python task-queue ran every item. JSON; replaces the whole table.",
+    schema: interpreters.default(
+      Object.fromEntries(Object.entries(DEFAULT_INTERPRETERS).map(([ext, program]) => [ext, [...program]])),
+    ),
+  },
+  process_fail_on_stderr: {
+    env: "PROCESS_FAIL_ON_STDERR",
+    group: "worker",
+    description:
+      "Process worker: a script that writes anything to stderr fails even with exit code 0, as in the Python task-queue; `false`: only the exit code counts.",
+    schema: flag.default(true),
   },
   process_timeout_seconds: {
     env: "PROCESS_TIMEOUT_SECONDS",
