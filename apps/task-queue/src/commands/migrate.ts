@@ -1,0 +1,34 @@
+import type { Command } from "commander";
+import { action, addSettingFlags, type CommandSpec, withExamples } from "../cli.js";
+
+const spec: CommandSpec = { groups: ["queue"], logTo: "stderr" };
+
+export function migrateCommand(program: Command): void {
+  const migrate = program
+    .command("migrate")
+    .summary("Copy what the Python task-queue stored into this one's storage (dry run unless --apply)");
+  const legacySql = migrate
+    .command("legacy-sql")
+    .summary("Copy the Python task-queue's sqlqueue and sqleventstore tables into ours")
+    .description(
+      "Copies the Python task-queue's SqlQueue table (sqlqueue) into the queue table (SQL_QUEUE_TABLE), keeping\n" +
+        "ids, bodies and stages, and its SqlEventStore table (sqleventstore) into the event store, as item history.\n" +
+        "Idempotent: what an earlier run copied is skipped. A dry run (the default) reports the counts and writes\n" +
+        "nothing; --apply writes, in one transaction. The legacy tables are left as they are.",
+    )
+    .option("--apply", "write (default: a dry run that writes nothing)")
+    .option("--from-table <name>", "the Python task-queue's item table", "sqlqueue")
+    .option("--from-events-table <name>", "its event table (skipped when absent)", "sqleventstore")
+    .option(
+      "--events-queue <name>",
+      "the queue for events whose item id is in no or several legacy queues (its events name no queue)",
+    );
+  addSettingFlags(legacySql, spec);
+  withExamples(legacySql, [
+    "SQL_QUEUE_CONNECTION_STRING=postgres://app@db/queues task-queue migrate legacy-sql",
+    "SQL_QUEUE_CONNECTION_STRING=postgres://app@db/queues task-queue migrate legacy-sql --apply",
+  ]);
+  legacySql.action(
+    action(spec, async (context) => (await import("../run/migrate.js")).runMigrateLegacySql(context)),
+  );
+}
