@@ -1,9 +1,10 @@
-import { randomBytes } from "node:crypto";
-import postgres from "postgres";
+import { type SqlDatabase, SqlQueueNamespace } from "@task-queue/queue-sql";
+import { queryRows } from "@task-queue/queue-sql/internal";
+import { randomTableName, testDatabaseUrl } from "@task-queue/queue-sql/testing";
+import { type SQL, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { runCli, startCli } from "./support/cli-process.js";
-import { assertDatabaseReachable, DATABASE_URL } from "./support/database.js";
 
 /**
  * The Python task-queue's stored data carries over: its SqlQueue table and SqlEventStore table, created with its
@@ -11,10 +12,14 @@ import { assertDatabaseReachable, DATABASE_URL } from "./support/database.js";
  * `task-queue migrate legacy-sql` and then served through the API with the right stages and history. A database of
  * its own, so the default event table and our queue table are this test's alone.
  */
-const database = `tq_legacy_${randomBytes(5).toString("hex")}`;
-const url = new URL(DATABASE_URL);
-url.pathname = `/${database}`;
-const DB = url.toString();
+const database = randomTableName("tq_legacy");
+let DB: string;
+
+/** A drizzle handle on a database (no queue table made): for the original's DDL, its rows, and checks. */
+async function openDatabase(url: string): Promise<{ db: SqlDatabase; close(): Promise<void> }> {
+  const namespace = await SqlQueueNamespace.open({ connection: url, migrate: false });
+  return { db: namespace.queue("default").database, close: () => namespace.close() };
+}
 
 // SQLModel's DDL for the original's tables (task_queue/queues/sql_queue.py, task_queue/events/sql_event_store.py).
 const LEGACY_DDL = `
@@ -71,32 +76,36 @@ function migrate(...args: string[]) {
 }
 
 describe("task-queue migrate legacy-sql", () => {
-  let sql: postgres.Sql;
+  let admin: Awaited<ReturnType<typeof openDatabase>>;
+  let target: Awaited<ReturnType<typeof openDatabase>>;
+  const rows = <Row>(statement: SQL) => queryRows<Row>(target.db, statement);
 
   beforeAll(async () => {
-    await assertDatabaseReachable();
-    const admin = postgres(DATABASE_URL, { max: 1, onnotice: () => {} });
-    await admin.unsafe(`CREATE DATABASE "${database}"`);
-    await admin.end({ timeout: 5 });
-    sql = postgres(DB, { max: 1, onnotice: () => {} });
-    await sql.unsafe(LEGACY_DDL);
+    const server = await testDatabaseUrl();
+    const url = new URL(server);
+    url.pathname = `/${database}`;
+    DB = url.toString();
+    admin = await openDatabase(server);
+    await admin.db.execute(sql.raw(`CREATE DATABASE "${database}"`));
+    target = await openDatabase(DB);
+    for (const statement of LEGACY_DDL.split(";").filter((text) => text.trim() !== ""))
+      await target.db.execute(sql.raw(statement));
     for (const [queue, id, stage, body] of ITEMS)
-      await sql`INSERT INTO sqlqueue (queue_item_stage, json_data, index_key, queue_name)
-                VALUES (${stage}, ${dumps(body)}, ${id}, ${queue})`;
+      await target.db.execute(sql`INSERT INTO sqlqueue (queue_item_stage, json_data, index_key, queue_name)
+                VALUES (${stage}, ${dumps(body)}, ${id}, ${queue})`);
     let second = 0;
     for (const event of EVENTS) {
       second += 1;
-      await sql`INSERT INTO sqleventstore (name, version, json_data, event_metadata, time)
+      await target.db.execute(sql`INSERT INTO sqleventstore (name, version, json_data, event_metadata, time)
                 VALUES (${event.name}, '0.0.1', ${dumps(event.data)}, '{}',
-                        ${`2024-05-01 12:00:${String(second).padStart(2, "0")}`}::timestamp)`;
+                        ${`2024-05-01 12:00:${String(second).padStart(2, "0")}`}::timestamp)`);
     }
   });
 
   afterAll(async () => {
-    await sql?.end({ timeout: 5 });
-    const admin = postgres(DATABASE_URL, { max: 1, onnotice: () => {} });
-    await admin.unsafe(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
-    await admin.end({ timeout: 5 });
+    await target?.close();
+    await admin?.db.execute(sql.raw(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`));
+    await admin?.close();
   });
 
   it("refuses to open the original's table as a queue table, and says to migrate instead", async () => {
@@ -129,8 +138,9 @@ describe("task-queue migrate legacy-sql", () => {
       events: { found: true, read: 11, added: 9, skipped: 0, other: 1, unassigned: 1 },
     });
     expect(run.stderr).toContain("--apply");
-    const [row] =
-      await sql`SELECT to_regclass('task_queue_items') AS items, to_regclass('task_queue_events') AS events`;
+    const [row] = await rows(
+      sql`SELECT to_regclass('task_queue_items')::text AS items, to_regclass('task_queue_events')::text AS events`,
+    );
     expect(row).toEqual({ items: null, events: null });
   });
 
@@ -148,12 +158,19 @@ describe("task-queue migrate legacy-sql", () => {
       items: { read: 7, added: 0, skipped: 7 },
       events: { read: 11, added: 0, skipped: 10, other: 1 },
     });
-    const [{ count }] = await sql`SELECT count(*)::int AS count FROM task_queue_events`;
-    expect(count).toBe(10);
+    const [counted] = await rows<{ count: number }>(
+      sql`SELECT count(*)::int AS count FROM task_queue_events`,
+    );
+    expect(counted?.count).toBe(10);
     // The engine URL the original recorded keeps no password.
-    const [added] =
-      await sql`SELECT data FROM task_queue_events WHERE name = 'TASK_QUEUE_ADD' ORDER BY id LIMIT 1`;
-    expect(JSON.stringify(added)).not.toContain("hunter2");
+    const added = await rows<{ data: string }>(
+      sql`SELECT data::text AS data FROM task_queue_events WHERE name = 'TASK_QUEUE_ADD' ORDER BY id`,
+    );
+    expect(added.map((event) => JSON.parse(event.data).description.arguments.queue_info.engine_url)).toEqual([
+      "postgresql+psycopg2://app:***@db:5432/queues",
+      "postgresql+psycopg2://app:***@db:5432/queues",
+      "postgresql+psycopg2://app:***@db:5432/queues",
+    ]);
   });
 
   it("serves the migrated items through the API with their stages, bodies and history", async () => {

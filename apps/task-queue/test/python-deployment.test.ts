@@ -3,32 +3,33 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ApiClient } from "@task-queue/api-client";
 import { stageName } from "@task-queue/queue-core";
+import { dropQueueTable, randomTableName, testDatabaseUrl } from "@task-queue/queue-sql/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type CliProcess, eventually, startCli } from "./support/cli-process.js";
-import { assertDatabaseReachable, DATABASE_URL, dropQueueTable, uniqueTable } from "./support/database.js";
 
 /**
  * A deployment of the Python task-queue moves over unchanged: its dotenv file (TASK_QUEUE_CONFIG_PATH), spelled as
  * that system's settings and aliases spelled them, starts `server` and `controller`, which run an item to SUCCESS.
  */
 describe("server and controller started from the Python task-queue's env file", () => {
-  const table = uniqueTable("tq_py_env");
+  const table = randomTableName("tq_py_env");
   const queueName = `py-${table.slice(-6)}`;
   let server: CliProcess;
   let controller: CliProcess;
+  let databaseUrl: string;
 
   beforeAll(async () => {
-    await assertDatabaseReachable();
+    databaseUrl = await testDatabaseUrl();
   });
 
   afterAll(async () => {
     await controller?.stop("SIGKILL");
     await server?.stop("SIGKILL");
-    await dropQueueTable(table);
+    if (databaseUrl) await dropQueueTable(databaseUrl, table);
   });
 
   it("reads every setting the original's way and runs an item", async () => {
-    const sqlalchemyUrl = DATABASE_URL.replace(/^postgres(ql)?:\/\//, "postgresql+psycopg2://");
+    const sqlalchemyUrl = databaseUrl.replace(/^postgres(ql)?:\/\//, "postgresql+psycopg2://");
     const folder = mkdtempSync(join(tmpdir(), "tq-py-env-"));
     const envFile = join(folder, "config.env");
     // Scripts as the original's process worker ran them: `python3 <file> <args…>`, no executable bit needed, and a

@@ -7,6 +7,7 @@ import {
   type QueueNamespace,
 } from "@task-queue/queue-core";
 import { SqlQueueNamespace } from "@task-queue/queue-sql";
+import { dropQueueTable, randomTableName, testDatabaseUrl } from "@task-queue/queue-sql/testing";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createApp } from "../src/index.js";
 import { type Served, send, serveOnLoopback } from "./http.js";
@@ -18,7 +19,6 @@ import { type Served, send, serveOnLoopback } from "./http.js";
  * the original moved every item back to WAITING between cases.
  */
 
-const DATABASE_URL = process.env.TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
 const N_ITEMS = 20;
 
 /** Like the original's qtest.random_item(): a random id and a small JSON body. */
@@ -40,7 +40,7 @@ interface Backend {
   description: { implementation: string; argumentNames: string[] };
 }
 
-const table = `tq_pycompat_${randomBytes(5).toString("hex")}`;
+const table = randomTableName("tq_pycompat");
 const backends: Backend[] = [
   {
     name: "memory",
@@ -50,12 +50,8 @@ const backends: Backend[] = [
   },
   {
     name: "PostgreSQL",
-    open: () => SqlQueueNamespace.open({ connection: DATABASE_URL, tableName: table }),
-    cleanup: async (namespace) => {
-      const db = (namespace as SqlQueueNamespace).queue("default").database;
-      await db.execute(`DROP TABLE IF EXISTS "${table}", "${table}_migrations"`);
-      await db.execute(`DROP SEQUENCE IF EXISTS "${table}_ordering_seq"`);
-    },
+    open: async () => SqlQueueNamespace.open({ connection: await testDatabaseUrl(), tableName: table }),
+    cleanup: (namespace) => dropQueueTable((namespace as SqlQueueNamespace).queue("default").database, table),
     description: { implementation: "SQLQueue", argumentNames: ["queue_name"] },
   },
 ];

@@ -7,14 +7,8 @@ import {
   stageName,
 } from "@task-queue/queue-core";
 import { ITEM_EVENT_VERSION, type NewEvent, SqlEventStore } from "@task-queue/queue-events";
-import {
-  assertTableName,
-  queryRows,
-  quoteIdentifier,
-  type SqlDatabase,
-  type SqlQueue,
-  type SqlQueueNamespace,
-} from "@task-queue/queue-sql";
+import type { SqlDatabase, SqlQueue, SqlQueueNamespace } from "@task-queue/queue-sql";
+import { assertTableName, queryRows, quoteIdentifier } from "@task-queue/queue-sql/internal";
 import { sql } from "drizzle-orm";
 import { CliError, EXIT_USAGE } from "../cli.js";
 
