@@ -279,6 +279,8 @@ describe("ProcessWorker, as the Python task-queue ran scripts", () => {
     expect(await settled(strict, "quiet")).toBe(QueueItemStage.SUCCESS);
     const finished = logger.records.find((r) => r.obj.itemId === "noisy" && r.obj.failedBy === "stderr");
     expect(finished?.obj.code).toBe(0);
+    // The controller records why: the rule, and what the job wrote.
+    expect(strict.lastError("noisy")).toBe("wrote to stderr (failOnStderr); stderr:\nto stderr");
 
     const lenient = makeWorker();
     await lenient.sendJob("noisy-ok", { file_name: "ok.sh", args: ["x"] });
