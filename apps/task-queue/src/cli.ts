@@ -1,7 +1,7 @@
 import { type Command, Option } from "commander";
 import { ConfigError, keysFor, type LoadedConfig, type LoadOptions, loadConfig } from "./config/load.js";
 import { redactedSettings, redactUrlsIn } from "./config/redact.js";
-import { defaultOf, flagOf, type SettingGroup, type SettingKey, settingOf } from "./config/settings.js";
+import { defaultOf, flagsOf, type SettingGroup, type SettingKey, settingOf } from "./config/settings.js";
 import { createLogger, type PinoLogger } from "./logging.js";
 
 /** Exit codes: 0 done, 1 failed at run time, 2 bad usage or configuration. */
@@ -48,11 +48,16 @@ export function addSettingFlags(command: Command, spec: Pick<CommandSpec, "group
     const setting = settingOf(key);
     const fallback = defaultOf(key);
     const shown = fallback === undefined ? "" : ` (default: ${JSON.stringify(fallback)})`;
-    const option = new Option(
-      `${flagOf(key)} ${isBoolean(key) ? "[bool]" : "<value>"}`,
-      `${setting.description.replaceAll("`", "")}${shown} [env ${setting.env}]`,
+    const [own, ...others] = flagsOf(key);
+    const argument = isBoolean(key) ? "[bool]" : "<value>";
+    command.addOption(
+      new Option(
+        `${own} ${argument}`,
+        `${setting.description.replaceAll("`", "")}${shown} [env ${setting.env}]`,
+      ),
     );
-    command.addOption(option);
+    // The Python task-queue's spellings (--worker_interface, --connection-string): accepted, not listed.
+    for (const flag of others) command.addOption(new Option(`${flag} ${argument}`).hideHelp());
   }
   return command;
 }
@@ -78,6 +83,7 @@ export function action(
         env: process.env,
       });
       const logger = createLogger(config.settings.logger_level, spec.logTo ?? "stdout");
+      for (const notice of config.notices) logger.warn({}, notice);
       if (spec.logConfig)
         logger.info({ config: redactedSettings(config.settings, config.keys) }, "effective configuration");
       code = (await body({ config, logger, options: { ...options, args: command.args } })) ?? 0;

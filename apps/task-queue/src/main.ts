@@ -6,6 +6,7 @@ import { clientCommands } from "./commands/client.js";
 import { configCommand } from "./commands/config.js";
 import { controllerCommand } from "./commands/controller.js";
 import { devCommand } from "./commands/dev.js";
+import { migrateCommand } from "./commands/migrate.js";
 import { serverCommand } from "./commands/server.js";
 
 /** How long a finished command may take to let go of the event loop before it is made to exit. */
@@ -44,6 +45,7 @@ controllerCommand(program);
 devCommand(program);
 clientCommands(program);
 configCommand(program);
+migrateCommand(program);
 
 await program.parseAsync(process.argv);
 

@@ -41,7 +41,7 @@ describe("task-queue command line", () => {
     });
     expect(run.code).toBe(2);
     expect(run.stderr).toContain("invalid configuration");
-    expect(run.stderr).toContain("PROCESSING_LIMIT (--processing-limit): must be ≥ 1 (from environment)");
+    expect(run.stderr).toContain("PROCESSING_LIMIT (--processing-limit): must be ≥ 0 (from environment)");
     expect(run.stderr).toMatch(/ENDPOINT \(--endpoint\): required/);
     expect(run.stderr).toMatch(/WORKER_INTERFACE_ID \(--worker-interface-id\): required/);
     expect(run.stderr).not.toMatch(/\n\s+at /);

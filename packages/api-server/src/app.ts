@@ -3,10 +3,12 @@ import { OpenAPIHono } from "@hono/zod-openapi";
 import { silentLogger } from "@task-queue/queue-core";
 import type { Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
+import { allowedMethods } from "./allowed-methods.js";
 import type { App, AppEnv } from "./context.js";
 import { renderDocsPage } from "./docs-page.js";
 import {
   ERROR_CODE_HEADER,
+  methodNotAllowed,
   payloadTooLarge,
   RequestValidationError,
   routeNotFound,
@@ -87,7 +89,14 @@ export function createApp(appOptions: AppOptions): App {
     },
   });
   app.onError((error, c) => respondWithError(c, error, options));
-  app.notFound((c) => respondWithError(c, routeNotFound(), options));
+  // A path that exists asked with another method is 405 with Allow, as FastAPI answered; any other path 404.
+  const allowedOn = allowedMethods(() => app.routes);
+  app.notFound((c) => {
+    const allowed = allowedOn(c.req.path);
+    if (allowed.length === 0) return respondWithError(c, routeNotFound(), options);
+    c.header("allow", allowed.join(", "));
+    return respondWithError(c, methodNotAllowed(), options);
+  });
   app.use("*", requestLog(options.logger, metrics));
   app.use(
     "*",
@@ -128,9 +137,11 @@ export function createApp(appOptions: AppOptions): App {
   app.get("/openapi.json", (c) => {
     return c.json(document);
   });
-  app.get("/docs", (c) => {
-    return c.html(docsPage);
-  });
+  // /redoc too: the path FastAPI served its second reference under, so bookmarks keep working.
+  for (const path of ["/docs", "/redoc"])
+    app.get(path, (c) => {
+      return c.html(docsPage);
+    });
   for (const [path, { file, type }] of Object.entries(DASHBOARD_FILES)) {
     const content = readFileSync(new URL(`../public/${file}`, import.meta.url), "utf8");
     app.get(path, (c) => {

@@ -22,7 +22,7 @@ export class RequestValidationError extends Error {
 /** The response header that carries the machine-readable error code next to the (compatible) JSON body. */
 export const ERROR_CODE_HEADER = "x-error-code";
 
-export type HttpStatus = 400 | 401 | 404 | 409 | 413 | 415 | 422 | 500 | 503;
+export type HttpStatus = 400 | 401 | 404 | 405 | 409 | 413 | 415 | 422 | 500 | 503;
 
 export interface HttpError {
   status: HttpStatus;
@@ -118,9 +118,9 @@ export function toHttpError(error: unknown, requestId: string): HttpError {
 
 /** Errors raised by the HTTP layer itself; each maps to a status in toHttpError like the queue's own errors. */
 export class HttpLayerError extends Error {
-  readonly status: 401 | 404 | 413 | 415;
+  readonly status: 401 | 404 | 405 | 413 | 415;
   readonly code: string;
-  constructor(status: 401 | 404 | 413 | 415, code: string, message: string) {
+  constructor(status: 401 | 404 | 405 | 413 | 415, code: string, message: string) {
     super(message);
     this.name = "HttpLayerError";
     this.status = status;
@@ -131,6 +131,9 @@ export class HttpLayerError extends Error {
 export const unauthorized = (): HttpLayerError =>
   new HttpLayerError(401, "UNAUTHORIZED", "Not authenticated: send Authorization: Bearer <token>");
 export const routeNotFound = (): HttpLayerError => new HttpLayerError(404, "NOT_FOUND", "Not Found");
+/** A path that exists, asked with another method: FastAPI's 405 and body, as the system we replace answered. */
+export const methodNotAllowed = (): HttpLayerError =>
+  new HttpLayerError(405, "METHOD_NOT_ALLOWED", "Method Not Allowed");
 export const historyNotRecorded = (): HttpLayerError =>
   new HttpLayerError(
     404,

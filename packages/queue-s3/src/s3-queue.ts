@@ -367,8 +367,10 @@ export class S3Queue implements Queue {
   async description(): Promise<QueueDescription> {
     const { conditionalWrites, conditionalDeletes, conditionalReplaces } = await this.backend.capabilities();
     return {
-      implementation: "S3Queue",
+      // The Python task-queue's class and argument names, so that clients reading describe keep working.
+      implementation: "JsonS3Queue",
       arguments: {
+        s3_base_path: `s3://${this.backend.location.bucket}/${this.layout.prefix}`,
         ...this.backend.describe(),
         queue_name: this.name,
         prefix: this.layout.prefix,

@@ -100,7 +100,7 @@ describe.skipIf(!availability.available)(title, () => {
     const queue = new S3Queue({ ...motoConnection(moto, freshPrefix("probe")), logger });
     try {
       const description = await queue.description();
-      expect(description.implementation).toBe("S3Queue");
+      expect(description.implementation).toBe("JsonS3Queue");
       expect(description.arguments.conditional_writes).toBe(true);
       expect(description.arguments.consumers).toMatch(/many processes may call get at once/);
       // put and get go through the same (cached) probe; neither warns.

@@ -97,7 +97,8 @@ describe("conditional writes", () => {
       const warnings = logger.records.filter((record) => record.level === "warn").map((record) => record.msg);
       const enforced = description.arguments.conditional_writes;
       const deletes = description.arguments.conditional_deletes;
-      expect(description.implementation).toBe("S3Queue");
+      expect(description.implementation).toBe("JsonS3Queue");
+      expect(description.arguments.s3_base_path).toMatch(/^s3:\/\/[^/]+\//);
       // s3rver ignores If-None-Match and If-Match on DELETE; AWS S3 enforces both.
       if (target.kind === "s3rver") expect([enforced, deletes]).toEqual([false, false]);
       expect(warnings).toHaveLength((enforced ? 0 : 1) + (deletes ? 0 : 1));

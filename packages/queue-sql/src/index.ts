@@ -10,7 +10,7 @@ export {
   PostgresLeaderElection,
   type PostgresLeaderElectionOptions,
 } from "./leader-election.js";
-export { migrateQueueTable } from "./migrate.js";
+export { ForeignTableError, migrateQueueTable } from "./migrate.js";
 export { openSqlQueue, type SqlNamespaceOptions, SqlQueueNamespace, type SqlQueueOptions } from "./open.js";
 export { DEFAULT_TABLE_NAME } from "./schema.js";
 export { SqlQueue, type SqlQueueContext } from "./sql-queue.js";

@@ -100,11 +100,54 @@ export function queueMigrations(tableName: string = DEFAULT_TABLE_NAME): Promise
   );
 }
 
-/** Creates or updates the queue table `tableName`; idempotent and safe to run from many processes at once. */
+/** The columns by which the Python task-queue's SqlQueue table (`sqlqueue`) is recognised. */
+const LEGACY_COLUMNS = ["index_key", "json_data", "queue_item_stage", "queue_name"];
+
+/**
+ * The queue table's name is taken by a table of another layout (creating it would fail with "relation already
+ * exists"). `legacy`: it is the Python task-queue's SqlQueue table, whose items a migration can copy over.
+ */
+export class ForeignTableError extends Error {
+  constructor(
+    readonly tableName: string,
+    readonly legacy: boolean,
+  ) {
+    super(
+      legacy
+        ? `table "${tableName}" is the Python task-queue's SqlQueue table (index_key, json_data, queue_item_stage), not a table of this queue: copy its items into a table of ours instead of opening it`
+        : `table "${tableName}" exists but is not a task-queue table (it has no item_id column): choose another table name`,
+    );
+    this.name = "ForeignTableError";
+  }
+}
+
+/** Throws ForeignTableError when `tableName` exists with another layout than ours. */
+async function assertOwnTable(db: SqlDatabase, tableName: string): Promise<void> {
+  const columns = new Set(
+    (
+      await queryRows<{ column_name: string }>(
+        db,
+        sql`SELECT column_name FROM information_schema.columns
+            WHERE table_schema = current_schema() AND table_name = ${tableName}`,
+      )
+    ).map((row) => row.column_name),
+  );
+  if (columns.size === 0 || columns.has("item_id")) return;
+  throw new ForeignTableError(
+    tableName,
+    LEGACY_COLUMNS.every((column) => columns.has(column)),
+  );
+}
+
+/**
+ * Creates or updates the queue table `tableName`; idempotent and safe to run from many processes at once. A table
+ * of that name with another layout is a ForeignTableError, not a failed CREATE.
+ */
 export async function migrateQueueTable(
   db: SqlDatabase,
   tableName: string = DEFAULT_TABLE_NAME,
 ): Promise<string[]> {
+  await assertOwnTable(db, tableName);
   return applyMigrations(db, {
     lockKey: `task-queue:queue-sql:${tableName}`,
     journalTable: `${tableName}_migrations`,

@@ -3,6 +3,7 @@ import {
   assertCount,
   assertItemId,
   assertLeaseSeconds,
+  assertQueueName,
   assertRetryDelay,
   type BodyLimits,
   CANCELLED_REASON,
@@ -59,6 +60,7 @@ import { deleteItems } from "./sql/delete.js";
 import { extendLease } from "./sql/extend.js";
 import { type FailureRow, failItems } from "./sql/fail.js";
 import { takeWaiting } from "./sql/get.js";
+import { type ImportRow, importRows } from "./sql/import.js";
 import { findItem, findRecord, findStates, type ItemState } from "./sql/lookup.js";
 import { idsInStage } from "./sql/lookup-state.js";
 import { peekWaiting } from "./sql/peek.js";
@@ -219,6 +221,40 @@ export class SqlQueue implements Queue {
         };
       }),
     );
+  }
+
+  /** Another queue of the same table on the same database: inside transaction(), in the same transaction. */
+  sibling(queueName: string): SqlQueue {
+    assertQueueName(queueName);
+    return new SqlQueue({ ...this.context, queueName });
+  }
+
+  /**
+   * For migrations from another store: adds items at the stages they had there (in the order given), checked as
+   * put checks them; ids already in the queue are skipped, so running it again adds nothing.
+   */
+  async importItems(
+    items: readonly { id: ItemId; body: JsonValue; stage: QueueItemStage }[],
+  ): Promise<PutResult> {
+    const stages = new Map(items.map((item) => [item.id, parseStage(item.stage)]));
+    const valid = validatePutBatch(
+      Object.fromEntries(items.map((item) => [item.id, item.body])),
+      this.context.limits,
+    );
+    const rows: ImportRow[] = valid.map(({ id, json }) => ({ id, json, stage: stages.get(id)! }));
+    if (rows.length === 0) return { added: [], skipped: [] };
+    const chunks = chunksOf(rows);
+    const importAll = async (db: SqlDatabase): Promise<Set<ItemId>> => {
+      const added = new Set<ItemId>();
+      const scope = { ...this.scope, run: executorFor(db) };
+      for (const chunk of chunks) for (const id of await importRows(scope, chunk)) added.add(id);
+      return added;
+    };
+    const added = await translateErrors(() => this.context.db.transaction(importAll));
+    await this.context.statistics?.rowsAdded(this.scope.run, this.context.table, added.size);
+    const result: PutResult = { added: [], skipped: [] };
+    for (const { id } of rows) (added.has(id) ? result.added : result.skipped).push(id);
+    return result;
   }
 
   private async insert(valid: readonly NewRow[]): Promise<PutResult> {
@@ -549,8 +585,9 @@ export class SqlQueue implements Queue {
   }
 
   async description(): Promise<QueueDescription> {
+    // The Python task-queue's class name, so that clients reading describe keep working.
     return {
-      implementation: "SqlQueue",
+      implementation: "SQLQueue",
       arguments: {
         driver: this.context.driver,
         queue_name: this.context.queueName,

@@ -39,7 +39,7 @@ it("opens PGlite in memory when given no connection, and closes it", async () =>
   const queue = await openSqlQueue();
   await queue.put({ only: 1 });
   expect(await queue.description()).toEqual({
-    implementation: "SqlQueue",
+    implementation: "SQLQueue",
     arguments: {
       driver: "pglite",
       queue_name: "default",

@@ -133,7 +133,7 @@ describe("SqlQueue on PostgreSQL, beyond the conformance suite", () => {
     });
     try {
       const description = await queue.description();
-      expect(description.implementation).toBe("SqlQueue");
+      expect(description.implementation).toBe("SQLQueue");
       expect(description.arguments).toMatchObject({
         driver: "postgres",
         queue_name: "described",

@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { constants, realpathSync } from "node:fs";
-import { access } from "node:fs/promises";
+import { access, open } from "node:fs/promises";
 import path from "node:path";
 import { createInterface } from "node:readline";
 import type { Writable } from "node:stream";
@@ -27,6 +27,17 @@ import { resolveScript } from "./script-path.js";
 /** The placeholder a command template puts where the script's path goes. */
 export const SCRIPT_PLACEHOLDER = "{script}";
 
+/**
+ * The program that runs a script by its extension, when the script is not an executable with a shebang line: the
+ * Python task-queue ran every item as `python3 <file> <args…>`, so `.py` files keep running that way.
+ */
+export const DEFAULT_INTERPRETERS: Readonly<Record<string, readonly string[]>> = {
+  ".py": ["python3"],
+  ".sh": ["bash"],
+  ".mjs": ["node"],
+  ".js": ["node"],
+};
+
 export interface ProcessWorkerOptions {
   /** The folder scripts are taken from; an item can name nothing outside it. */
   scriptsDir: string;
@@ -35,6 +46,16 @@ export interface ProcessWorkerOptions {
    * directly (it needs the executable bit and a shebang line).
    */
   commandTemplate?: string[];
+  /**
+   * Without commandTemplate: extension (".py") → the program (and its first arguments) that runs a script which is
+   * not an executable with a shebang line; `<program…> <script> <args…>`. Default DEFAULT_INTERPRETERS.
+   */
+  interpreters?: Readonly<Record<string, readonly string[]>>;
+  /**
+   * A job that writes anything to stderr ends as FAIL even with exit code 0, as the Python task-queue's process
+   * worker did (default false).
+   */
+  failOnStderr?: boolean;
   /** Kill a job that runs longer (SIGTERM, then SIGKILL after killGraceMs); unset: no limit. */
   timeoutMs?: number;
   /** Time between SIGTERM and SIGKILL (default 5000 ms). */
@@ -55,6 +76,8 @@ interface Job {
   stage: QueueItemStage;
   /** Set when a timeout or deleteJob stopped the job: it ends as FAIL whatever its exit code. */
   killed: boolean;
+  /** Set when the job wrote to stderr (a FAIL with failOnStderr). */
+  wroteStderr: boolean;
   exited: Promise<void>;
   /** Resolves when what the job left behind is killed and its cgroup removed (after exited). */
   released: Promise<void>;
@@ -75,6 +98,23 @@ function positive(name: string, value: number | undefined, fallback: number | un
   return value;
 }
 
+/** Whether a script runs by itself: executable, starting with a shebang line. */
+async function runsItself(script: string): Promise<boolean> {
+  try {
+    await access(script, constants.X_OK);
+  } catch {
+    return false;
+  }
+  const file = await open(script, "r");
+  try {
+    const start = Buffer.alloc(2);
+    const { bytesRead } = await file.read(start, 0, 2, 0);
+    return bytesRead === 2 && start.toString("latin1") === "#!";
+  } finally {
+    await file.close();
+  }
+}
+
 /**
  * Runs each item as a local child process: exit 0 → SUCCESS, anything else (non-zero, killed, timed out) → FAIL.
  * No shell is involved: the script path and the args go to the OS as an argument vector.
@@ -82,6 +122,8 @@ function positive(name: string, value: number | undefined, fallback: number | un
 export class ProcessWorker implements QueueWorker {
   private readonly scriptsDir: string;
   private readonly commandTemplate: string[] | undefined;
+  private readonly interpreters: Readonly<Record<string, readonly string[]>>;
+  private readonly failOnStderr: boolean;
   private readonly timeoutMs: number | undefined;
   private readonly killGraceMs: number;
   private readonly env: Record<string, string | undefined>;
@@ -111,6 +153,21 @@ export class ProcessWorker implements QueueWorker {
       }
     }
     this.commandTemplate = template;
+    const interpreters = options.interpreters ?? DEFAULT_INTERPRETERS;
+    for (const [extension, program] of Object.entries(interpreters)) {
+      if (!/^\.[^./\\]+$/.test(extension))
+        throw new InvalidArgument(
+          "interpreters",
+          `${JSON.stringify(extension)} is not an extension such as ".py"`,
+        );
+      if (program.length === 0 || program.some((part) => typeof part !== "string" || part === ""))
+        throw new InvalidArgument(
+          "interpreters",
+          `${extension}: must be a non-empty array of non-empty strings`,
+        );
+    }
+    this.interpreters = interpreters;
+    this.failOnStderr = options.failOnStderr ?? false;
     this.timeoutMs = positive("timeoutMs", options.timeoutMs, undefined);
     this.killGraceMs = positive("killGraceMs", options.killGraceMs, 5_000) as number;
     this.env = options.env ?? process.env;
@@ -127,12 +184,21 @@ export class ProcessWorker implements QueueWorker {
     this.containment = this.cgroupParent === undefined ? "process-group" : "cgroup";
   }
 
-  private command(script: string, args: string[]): [string, string[]] {
-    if (!this.commandTemplate) return [script, args];
-    const [program, ...rest] = this.commandTemplate.map((part) =>
-      part.replaceAll(SCRIPT_PLACEHOLDER, script),
-    );
-    return [program as string, [...rest, ...args]];
+  /**
+   * The command for a script: the command template; else the script itself when it is executable with a shebang
+   * line; else its extension's interpreter; else the script itself (which assertRunnable then rejects).
+   */
+  private async command(script: string, args: string[]): Promise<[string, string[]]> {
+    if (this.commandTemplate) {
+      const [program, ...rest] = this.commandTemplate.map((part) =>
+        part.replaceAll(SCRIPT_PLACEHOLDER, script),
+      );
+      return [program as string, [...rest, ...args]];
+    }
+    const interpreter = this.interpreters[path.extname(script).toLowerCase()];
+    if (interpreter === undefined || (await runsItself(script))) return [script, args];
+    const [program, ...rest] = interpreter;
+    return [program as string, [...rest, script, ...args]];
   }
 
   /**
@@ -174,7 +240,10 @@ export class ProcessWorker implements QueueWorker {
       }
       const entry = { itemId: id, pid: job.child.pid, stream, line };
       if (stream === "stdout") this.logger.info(entry, "job output");
-      else this.logger.warn(entry, "job output");
+      else {
+        job.wroteStderr = true;
+        this.logger.warn(entry, "job output");
+      }
     });
   }
 
@@ -184,7 +253,7 @@ export class ProcessWorker implements QueueWorker {
     const previous = this.jobs.get(id);
     if (previous) await this.stop(previous);
 
-    const [program, argv] = this.command(script, args);
+    const [program, argv] = await this.command(script, args);
     await this.assertRunnable(id, fileName, program);
     this.jobCount += 1;
     const cgroup =
@@ -206,6 +275,7 @@ export class ProcessWorker implements QueueWorker {
       cgroup,
       stage: QueueItemStage.PROCESSING,
       killed: false,
+      wroteStderr: false,
       exited: Promise.resolve(),
       released: Promise.resolve(),
       timer: undefined,
@@ -224,9 +294,18 @@ export class ProcessWorker implements QueueWorker {
       if (job.timer) clearTimeout(job.timer);
       // Only now, with the script and everything holding its output gone, does the job leave PROCESSING:
       // a controller that sees FAIL and starts the item again must not find the old run still going.
-      job.stage = code === 0 && !job.killed ? QueueItemStage.SUCCESS : QueueItemStage.FAIL;
-      job.ending ??= code !== null ? `exit code ${code}` : `killed by ${signal}`;
-      this.logger.info({ itemId: id, pid: child.pid, code, signal }, "job finished");
+      const failedByStderr = this.failOnStderr && job.wroteStderr;
+      job.stage = code === 0 && !job.killed && !failedByStderr ? QueueItemStage.SUCCESS : QueueItemStage.FAIL;
+      job.ending ??=
+        code === 0 && failedByStderr
+          ? "wrote to stderr (failOnStderr)"
+          : code !== null
+            ? `exit code ${code}`
+            : `killed by ${signal}`;
+      this.logger.info(
+        { itemId: id, pid: child.pid, code, signal, ...(failedByStderr ? { failedBy: "stderr" } : {}) },
+        failedByStderr ? "job finished; it wrote to stderr, so it failed (failOnStderr)" : "job finished",
+      );
     });
     job.released = job.exited.then(() => this.release(id, job, lifeline));
     this.pipeLines(id, job, "stdout");
@@ -275,7 +354,7 @@ export class ProcessWorker implements QueueWorker {
     }
     const reason = this.commandTemplate
       ? `${JSON.stringify(program)} is not an executable program (on PATH)`
-      : "not executable (a script run directly needs the executable bit and a shebang; or configure commandTemplate)";
+      : "not executable (a script run directly needs the executable bit and a shebang; or an extension with an interpreter, or commandTemplate)";
     throw new InvalidItem([{ id, reason: `cannot start ${JSON.stringify(fileName)}: ${reason}` }]);
   }
 

@@ -69,6 +69,7 @@ beforeEach(async () => {
   await folder.write("scripts/leaves-child.sh", '#!/bin/sh\nsleep 60 &\necho "child=$!"\nexit 0\n');
   await folder.write("scripts/echo-args.sh", '#!/bin/sh\nfor a in "$@"; do printf \'%s\\n\' "$a"; done\n');
   await folder.write("scripts/plain.sh", "echo run by sh\n", false);
+  await folder.write("scripts/plain.txt", "echo no interpreter for .txt\n", false);
   await folder.write("scripts/sub/nested.sh", "#!/bin/sh\necho nested\n");
   await folder.write("outside.sh", "#!/bin/sh\necho escaped\n");
 });
@@ -189,7 +190,7 @@ describe("ProcessWorker", () => {
     );
     await expect(worker.sendJob("m", { file_name: "ok.sh", args: [1] })).rejects.toThrow(InvalidItem);
     await expect(worker.sendJob("m", "ok.sh")).rejects.toThrow(/must be an object/);
-    await expect(worker.sendJob("m", { file_name: "plain.sh", args: [] })).rejects.toThrow(/executable bit/);
+    await expect(worker.sendJob("m", { file_name: "plain.txt", args: [] })).rejects.toThrow(/executable bit/);
     expect(await worker.pollAllStatus()).toEqual(new Map());
   });
 
@@ -221,5 +222,68 @@ describe("ProcessWorker", () => {
     await worker.close();
     expect(isAlive(pidOf("b"))).toBe(false);
     expect(await worker.pollAllStatus()).toEqual(new Map());
+  });
+});
+
+describe("ProcessWorker, as the Python task-queue ran scripts", () => {
+  it("runs a .py file as python3 <file> <args…>, as the original did", async () => {
+    await folder.write(
+      "scripts/job.py",
+      'import os, sys\nprint("args=" + "|".join(sys.argv[1:]))\nprint("item=" + os.environ["QUEUE_ITEM_ID"])\n',
+      false,
+    );
+    const worker = makeWorker();
+    await worker.sendJob("py", { file_name: "job.py", args: ["a b", "$HOME"] });
+    expect(await settled(worker, "py")).toBe(QueueItemStage.SUCCESS);
+    expect(outputLines("py")).toEqual(["args=a b|$HOME", "item=py"]);
+  });
+
+  it("runs an executable with a shebang directly, whatever its extension", async () => {
+    // python3 would fail on this file: SUCCESS shows /bin/sh ran it.
+    await folder.write("scripts/shebang.py", '#!/bin/sh\necho "direct $1"\n');
+    const worker = makeWorker();
+    await worker.sendJob("direct", { file_name: "shebang.py", args: ["run"] });
+    expect(await settled(worker, "direct")).toBe(QueueItemStage.SUCCESS);
+    expect(outputLines("direct")).toEqual(["direct run"]);
+  });
+
+  it("runs .sh with bash and .mjs with node when they are not executables", async () => {
+    await folder.write("scripts/which.mjs", 'console.log("node " + process.argv[2]);\n', false);
+    const worker = makeWorker();
+    await worker.sendJob("sh", { file_name: "plain.sh", args: [] });
+    await worker.sendJob("mjs", { file_name: "which.mjs", args: ["ran"] });
+    expect(await settled(worker, "sh")).toBe(QueueItemStage.SUCCESS);
+    expect(await settled(worker, "mjs")).toBe(QueueItemStage.SUCCESS);
+    expect(outputLines("sh")).toEqual(["run by sh"]);
+    expect(outputLines("mjs")).toEqual(["node ran"]);
+  });
+
+  it("takes the interpreters per extension from its options, and rejects bad ones", async () => {
+    await folder.write("scripts/task.job", 'echo "job $1"\n', false);
+    const worker = makeWorker({ interpreters: { ".job": ["sh", "-e"] } });
+    await worker.sendJob("job", { file_name: "task.job", args: ["x"] });
+    expect(await settled(worker, "job")).toBe(QueueItemStage.SUCCESS);
+    expect(outputLines("job")).toEqual(["job x"]);
+    // Its own table replaces the default: .py has no interpreter now.
+    await folder.write("scripts/job.py", 'print("never")\n', false);
+    await expect(worker.sendJob("py", { file_name: "job.py", args: [] })).rejects.toThrow(/executable bit/);
+    expect(() => makeWorker({ interpreters: { py: ["python3"] } })).toThrow(InvalidArgument);
+    expect(() => makeWorker({ interpreters: { ".py": [] } })).toThrow(InvalidArgument);
+  });
+
+  it("with failOnStderr fails a job that wrote to stderr even with exit 0, as the original did", async () => {
+    const strict = makeWorker({ failOnStderr: true });
+    await strict.sendJob("noisy", { file_name: "ok.sh", args: ["x"] });
+    await strict.sendJob("quiet", { file_name: "sub/nested.sh", args: [] });
+    expect(await settled(strict, "noisy")).toBe(QueueItemStage.FAIL);
+    expect(await settled(strict, "quiet")).toBe(QueueItemStage.SUCCESS);
+    const finished = logger.records.find((r) => r.obj.itemId === "noisy" && r.obj.failedBy === "stderr");
+    expect(finished?.obj.code).toBe(0);
+    // The controller records why: the rule, and what the job wrote.
+    expect(strict.lastError("noisy")).toBe("wrote to stderr (failOnStderr); stderr:\nto stderr");
+
+    const lenient = makeWorker();
+    await lenient.sendJob("noisy-ok", { file_name: "ok.sh", args: ["x"] });
+    expect(await settled(lenient, "noisy-ok")).toBe(QueueItemStage.SUCCESS);
   });
 });

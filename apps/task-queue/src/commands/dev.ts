@@ -4,7 +4,13 @@ import { EXAMPLE_SCRIPTS_DIR } from "../paths.js";
 
 const spec: CommandSpec = {
   groups: ["server", "auth", "controller", "dev"],
-  extraKeys: ["path_to_scripts", "process_timeout_seconds", "sql_queue_name"],
+  extraKeys: [
+    "path_to_scripts",
+    "process_timeout_seconds",
+    "process_interpreters",
+    "process_fail_on_stderr",
+    "sql_queue_name",
+  ],
   logConfig: true,
   // A short period and a small limit so that a tour shows items moving; a given RESOURCE_LIMITS replaces the limit.
   defaults: (given) => ({

@@ -1,7 +1,14 @@
 import type { z } from "zod";
-import { configSchema, describeIssue, type Settings } from "./schema.js";
+import { configNotices, configSchema, describeIssue, type Settings } from "./schema.js";
 import { SETTING_KEYS, SETTINGS, type SettingGroup, type SettingKey } from "./settings.js";
-import { fromEnvironment, fromFile, fromFlags, type RawSettings, type SettingProblem } from "./sources.js";
+import {
+  fromDotenvFile,
+  fromEnvironment,
+  fromFile,
+  fromFlags,
+  type RawSettings,
+  type SettingProblem,
+} from "./sources.js";
 
 /** A configuration that cannot run: the CLI prints `problems` (one line per setting) and exits with code 2. */
 export class ConfigError extends Error {
@@ -36,19 +43,32 @@ export interface LoadedConfig {
   keys: SettingKey[];
   /** Where each given value came from. */
   sources: RawSettings;
+  /** Given settings that another overrides, or names that were ignored: to log as warnings at start. */
+  notices: string[];
 }
 
 export function keysFor(groups: readonly SettingGroup[], extra: readonly SettingKey[] = []): SettingKey[] {
   return SETTING_KEYS.filter((key) => groups.includes(SETTINGS[key].group) || extra.includes(key));
 }
 
-/** Reads flags > environment > config file > defaults, and validates the whole with one schema. */
+/**
+ * Reads flags > environment > config file (TASK_QUEUE_CONFIG) > dotenv file (TASK_QUEUE_CONFIG_PATH) > defaults,
+ * and validates the whole with one schema.
+ */
 export function loadConfig(options: LoadOptions): LoadedConfig {
   const groups: SettingGroup[] = ["general", ...options.groups];
   const keys = keysFor(groups, options.extraKeys);
+  const notices: string[] = [];
   const flags = fromFlags(options.flags, keys);
-  const env = fromEnvironment(options.env, keys);
+  const env = fromEnvironment(options.env, keys, "environment", notices);
   const problems: SettingProblem[] = [];
+  let dotenv: RawSettings = {};
+  const dotenvPath = (flags.config_path ?? env.config_path)?.value;
+  if (typeof dotenvPath === "string" && dotenvPath !== "") {
+    const read = fromDotenvFile(dotenvPath, keys, notices);
+    problems.push(...read.problems);
+    dotenv = read.raw;
+  }
   let file: RawSettings = {};
   const configPath = (flags.config ?? env.config)?.value;
   if (typeof configPath === "string" && configPath !== "") {
@@ -57,7 +77,7 @@ export function loadConfig(options: LoadOptions): LoadedConfig {
     // The file may hold settings for other commands too; each command takes its own.
     file = Object.fromEntries(Object.entries(read.raw).filter(([key]) => keys.includes(key as SettingKey)));
   }
-  const merged: RawSettings = { ...file, ...env, ...flags };
+  const merged: RawSettings = { ...dotenv, ...file, ...env, ...flags };
   const input: Record<string, unknown> = { ...options.defaults?.(merged) };
   for (const [key, raw] of Object.entries(merged)) input[key] = raw.value;
 
@@ -66,7 +86,9 @@ export function loadConfig(options: LoadOptions): LoadedConfig {
   if (problems.length > 0 || !parsed.success) {
     throw new ConfigError(problems.map((p) => describeIssue(p.key, p.message)));
   }
-  return { settings: parsed.data, keys, sources: merged };
+  const given = new Set(Object.keys(merged) as SettingKey[]);
+  notices.push(...configNotices(parsed.data, given, options.rules === false ? [] : groups));
+  return { settings: parsed.data, keys, sources: merged, notices };
 }
 
 function issuesToProblems(error: z.ZodError, merged: RawSettings): SettingProblem[] {

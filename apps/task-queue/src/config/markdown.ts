@@ -23,12 +23,13 @@ export function settingsMarkdown(): string {
   const rows = SETTING_KEYS.map((key) => {
     const setting = settingOf(key);
     const secret = setting.secret ? " Secret: never logged." : "";
+    const original = setting.original ? ` The Python task-queue's default: ${setting.original}.` : "";
     return [
       `\`${setting.env}\``,
       `\`${flagOf(key)}\``,
       defaultText(defaultOf(key)),
       setting.group,
-      `${cell(setting.description)}${secret}`,
+      `${cell(setting.description)}${secret}${cell(original)}`,
     ];
   });
   return `${alignedTable(["Environment variable", "Flag", "Default", "Used by", "Description"], rows)}\n`;

@@ -22,13 +22,8 @@ const SQL_PARTS = [
 const queueRules: Check = (s, report) => {
   const parts = SQL_PARTS.filter((key) => s[key] !== undefined);
   if (s.queue_implementation === "sql-json") {
-    if (s.sql_queue_connection_string !== undefined && parts.length > 0) {
-      for (const key of parts)
-        report(
-          key,
-          `contradicts SQL_QUEUE_CONNECTION_STRING: give the connection string or its parts, not both`,
-        );
-    } else if (s.sql_queue_connection_string === undefined) {
+    // A connection string and its parts: the string wins, as in the Python task-queue (a notice says so).
+    if (s.sql_queue_connection_string === undefined) {
       if (parts.length === 0)
         report(
           "sql_queue_connection_string",
@@ -48,6 +43,11 @@ const queueRules: Check = (s, report) => {
         "give AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY together (or neither, for the AWS default credentials)",
       );
   }
+  if (s.with_queue_events && s.event_store_implementation === "none")
+    report(
+      "event_store_implementation",
+      "none contradicts WITH_QUEUE_EVENTS: choose sql-json or in-memory, or turn WITH_QUEUE_EVENTS off",
+    );
   if (
     s.with_queue_events &&
     s.event_store_implementation === "sql-json" &&
@@ -78,18 +78,39 @@ const workerRules: Check = (s, report) => {
     report("path_to_scripts", "required when WORKER_INTERFACE is process");
 };
 
-const controllerRules: Check = (s, report) => {
-  if (s.processing_limit !== undefined && s.resource_limits !== undefined) {
-    report("processing_limit", "contradicts RESOURCE_LIMITS: choose one release strategy");
-    report("resource_limits", "contradicts PROCESSING_LIMIT: choose one release strategy");
-  }
-};
-
 const RULES: Partial<Record<SettingGroup, Check>> = {
   queue: queueRules,
   worker: workerRules,
-  controller: controllerRules,
 };
+
+/**
+ * Settings given but overridden by another, as the Python task-queue resolved them: each a warning to log at start.
+ * `given` holds the settings the sources (not the defaults) gave.
+ */
+export function configNotices(
+  settings: Settings,
+  given: ReadonlySet<SettingKey>,
+  groups: readonly SettingGroup[],
+): string[] {
+  const notices: string[] = [];
+  if (groups.includes("queue") && settings.queue_implementation === "sql-json") {
+    const parts = [...SQL_PARTS, "sql_queue_postgres_password", "sql_queue_postgres_port"] as const;
+    const ignored = parts.filter((key) => given.has(key));
+    if (settings.sql_queue_connection_string !== undefined && ignored.length > 0)
+      notices.push(
+        `${ignored.map((key) => SETTINGS[key].env).join(", ")} ignored: SQL_QUEUE_CONNECTION_STRING is given and wins`,
+      );
+  }
+  if (
+    groups.includes("controller") &&
+    settings.resource_limits !== undefined &&
+    given.has("processing_limit")
+  )
+    notices.push(
+      "PROCESSING_LIMIT ignored: RESOURCE_LIMITS is given, so the release strategy is ResourceLimit",
+    );
+  return notices;
+}
 
 /**
  * The one schema of a command's configuration: every setting's own schema, then the rules between settings of

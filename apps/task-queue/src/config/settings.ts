@@ -1,3 +1,4 @@
+import { DEFAULT_INTERPRETERS } from "@task-queue/worker-process";
 import { z } from "zod";
 
 /**
@@ -25,6 +26,13 @@ export interface SettingDefinition<S extends z.ZodType = z.ZodType> {
   secret?: boolean | "url";
   /** Parses a value from a flag, the environment (strings) or the config file; carries the default. */
   schema: S;
+  /**
+   * Further names the Python task-queue read this setting under: environment variables (matched like `env`) and
+   * flags. Every flag is also accepted with underscores (`--worker_interface`), as that system's CLI spelled them.
+   */
+  aliases?: { env?: readonly string[]; flags?: readonly string[] };
+  /** How the Python task-queue's default differed, for the configuration table (absent: the same). */
+  original?: string;
 }
 
 const text = z.string().trim().min(1, "must not be empty");
@@ -36,22 +44,52 @@ const integer = (min: number, max = Number.MAX_SAFE_INTEGER) =>
     .max(max, `must be ≤ ${max}`);
 const seconds = z.coerce.number({ error: "must be a number of seconds" }).positive("must be > 0");
 const flag = z.union([z.boolean(), z.stringbool({ error: "must be true or false" })]);
+/** Python's logging level names (and numbers) as the Python task-queue took them, mapped to pino's. */
+const PYTHON_LEVELS: Record<string, string> = {
+  warning: "warn",
+  critical: "fatal",
+  notset: "trace",
+  "0": "trace",
+  "10": "debug",
+  "20": "info",
+  "30": "warn",
+  "40": "error",
+  "50": "fatal",
+};
+/** `postgresql+psycopg2://…` (SQLAlchemy's URL, naming a Python driver) → `postgresql://…`. */
+export function withoutDriverSuffix(url: string): string {
+  return url.replace(/^(postgres(?:ql)?)\+[A-Za-z0-9_]+:\/\//i, "$1://");
+}
 const lowerEnum = <const T extends readonly [string, ...string[]]>(values: T) =>
   z.preprocess((value) => (typeof value === "string" ? value.trim().toLowerCase() : value), z.enum(values));
-/** A JSON object of resource name → limit, e.g. {"gpu": 2, "mem_gb": 64}; from a string or from the file. */
-const resourceLimits = z.preprocess(
-  (value, context) => {
+/** A JSON object given as text (environment, flag) or as a mapping (config file); `example` shows the form. */
+const jsonObject = <T extends z.ZodType>(example: string, values: (error: string) => T) => {
+  const error = `must be a JSON object such as ${example}`;
+  return z.preprocess((value, context) => {
     if (typeof value !== "string") return value;
     try {
       return JSON.parse(value);
     } catch {
-      context.addIssue({ code: "custom", message: 'must be a JSON object such as {"gpu": 2}' });
+      context.addIssue({ code: "custom", message: error });
       return z.NEVER;
     }
-  },
-  z.record(z.string(), z.number().nonnegative("limits must be numbers ≥ 0"), {
-    error: 'must be a JSON object such as {"gpu": 2}',
-  }),
+  }, values(error));
+};
+/** Resource name → limit, e.g. {"gpu": 2, "mem_gb": 64}. */
+const resourceLimits = jsonObject('{"gpu": 2}', (error) =>
+  z.record(z.string(), z.number().nonnegative("limits must be numbers ≥ 0"), { error }),
+);
+/** Extension → the program running scripts of that extension, e.g. {".py": "python3", ".R": ["Rscript"]}. */
+const interpreters = jsonObject('{".py": "python3"}', (error) =>
+  z.record(
+    z.string().regex(/^\.[^./\\]+$/, 'keys must be extensions such as ".py"'),
+    z
+      .union([z.string().trim().min(1), z.array(z.string().min(1)).min(1)], {
+        error: "each value must be a program, as text or an array of words",
+      })
+      .transform((program) => (typeof program === "string" ? program.split(/\s+/) : program)),
+    { error },
+  ),
 );
 
 function define<const T extends Record<string, SettingDefinition>>(table: T): T {
@@ -69,11 +107,28 @@ export const SETTINGS = define({
     description: "A YAML or JSON file of settings (keys as in this table, e.g. `processing_limit: 4`).",
     schema: text.optional(),
   },
+  config_path: {
+    env: "TASK_QUEUE_CONFIG_PATH",
+    group: "general",
+    description:
+      "A dotenv file of settings (`KEY=VALUE` lines, as the Python task-queue read); below the environment and TASK_QUEUE_CONFIG. Names as in the environment; names no command reads are ignored.",
+    schema: text.optional(),
+  },
   logger_level: {
     env: "LOGGER_LEVEL",
     group: "general",
-    description: "Log level: trace, debug, info, warn, error, fatal or silent.",
-    schema: lowerEnum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),
+    description:
+      "Log level: trace, debug, info, warn, error, fatal or silent; Python's names (DEBUG, INFO, WARNING, ERROR, CRITICAL) too.",
+    schema: z
+      .preprocess(
+        (value) => {
+          if (typeof value !== "string" && typeof value !== "number") return value;
+          const name = String(value).trim().toLowerCase();
+          return PYTHON_LEVELS[name] ?? name;
+        },
+        z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]),
+      )
+      .default("info"),
   },
 
   queue_implementation: {
@@ -87,9 +142,10 @@ export const SETTINGS = define({
     env: "SQL_QUEUE_CONNECTION_STRING",
     group: "queue",
     description:
-      "PostgreSQL URL (`postgres://user:pass@host:5432/db`) or `pglite://<folder>`; or give the SQL_QUEUE_POSTGRES_* parts.",
+      "PostgreSQL URL (`postgres://user:pass@host:5432/db`; SQLAlchemy's `postgresql+psycopg2://…` too) or `pglite://<folder>`; or give the SQL_QUEUE_POSTGRES_* parts (when both are given the URL wins, with a warning).",
     secret: "url",
-    schema: text.optional(),
+    aliases: { env: ["connection-string", "connection_string"], flags: ["--connection-string"] },
+    schema: text.transform(withoutDriverSuffix).optional(),
   },
   sql_queue_postgres_user: {
     env: "SQL_QUEUE_POSTGRES_USER",
@@ -127,25 +183,32 @@ export const SETTINGS = define({
     group: "queue",
     description:
       "Name of the default queue (served under /api/v1/queue and run by the controller); also used with S3 and in memory.",
+    aliases: { env: ["queue-name", "queue_name"], flags: ["--queue-name"] },
+    original: "required with sql-json",
     schema: text.default("default"),
   },
   sql_queue_table: {
     env: "SQL_QUEUE_TABLE",
     group: "queue",
-    description: "Table holding the SQL queues (lower-case letters, digits, _).",
+    description:
+      "Table holding the SQL queues (lower-case letters, digits, _). The Python task-queue's table `sqlqueue` has another layout: copy it with `task-queue migrate legacy-sql`.",
+    original: "`sqlqueue`, not configurable",
     schema: text.default("task_queue_items"),
   },
   s3_queue_base_path: {
     env: "S3_QUEUE_BASE_PATH",
     group: "queue",
     description: "`s3://bucket/prefix` (or `bucket/prefix`) under which the S3 queue keeps its items.",
+    aliases: { env: ["s3-base-path", "s3_base_path"], flags: ["--s3-base-path"] },
     schema: text.optional(),
   },
   s3_endpoint_url: {
     env: "S3_ENDPOINT_URL",
     group: "queue",
-    description: "S3-compatible endpoint (MinIO, Ceph, …), addressed path-style; AWS S3 when unset.",
+    description:
+      "S3-compatible endpoint (MinIO, Ceph, …), addressed path-style; AWS S3 when unset. `FSSPEC_S3_ENDPOINT_URL` (the Python task-queue's name) is read too.",
     secret: "url",
+    aliases: { env: ["FSSPEC_S3_ENDPOINT_URL"] },
     schema: text.optional(),
   },
   aws_access_key_id: {
@@ -183,32 +246,38 @@ export const SETTINGS = define({
   event_store_implementation: {
     env: "EVENT_STORE_IMPLEMENTATION",
     group: "queue",
-    description: "Where events are kept: `sql-json` (the queue's database) or `in-memory`.",
-    schema: lowerEnum(["sql-json", "in-memory"]).default("sql-json"),
+    description:
+      "Where events are kept: `sql-json` (the queue's database), `in-memory`, or `none` (no events; contradicts WITH_QUEUE_EVENTS).",
+    original: "`none`",
+    schema: lowerEnum(["sql-json", "in-memory", "none"]).default("sql-json"),
   },
   add_to_queue_event_name: {
     env: "ADD_TO_QUEUE_EVENT_NAME",
     group: "queue",
     description: "Event name recorded when an item is put.",
+    original: "required with events",
     schema: text.default("TASK_QUEUE_ADD"),
   },
   move_queue_event_name: {
     env: "MOVE_QUEUE_EVENT_NAME",
     group: "queue",
     description: "Event name recorded when an item changes stage.",
+    original: "required with events",
     schema: text.default("TASK_QUEUE_MOVE"),
   },
 
   host: {
     env: "HOST",
     group: "server",
-    description: "Address the API server listens on.",
+    description: "Address the API server listens on (the container image sets `0.0.0.0`).",
+    original: "`0.0.0.0` (its container)",
     schema: text.default("127.0.0.1"),
   },
   port: {
     env: "PORT",
     group: "server",
-    description: "Port the API server listens on (0: any free port).",
+    description: "Port the API server listens on (0: any free port; the container image sets `8001`).",
+    original: "`8001` (its container)",
     schema: integer(0, 65535).default(8080),
   },
   rescue_interval_seconds: {
@@ -263,6 +332,7 @@ export const SETTINGS = define({
     env: "NAMESPACE",
     group: "worker",
     description: "Argo: Kubernetes namespace of the workflows.",
+    original: "required with argo-workflows",
     schema: text.default("argo"),
   },
   argo_token: {
@@ -290,6 +360,22 @@ export const SETTINGS = define({
     description: "Process worker: folder of the scripts an item's `file_name` names.",
     schema: text.optional(),
   },
+  process_interpreters: {
+    env: "PROCESS_INTERPRETERS",
+    group: "worker",
+    description:
+      "Process worker: extension → program for scripts that are not executables with a shebang line (those run directly): `.py` runs as `python3 <file> <args…>`, as the Python task-queue ran every item. JSON; replaces the whole table.",
+    schema: interpreters.default(
+      Object.fromEntries(Object.entries(DEFAULT_INTERPRETERS).map(([ext, program]) => [ext, [...program]])),
+    ),
+  },
+  process_fail_on_stderr: {
+    env: "PROCESS_FAIL_ON_STDERR",
+    group: "worker",
+    description:
+      "Process worker: a script that writes anything to stderr fails even with exit code 0, as in the Python task-queue; `false`: only the exit code counts.",
+    schema: flag.default(true),
+  },
   process_timeout_seconds: {
     env: "PROCESS_TIMEOUT_SECONDS",
     group: "worker",
@@ -300,14 +386,15 @@ export const SETTINGS = define({
   processing_limit: {
     env: "PROCESSING_LIMIT",
     group: "controller",
-    description: "Keep at most this many items in PROCESSING (strategy ProcessingLimit).",
-    schema: integer(1).optional(),
+    description:
+      "Keep at most this many items in PROCESSING (strategy ProcessingLimit); `0`: release everything (ReleaseAll). RESOURCE_LIMITS, when given, wins (logged).",
+    schema: integer(0).default(10),
   },
   resource_limits: {
     env: "RESOURCE_LIMITS",
     group: "controller",
     description:
-      'JSON limits, e.g. `{"gpu": 2, "mem_gb": 64}` (strategy ResourceLimit); neither limit: release all.',
+      'JSON limits, e.g. `{"gpu": 2, "mem_gb": 64}` (strategy ResourceLimit, chosen over PROCESSING_LIMIT as the Python task-queue did).',
     schema: resourceLimits.optional(),
   },
   resource_key: {
@@ -320,6 +407,7 @@ export const SETTINGS = define({
     env: "PERIODIC_SECONDS",
     group: "controller",
     description: "Seconds from one controller tick to the next.",
+    original: "`10`",
     schema: seconds.default(5),
   },
   grace_period_seconds: {
@@ -355,6 +443,18 @@ export function settingOf(key: SettingKey): SettingDefinition {
 
 export function flagOf(key: SettingKey): string {
   return settingOf(key).flag ?? `--${key.replaceAll("_", "-")}`;
+}
+
+/** Every flag a setting answers to: its own, the same with underscores, and the Python task-queue's aliases. */
+export function flagsOf(key: SettingKey): string[] {
+  const own = flagOf(key);
+  const names = [own, `--${own.slice(2).replaceAll("-", "_")}`, ...(settingOf(key).aliases?.flags ?? [])];
+  return [...new Set(names)];
+}
+
+/** Every environment name a setting answers to: its own first, then the Python task-queue's. */
+export function envNamesOf(key: SettingKey): string[] {
+  return [settingOf(key).env, ...(settingOf(key).aliases?.env ?? [])];
 }
 
 /** How a setting is named in messages: its environment variable and its flag. */

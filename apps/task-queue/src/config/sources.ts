@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { parse as parseYaml } from "yaml";
-import { SETTING_KEYS, type SettingKey, settingOf } from "./settings.js";
+import { envNamesOf, flagsOf, SETTING_KEYS, type SettingKey, settingOf } from "./settings.js";
 
 export type Source = "flag" | "environment" | "file";
 
@@ -19,38 +19,93 @@ export interface SettingProblem {
   message: string;
 }
 
+/** An environment name as matched: case-insensitive, `-` as `_` (the Python task-queue's `processing-limit`). */
+const normalName = (name: string): string => name.toLowerCase().replaceAll("-", "_");
+
 /**
  * Settings from the environment. Names match case-insensitively (WORKER_INTERFACE, worker_interface), as pydantic
- * settings did in the system we replace; an empty variable counts as unset.
+ * settings did in the system we replace, with `-` read as `_` and that system's other names as aliases (e.g.
+ * FSSPEC_S3_ENDPOINT_URL, connection-string); an empty variable counts as unset. When a setting is given under
+ * two names, its own name wins and `notices` says which was ignored.
  */
-export function fromEnvironment(env: NodeJS.ProcessEnv, keys: readonly SettingKey[]): RawSettings {
-  const byLowerName = new Map<string, string>();
+export function fromEnvironment(
+  env: NodeJS.ProcessEnv,
+  keys: readonly SettingKey[],
+  source: Source = "environment",
+  notices: string[] = [],
+): RawSettings {
+  const byName = new Map<string, { name: string; value: string }>();
   for (const [name, value] of Object.entries(env)) {
     if (value === undefined || value === "") continue;
-    const lower = name.toLowerCase();
+    const normal = normalName(name);
     // The upper-case spelling wins when both are set: it is the documented one.
-    if (!byLowerName.has(lower) || name === name.toUpperCase()) byLowerName.set(lower, value);
+    if (!byName.has(normal) || name === name.toUpperCase()) byName.set(normal, { name, value });
   }
   const raw: RawSettings = {};
   for (const key of keys) {
-    const value = byLowerName.get(settingOf(key).env.toLowerCase());
-    if (value !== undefined) raw[key] = { value, source: "environment" };
+    const found = envNamesOf(key)
+      .map((name) => byName.get(normalName(name)))
+      .filter((hit) => hit !== undefined);
+    const [first, ...others] = found;
+    if (first === undefined) continue;
+    raw[key] = { value: first.value, source };
+    for (const other of others)
+      if (other.value !== first.value)
+        notices.push(`${other.name} is ignored: ${first.name} gives ${settingOf(key).env}`);
   }
   return raw;
 }
 
-/** Settings from flags commander parsed (camelCase option names); absent flags are absent. */
+/**
+ * A dotenv file (TASK_QUEUE_CONFIG_PATH) as the Python task-queue read it: `KEY=VALUE` lines, `#` comments,
+ * optional `export `, values optionally quoted. Names are matched like environment variables; names no setting
+ * reads are ignored, as that system ignored them (its files hold settings of other programs too).
+ */
+export function fromDotenvFile(
+  path: string,
+  keys: readonly SettingKey[],
+  notices: string[] = [],
+): { raw: RawSettings; problems: SettingProblem[] } {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (error) {
+    const reason = error instanceof Error ? error.message.split("\n")[0] : String(error);
+    return { raw: {}, problems: [{ key: "config_path", message: `cannot read ${path}: ${reason}` }] };
+  }
+  return { raw: fromEnvironment(parseDotenv(text), keys, "file", notices), problems: [] };
+}
+
+export function parseDotenv(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const line of text.split(/\r?\n/)) {
+    const match = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_.-]*)\s*=\s*(.*?)\s*$/.exec(line);
+    if (match === null) continue;
+    const [, name, rest] = match as unknown as [string, string, string];
+    const quoted = /^(["'])(.*)\1(?:\s+#.*)?$/.exec(rest);
+    out[name] = quoted ? quoted[2]! : rest.replace(/\s+#.*$/, "");
+  }
+  return out;
+}
+
+/**
+ * Settings from flags commander parsed (under commander's attribute names); absent flags are absent. A setting's
+ * own flag wins over its other spellings (`--worker_interface`, `--connection-string`).
+ */
 export function fromFlags(options: Record<string, unknown>, keys: readonly SettingKey[]): RawSettings {
   const raw: RawSettings = {};
   for (const key of keys) {
-    const value = options[camelCase(key)];
+    const value = flagsOf(key)
+      .map((flag) => options[attributeOf(flag)])
+      .find((given) => given !== undefined);
     if (value !== undefined) raw[key] = { value, source: "flag" };
   }
   return raw;
 }
 
-export function camelCase(key: string): string {
-  return key.replace(/_([a-z])/g, (_, letter: string) => letter.toUpperCase());
+/** The name commander stores a long flag's value under: `--processing-limit` → processingLimit. */
+export function attributeOf(flag: string): string {
+  return flag.replace(/^--/, "").replace(/-([a-z0-9])/gi, (_, letter: string) => letter.toUpperCase());
 }
 
 /**

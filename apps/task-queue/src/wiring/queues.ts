@@ -6,7 +6,8 @@ import {
   type TransactionalQueue,
   withEvents,
 } from "@task-queue/queue-events";
-import { SqlQueueNamespace } from "@task-queue/queue-sql";
+import { ForeignTableError, SqlQueueNamespace } from "@task-queue/queue-sql";
+import { CliError, EXIT_USAGE } from "../cli.js";
 import type { Settings } from "../config/schema.js";
 import { openS3Namespace } from "./s3.js";
 import { sqlConnectionString } from "./sql-connection.js";
@@ -36,10 +37,21 @@ export async function withQueueEvents(
 async function openBackend(settings: Settings, logger: Logger): Promise<QueueNamespace> {
   switch (settings.queue_implementation) {
     case "sql-json":
-      return SqlQueueNamespace.open({
-        connection: sqlConnectionString(settings),
-        tableName: settings.sql_queue_table,
-      });
+      try {
+        return await SqlQueueNamespace.open({
+          connection: sqlConnectionString(settings),
+          tableName: settings.sql_queue_table,
+        });
+      } catch (error) {
+        if (error instanceof ForeignTableError && error.legacy)
+          throw new CliError(
+            `SQL_QUEUE_TABLE (--sql-queue-table): ${error.message}. Run \`task-queue migrate legacy-sql\` (then --apply) to copy its items and its sqleventstore events into task_queue_items, and leave SQL_QUEUE_TABLE unset`,
+            EXIT_USAGE,
+          );
+        if (error instanceof ForeignTableError)
+          throw new CliError(`SQL_QUEUE_TABLE (--sql-queue-table): ${error.message}`, EXIT_USAGE);
+        throw error;
+      }
     case "s3-json":
       return openS3Namespace(settings, logger);
     case "in-memory":

@@ -31,6 +31,8 @@ function configuredWorker(settings: Settings, logger: Logger): QueueWorker {
   }
   return new ProcessWorker({
     scriptsDir: settings.path_to_scripts!,
+    interpreters: settings.process_interpreters,
+    failOnStderr: settings.process_fail_on_stderr,
     ...(settings.process_timeout_seconds ? { timeoutMs: settings.process_timeout_seconds * 1000 } : {}),
     logger,
   });

@@ -8,6 +8,7 @@ const ERROR_DESCRIPTIONS: Record<HttpStatus, string> = {
   400: "Unknown item id or stage (the contract's 400)",
   401: "Missing or wrong bearer token",
   404: "Not found",
+  405: "The path exists, but not with this method (the Allow header lists those it takes)",
   409: "The item is not in the stage this move starts from, or (LEASE_LOST) the named attempt no longer holds it",
   413: "Request body larger than the limit",
   415: "A JSON body without content-type: application/json",
