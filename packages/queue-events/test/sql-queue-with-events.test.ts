@@ -41,7 +41,9 @@ for (const { label, open } of databases) {
       await namespace?.close();
       if (database) {
         await database.db.execute(
-          sql.raw(`drop table if exists "${queueTable}", "${queueTable}_settings", "${queueTable}_migrations"`),
+          sql.raw(
+            `drop table if exists "${queueTable}", "${queueTable}_settings", "${queueTable}_migrations"`,
+          ),
         );
         await database.db.execute(sql.raw(`drop sequence if exists "${queueTable}_ordering_seq"`));
         await dropEventTables(database.db, eventTable);
