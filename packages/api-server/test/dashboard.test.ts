@@ -1,6 +1,5 @@
 import { randomUUID } from "node:crypto";
 import { existsSync, mkdirSync } from "node:fs";
-import { serve } from "@hono/node-server";
 import { InMemoryQueueNamespace, type QueueNamespace } from "@task-queue/queue-core";
 import { InMemoryEventStore, SqlEventStore, withEvents } from "@task-queue/queue-events";
 import { SqlQueueNamespace } from "@task-queue/queue-sql";
@@ -397,16 +396,13 @@ describe.each(backends)("the console in a real browser ($label)", ({ label, open
 
 /** Serves the app under /task-queue/ the way a path-stripping proxy would; nothing outside the prefix exists. */
 function serveUnderPrefix(app: App, prefix: string): Promise<Served> {
-  return new Promise((resolve) => {
-    const fetch = (request: Request): Response | Promise<Response> => {
+  return serveOnLoopback({
+    fetch: (request: Request): Response | Promise<Response> => {
       const url = new URL(request.url);
       if (!url.pathname.startsWith(`${prefix}/`)) return new Response("outside the prefix", { status: 404 });
       url.pathname = url.pathname.slice(prefix.length);
       return app.fetch(new Request(url, request));
-    };
-    const server = serve({ fetch, port: 0, hostname: "127.0.0.1" }, (info) =>
-      resolve({ port: info.port, close: () => new Promise((done) => server.close(() => done())) }),
-    );
+    },
   });
 }
 
