@@ -34,6 +34,18 @@ describe("task-queue lifecycle commands", () => {
     await server?.stop();
   });
 
+  it("pause and resume store the flag the server lists with the queue", async () => {
+    const queues = async () => {
+      const response = await fetch(`${url}/api/v1/queues`);
+      return (await response.json()) as Array<{ name: string; paused: boolean | null }>;
+    };
+    expect(await json("pause", "--queue", "paused-q")).toEqual({ paused: true });
+    expect(await json("put", itemsFile({ p1: 1 }), "--queue", "paused-q")).toMatchObject({ added: 1 });
+    expect((await queues()).find((q) => q.name === "paused-q")).toMatchObject({ paused: true });
+    expect(await json("resume", "--queue", "paused-q")).toEqual({ paused: false });
+    expect((await queues()).find((q) => q.name === "paused-q")).toMatchObject({ paused: false });
+  });
+
   it("put with options, get with a lease, extend, fail with a reason, get again, success with a result", async () => {
     const file = itemsFile({ a: { scene: 1 }, b: { scene: 2 } });
     expect(await json("put", file, "--priority", "5", "--max-attempts", "3")).toMatchObject({

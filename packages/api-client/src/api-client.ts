@@ -22,6 +22,7 @@ import {
   type JsonValue,
   type MoveResult,
   type NewJob,
+  type NormalizedPage,
   normalizeGetOptions,
   normalizePage,
   normalizeReason,
@@ -420,10 +421,11 @@ export class ApiClient implements QueueWithHistory {
       return { ids, nextCursor: null };
     }
     // Checked here as every queue checks it: a cursor that is no id could not even be put in a URL.
-    const checked = normalizePage(page) as { limit: number; cursor: string | null };
+    const checked = normalizePage(page) as NormalizedPage;
     const query = {
       ...(page.limit !== undefined ? { limit: checked.limit } : {}),
       ...(checked.cursor !== null ? { cursor: checked.cursor } : {}),
+      ...(checked.prefix ? { prefix: checked.prefix } : {}),
     };
     const result = await unwrap(
       this.http.GET("/api/v1/queues/{queue_name}/lookup_state_page/{stage}", {
@@ -432,6 +434,23 @@ export class ApiClient implements QueueWithHistory {
       }),
     );
     return { ids: result.ids, nextCursor: result.next_cursor };
+  }
+
+  /** The stored pause flag; the server answers 404 (PAUSE_NOT_STORED) when its backend stores none. */
+  async isPaused(): Promise<boolean> {
+    const state = await unwrap(
+      this.http.GET("/api/v1/queues/{queue_name}/pause", { params: { path: this.queuePath } }),
+    );
+    return state.paused;
+  }
+
+  async setPaused(paused: boolean): Promise<void> {
+    const params = { params: { path: this.queuePath } };
+    await unwrap(
+      paused
+        ? this.http.POST("/api/v1/queues/{queue_name}/pause", params)
+        : this.http.POST("/api/v1/queues/{queue_name}/resume", params),
+    );
   }
 
   async description(): Promise<QueueDescription> {

@@ -1,11 +1,12 @@
 import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { pathToFileURL } from "node:url";
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { silentLogger } from "@task-queue/queue-core";
 import type { Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { allowedMethods } from "./allowed-methods.js";
 import type { App, AppEnv } from "./context.js";
-import { renderDocsPage } from "./docs-page.js";
 import {
   ERROR_CODE_HEADER,
   methodNotAllowed,
@@ -38,12 +39,33 @@ import {
 export const API_TITLE = "task-queue API";
 export const API_VERSION = "1.0.0";
 
-// The dashboard's files hold no data: they load without a token and then ask for one to call the API.
-const DASHBOARD_FILES: Record<string, { file: string; type: string }> = {
-  "/": { file: "index.html", type: "text/html; charset=utf-8" },
-  "/dashboard.js": { file: "dashboard.js", type: "text/javascript; charset=utf-8" },
+const HTML = "text/html; charset=utf-8";
+const JS = "text/javascript; charset=utf-8";
+const CSS = "text/css; charset=utf-8";
+
+/**
+ * The console's and the API reference's files hold no data: they load without a token and then ask for one to
+ * call the API (openapi.json included). `file` is under public/; `from: "swagger-ui"` under swagger-ui-dist.
+ */
+const STATIC_FILES: Record<string, { file: string; type: string; from?: "swagger-ui" }> = {
+  "/": { file: "index.html", type: HTML },
+  "/dashboard.js": { file: "dashboard.js", type: JS },
+  "/dashboard.css": { file: "dashboard.css", type: CSS },
+  "/docs": { file: "docs.html", type: HTML },
+  // /redoc too: the path FastAPI served its second reference under, so bookmarks keep working.
+  "/redoc": { file: "docs.html", type: HTML },
+  "/docs/docs.js": { file: "docs.js", type: JS },
+  "/docs/swagger-ui.css": { file: "swagger-ui.css", type: CSS, from: "swagger-ui" },
+  "/docs/swagger-ui-bundle.js": { file: "swagger-ui-bundle.js", type: JS, from: "swagger-ui" },
 };
-const PUBLIC_PATHS = new Set(["/healthz", ...Object.keys(DASHBOARD_FILES)]);
+const PUBLIC_PATHS = new Set(["/healthz", ...Object.keys(STATIC_FILES)]);
+
+function staticFile(file: string, from: "swagger-ui" | undefined): string {
+  const url = from
+    ? pathToFileURL(createRequire(import.meta.url).resolve(`swagger-ui-dist/${file}`))
+    : new URL(`../public/${file}`, import.meta.url);
+  return readFileSync(url, "utf8");
+}
 
 function respondWithError(c: Context<AppEnv>, error: unknown, options: ResolvedOptions): Response {
   const requestId = c.get("requestId") ?? "unknown";
@@ -133,17 +155,11 @@ export function createApp(appOptions: AppOptions): App {
   app.openAPIRegistry.registerComponent("securitySchemes", "bearer", { type: "http", scheme: "bearer" });
 
   const document = openApiDocument(app);
-  const docsPage = renderDocsPage(document);
   app.get("/openapi.json", (c) => {
     return c.json(document);
   });
-  // /redoc too: the path FastAPI served its second reference under, so bookmarks keep working.
-  for (const path of ["/docs", "/redoc"])
-    app.get(path, (c) => {
-      return c.html(docsPage);
-    });
-  for (const [path, { file, type }] of Object.entries(DASHBOARD_FILES)) {
-    const content = readFileSync(new URL(`../public/${file}`, import.meta.url), "utf8");
+  for (const [path, { file, type, from }] of Object.entries(STATIC_FILES)) {
+    const content = staticFile(file, from);
     app.get(path, (c) => {
       return c.body(content, 200, { "content-type": type });
     });

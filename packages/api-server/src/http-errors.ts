@@ -140,6 +140,8 @@ export const historyNotRecorded = (): HttpLayerError =>
     "HISTORY_NOT_RECORDED",
     "history is not recorded for this queue (events are disabled)",
   );
+export const pauseNotStored = (): HttpLayerError =>
+  new HttpLayerError(404, "PAUSE_NOT_STORED", "this queue's backend stores no pause flag");
 export const payloadTooLarge = (maxBytes: number): HttpLayerError =>
   new HttpLayerError(413, "PAYLOAD_TOO_LARGE", `request body is larger than the limit of ${maxBytes} bytes`);
 export const unsupportedMediaType = (sent: string | undefined): HttpLayerError =>

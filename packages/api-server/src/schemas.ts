@@ -61,6 +61,7 @@ export const PageQuery = z.object({
         ctx.addIssue({ code: "custom", message: `not a cursor this server gave: ${problem}` });
     })
     .optional(),
+  prefix: z.string().optional().openapi({ description: "Only ids that start with this" }),
 });
 
 export const JsonAny = z.unknown().openapi("JsonValue", { description: "Any JSON value" });
@@ -144,7 +145,16 @@ export const HistoryEntry = z
   })
   .openapi("HistoryEntry");
 
-export const QueueSummary = z.object({ name: z.string(), sizes: StageSizes }).openapi("QueueSummary");
+export const QueueSummary = z
+  .object({
+    name: z.string(),
+    sizes: StageSizes,
+    paused: z.boolean().nullable().openapi({
+      description:
+        "Whether controllers are paused from releasing; null when the backend stores no pause flag",
+    }),
+  })
+  .openapi("QueueSummary");
 
 export const ValidationProblem = z
   .object({ loc: z.array(z.union([z.string(), z.number()])), msg: z.string(), type: z.string() })

@@ -14,7 +14,7 @@ const PROTECTED = [
   ["GET", "/readyz"],
   ["GET", "/metrics"],
   ["GET", "/openapi.json"],
-  ["GET", "/docs"],
+  ["POST", "/api/v1/queues/other/pause"],
 ] as const;
 
 describe("bearer auth on", () => {
@@ -54,13 +54,22 @@ describe("bearer auth on", () => {
     }
   });
 
-  it("/healthz and the dashboard's static files need no token", async () => {
+  it("/healthz and the console's and API reference's static files (no data) need no token", async () => {
     expect(await send(server.port, "GET", "/healthz")).toMatchObject({
       status: 200,
       text: '{"status":"ok"}',
     });
     expect((await send(server.port, "GET", "/")).status).toBe(200);
-    expect((await send(server.port, "GET", "/dashboard.js")).status).toBe(200);
+    for (const path of [
+      "/dashboard.js",
+      "/dashboard.css",
+      "/docs",
+      "/docs/docs.js",
+      "/docs/swagger-ui.css",
+      "/docs/swagger-ui-bundle.js",
+    ]) {
+      expect((await send(server.port, "GET", path)).status, path).toBe(200);
+    }
   });
 });
 

@@ -21,7 +21,9 @@ export async function dropTable(url: string, tableName: string): Promise<void> {
     const { $client: client } = namespace.queue("default").database as unknown as {
       $client: { unsafe(query: string): Promise<unknown> };
     };
-    await client.unsafe(`DROP TABLE IF EXISTS "${tableName}", "${tableName}_migrations"`);
+    await client.unsafe(
+      `DROP TABLE IF EXISTS "${tableName}", "${tableName}_settings", "${tableName}_migrations"`,
+    );
     await client.unsafe(`DROP SEQUENCE IF EXISTS "${tableName}_ordering_seq"`);
   } finally {
     await namespace.close();

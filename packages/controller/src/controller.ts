@@ -1,5 +1,5 @@
 import type { Logger, StageSizes } from "@task-queue/queue-core";
-import { silentLogger } from "@task-queue/queue-core";
+import { canPause, silentLogger } from "@task-queue/queue-core";
 import type { ReleaseStrategy } from "./strategy.js";
 import type { WorkQueue } from "./work-queue.js";
 
@@ -39,6 +39,8 @@ export class Controller {
   }
 
   /**
+   * Status updates, then releasing unless `options.release` is false (the loop's in-process pause) or the queue's
+   * stored pause flag is set (read every tick, so a pause from the API or another process holds from the next tick).
    * `stillLeading` is asked after the status updates: a controller that lost leadership meanwhile (its lock's
    * connection closed, its lease ran out) releases nothing.
    */
@@ -47,7 +49,9 @@ export class Controller {
   ): Promise<TickReport> {
     const update = await this.workQueue.updateJobStatus();
     let push = { sent: [] as string[], sendFailed: [] as string[], rejected: [] as string[] };
-    if (options.release && (options.stillLeading?.() ?? true)) {
+    const queue = this.workQueue.queue;
+    const release = options.release && !(canPause(queue) && (await queue.isPaused()));
+    if (release && (options.stillLeading?.() ?? true)) {
       const count = await this.strategy.releaseCount(this.workQueue.queue);
       if (count > 0) {
         const rejectReason = this.strategy.rejectReason?.bind(this.strategy);
@@ -62,7 +66,7 @@ export class Controller {
       released: push.sent.length,
       sendFailed: push.sendFailed.length,
       rejected: push.rejected.length,
-      paused: !options.release,
+      paused: !release,
       sizes: await this.workQueue.queue.sizes(),
     };
     this.logger.info({ ...report }, "tick");

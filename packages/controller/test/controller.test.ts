@@ -46,4 +46,15 @@ describe("Controller.tick", () => {
     expect(report).toMatchObject({ succeeded: 1, released: 0, paused: true });
     expect(await queue.sizes()).toMatchObject({ WAITING: 1, PROCESSING: 1, SUCCESS: 1 });
   });
+
+  it("honours the pause flag stored with the queue, read afresh every tick", async () => {
+    const { queue, worker, controller } = await setup();
+    await queue.setPaused(true);
+    expect(await controller.tick()).toMatchObject({ released: 0, paused: true });
+    expect(worker.jobs.size).toBe(0);
+    expect(await queue.sizes()).toMatchObject({ WAITING: 3, PROCESSING: 0 });
+    await queue.setPaused(false);
+    expect(await controller.tick()).toMatchObject({ released: 2, paused: false });
+    expect(await queue.sizes()).toMatchObject({ WAITING: 1, PROCESSING: 2 });
+  });
 });

@@ -103,6 +103,7 @@ export class InMemoryQueue implements Queue {
   /** PROCESSING ids that hold a lease. */
   private readonly leased = new Set<ItemId>();
   private readonly wakers = new Set<() => void>();
+  private paused = false;
 
   constructor(options: InMemoryQueueOptions = {}) {
     this.name = options.name ?? "default";
@@ -545,7 +546,9 @@ export class InMemoryQueue implements Queue {
     // Pages are in id order, so a cursor (the last id of a page) stays meaningful while items move.
     const after = request.cursor;
     const candidates: ItemId[] = [];
-    for (const id of ids.keys()) if (after === null || id > after) candidates.push(id);
+    for (const id of ids.keys()) {
+      if ((after === null || id > after) && id.startsWith(request.prefix)) candidates.push(id);
+    }
     candidates.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
     const pageIds = candidates.slice(0, request.limit);
     const hasMore = candidates.length > request.limit;
@@ -554,6 +557,15 @@ export class InMemoryQueue implements Queue {
 
   async description(): Promise<QueueDescription> {
     return { implementation: "InMemoryQueue", arguments: { queue_name: this.name } };
+  }
+
+  async isPaused(): Promise<boolean> {
+    return this.paused;
+  }
+
+  async setPaused(paused: boolean): Promise<void> {
+    if (typeof paused !== "boolean") throw new InvalidArgument("paused", "must be true or false");
+    this.paused = paused;
   }
 
   async close(): Promise<void> {}

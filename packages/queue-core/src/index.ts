@@ -57,12 +57,14 @@ export {
 } from "./lifecycle.js";
 export { type Logger, silentLogger } from "./logger.js";
 export {
+  canPause,
   type FailManyResult,
   type HistoryEntry,
   hasHistory,
   type ItemId,
   type MoveResult,
   type PageRequest,
+  type PausableQueue,
   type PutResult,
   type Queue,
   type QueueDescription,
@@ -107,6 +109,7 @@ export {
   MAX_ID_BYTES,
   MAX_PAGE_LIMIT,
   MAX_QUEUE_NAME_LENGTH,
+  type NormalizedPage,
   normalizePage,
   queueNameProblem,
   resolveBodyLimits,

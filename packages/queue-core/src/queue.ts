@@ -55,10 +55,14 @@ export interface QueueItem {
   itemBody: JsonValue;
 }
 
-/** A page request for lookupState: at most `limit` ids, continuing after `cursor` (opaque, from the previous page). */
+/**
+ * A page request for lookupState: at most `limit` ids, continuing after `cursor` (opaque, from the previous page),
+ * only ids that start with `prefix` when given (the operator console's filter).
+ */
 export interface PageRequest {
   limit?: number;
   cursor?: string;
+  prefix?: string;
 }
 
 /**
@@ -126,6 +130,14 @@ export interface Queue {
   lookupRecord(id: ItemId): Promise<ItemRecord>;
   lookupState(stage: QueueItemStage, page?: PageRequest): Promise<StatePage>;
   description(): Promise<QueueDescription>;
+  /**
+   * Whether releasing is paused: a controller releases none of this queue's items while it is (items already
+   * PROCESSING are still followed to the end). Stored with the queue, so every controller and the console agree.
+   * Optional: a backend that stores no queue settings leaves both methods out (see canPause).
+   */
+  isPaused?(): Promise<boolean>;
+  /** Stores the pause flag; setting the value it already has changes nothing. */
+  setPaused?(paused: boolean): Promise<void>;
   /** Releases connections and handles. Safe to call twice. */
   close(): Promise<void>;
 }
@@ -152,6 +164,16 @@ export interface QueueWithHistory extends Queue {
 
 export function hasHistory(queue: Queue): queue is QueueWithHistory {
   return typeof (queue as Partial<QueueWithHistory>).history === "function";
+}
+
+/** A queue whose backend stores the pause flag. */
+export interface PausableQueue extends Queue {
+  isPaused(): Promise<boolean>;
+  setPaused(paused: boolean): Promise<void>;
+}
+
+export function canPause(queue: Queue): queue is PausableQueue {
+  return typeof queue.isPaused === "function" && typeof queue.setPaused === "function";
 }
 
 /**

@@ -302,10 +302,15 @@ export function assertCount(n: unknown, max: number = MAX_GET_N, name = "n"): as
   if (n > max) throw new InvalidArgument(name, `must be at most ${max}, got ${n}`);
 }
 
+export interface NormalizedPage {
+  limit: number;
+  cursor: string | null;
+  /** "" when every id qualifies. */
+  prefix: string;
+}
+
 /** Normalises a lookupState page request; undefined means every id of the stage in one answer. */
-export function normalizePage(
-  page: PageRequest | undefined,
-): { limit: number; cursor: string | null } | null {
+export function normalizePage(page: PageRequest | undefined): NormalizedPage | null {
   if (page === undefined) return null;
   const limit = page.limit ?? DEFAULT_PAGE_LIMIT;
   if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE_LIMIT) {
@@ -313,11 +318,13 @@ export function normalizePage(
   }
   const cursor = page.cursor ?? null;
   if (cursor !== null && typeof cursor !== "string") throw new InvalidArgument("cursor", "must be a string");
-  if (cursor === null || cursor === "") return { limit, cursor: null };
+  const prefix = page.prefix ?? "";
+  if (typeof prefix !== "string") throw new InvalidArgument("prefix", "must be a string");
+  if (cursor === null || cursor === "") return { limit, cursor: null, prefix };
   // Every backend's cursor is the last id of a page: anything that is not an id was not given by a queue.
   const problem = itemIdProblem(cursor);
   if (problem !== null) throw new InvalidArgument("cursor", `not a cursor this queue gave: ${problem}`);
-  return { limit, cursor };
+  return { limit, cursor, prefix };
 }
 
 export function queueNameProblem(name: unknown): string | null {

@@ -3,6 +3,7 @@ import { InMemoryQueue, InMemoryQueueNamespace, InvalidArgument } from "../src/i
 import { runQueueConformance } from "../src/testing/index.js";
 
 runQueueConformance("InMemoryQueue", () => new InMemoryQueue(), {
+  pause: true,
   strictFifo: true,
   priority: true,
   delay: true,

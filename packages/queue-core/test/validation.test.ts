@@ -162,8 +162,10 @@ describe("storable bodies", () => {
   });
 
   it("a page cursor must be an id", () => {
-    expect(normalizePage({ cursor: "abc", limit: 5 })).toEqual({ cursor: "abc", limit: 5 });
-    expect(normalizePage({ cursor: "" })).toEqual({ cursor: null, limit: 1000 });
+    expect(normalizePage({ cursor: "abc", limit: 5 })).toEqual({ cursor: "abc", limit: 5, prefix: "" });
+    expect(normalizePage({ cursor: "" })).toEqual({ cursor: null, limit: 1000, prefix: "" });
+    expect(normalizePage({ prefix: "a/" })).toEqual({ cursor: null, limit: 1000, prefix: "a/" });
+    expect(() => normalizePage({ prefix: 3 as unknown as string })).toThrow(/prefix: must be a string/);
     expect(() => normalizePage({ cursor: "\u0000" })).toThrow(/cursor: not a cursor this queue gave/);
   });
 });

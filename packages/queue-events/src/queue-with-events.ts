@@ -3,6 +3,7 @@ import {
   assertItemId,
   CANCELLED_REASON,
   type Completion,
+  canPause,
   type DeleteResult,
   type ExtendOptions,
   type FailManyResult,
@@ -93,6 +94,9 @@ export class QueueWithEvents implements QueueWithHistory {
   private readonly logger: Logger;
   private identity: Promise<Identity> | null = null;
   private readonly wakers = new Set<() => void>();
+  /** The inner queue's pause flag, when its backend stores one (a pause moves no item, so nothing is recorded). */
+  readonly isPaused?: () => Promise<boolean>;
+  readonly setPaused?: (paused: boolean) => Promise<void>;
 
   constructor(
     queue: Queue,
@@ -106,6 +110,10 @@ export class QueueWithEvents implements QueueWithHistory {
     this.options = options;
     this.logger = options.logger ?? silentLogger;
     this.shared = sharedTransaction(queue, store);
+    if (canPause(queue)) {
+      this.isPaused = () => queue.isPaused();
+      this.setPaused = (paused) => queue.setPaused(paused);
+    }
   }
 
   /** True when moves and their events commit in one transaction. */

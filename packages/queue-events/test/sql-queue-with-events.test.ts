@@ -41,7 +41,9 @@ for (const { label, open } of databases) {
       await namespace?.close();
       if (database) {
         await database.db.execute(
-          sql.raw(`drop table if exists "${queueTable}", "${queueTable}_migrations"`),
+          sql.raw(
+            `drop table if exists "${queueTable}", "${queueTable}_settings", "${queueTable}_migrations"`,
+          ),
         );
         await database.db.execute(sql.raw(`drop sequence if exists "${queueTable}_ordering_seq"`));
         await dropEventTables(database.db, eventTable);
@@ -52,7 +54,7 @@ for (const { label, open } of databases) {
     runQueueConformance(
       `QueueWithEvents over SqlQueue on ${label}`,
       () => queues.queue(`case-${caseNumber++}`),
-      { strictFifo: true, priority: true, delay: true },
+      { strictFifo: true, priority: true, delay: true, pause: true },
     );
 
     it("moves and records in one transaction, with the exact events of a whole life", async () => {

@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import {
   bigint,
+  boolean,
   check,
   customType,
   index,
@@ -72,3 +73,13 @@ export const taskQueueItems = pgTable(
     check(`${DEFAULT_TABLE_NAME}_stage_check`, sql`stage BETWEEN 0 AND 3`),
   ],
 );
+
+/**
+ * Settings stored per queue (one row for a queue that has any): today the pause flag a controller honours. A row
+ * is written by the first setting; a queue without one has the defaults.
+ */
+export const taskQueueSettings = pgTable(`${DEFAULT_TABLE_NAME}_settings`, {
+  queueName: byteOrderedText("queue_name").primaryKey(),
+  paused: boolean("paused").notNull().default(false),
+  updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+});

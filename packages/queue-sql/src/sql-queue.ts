@@ -69,6 +69,7 @@ import { requeueItems } from "./sql/requeue.js";
 import { rescueQueue } from "./sql/rescue.js";
 import { retryItemsNow } from "./sql/retry-now.js";
 import { dateOf, type QueueScope } from "./sql/scope.js";
+import { readPaused, writePaused } from "./sql/settings.js";
 import { countByStage, countStage } from "./sql/sizes.js";
 import type { StatisticsKeeper } from "./statistics.js";
 import type { QueueTable } from "./table.js";
@@ -577,11 +578,20 @@ export class SqlQueue implements Queue {
     }
     // One row more than the page tells whether another page follows.
     const ids = await translateErrors(() =>
-      idsInStage(this.scope, parsed, request.cursor, request.limit + 1),
+      idsInStage(this.scope, parsed, request.cursor, request.limit + 1, request.prefix),
     );
     const hasMore = ids.length > request.limit;
     const pageIds = hasMore ? ids.slice(0, request.limit) : ids;
     return { ids: pageIds, nextCursor: hasMore ? pageIds[pageIds.length - 1]! : null };
+  }
+
+  async isPaused(): Promise<boolean> {
+    return translateErrors(() => readPaused(this.scope));
+  }
+
+  async setPaused(paused: boolean): Promise<void> {
+    if (typeof paused !== "boolean") throw new InvalidArgument("paused", "must be true or false");
+    await translateErrors(() => writePaused(this.scope, paused));
   }
 
   async description(): Promise<QueueDescription> {

@@ -13,6 +13,8 @@ export interface QueueTable {
   name: string;
   /** The table, as a quoted identifier. */
   table: SQL;
+  /** The table of per-queue settings (the pause flag), as a quoted identifier. */
+  settings: SQL;
   /** nextval() of the table's ordering sequence. */
   nextOrdering: SQL;
   /** The LISTEN/NOTIFY channel that announces work in the table's queues (the payload is the queue name). */
@@ -52,6 +54,7 @@ export function queueTable(name: string = DEFAULT_TABLE_NAME): QueueTable {
   return {
     name,
     table: sql.raw(quoteIdentifier(name)),
+    settings: sql.raw(quoteIdentifier(`${name}_settings`)),
     // The name is checked above (no quote can reach the literal); the regclass is resolved by the server.
     nextOrdering: sql.raw(`nextval('${sequence}')`),
     channel: `${name}_work`,

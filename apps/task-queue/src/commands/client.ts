@@ -1,6 +1,7 @@
 import {
   allIdsInStage,
   type Completion,
+  canPause,
   type Failure,
   type GetOptions,
   hasHistory,
@@ -71,6 +72,12 @@ function numberOption(flag: string, value: unknown, integer: boolean): number | 
       EXIT_USAGE,
     );
   return n;
+}
+
+async function storePause(queue: Queue, paused: boolean): Promise<Result> {
+  if (!canPause(queue)) throw new CliError("this client cannot pause a queue");
+  await queue.setPaused(paused);
+  return { data: { paused }, rows: [{ paused: String(paused) }] };
 }
 
 const defined = <T extends object>(value: T): T =>
@@ -325,6 +332,19 @@ const COMMANDS: Record<string, ClientCommand> = {
       const result = await queue.requeue(targets);
       return moveResult(result.requeued, result.skipped);
     },
+  },
+  pause: {
+    usage: "pause",
+    description:
+      "Pause releasing: every controller of the queue stops releasing new work from its next tick (running jobs go on); stored with the queue.",
+    examples: ["task-queue pause", "task-queue pause --queue nightly"],
+    run: (queue) => storePause(queue, true),
+  },
+  resume: {
+    usage: "resume",
+    description: "Resume releasing work from the queue (undoes pause).",
+    examples: ["task-queue resume --queue nightly"],
+    run: (queue) => storePause(queue, false),
   },
   sizes: {
     usage: "sizes",

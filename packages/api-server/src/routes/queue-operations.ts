@@ -44,6 +44,7 @@ import {
   lifecycleOperations,
   successOptions,
 } from "./lifecycle-operations.js";
+import { pauseOperations } from "./pause-operations.js";
 import { type QueueRouteSpec, queueRoute } from "./queue-route.js";
 
 function checkedCount(n: number, max: number): number {
@@ -158,6 +159,7 @@ export function queueOperations(options: BodyOptions & { maxItems: number }): Qu
         const page = await queue.lookupState(stageFromPath(params.stage), {
           ...(query.limit !== undefined ? { limit: query.limit } : {}),
           ...(query.cursor !== undefined ? { cursor: query.cursor } : {}),
+          ...(query.prefix !== undefined ? { prefix: query.prefix } : {}),
         });
         return { ids: page.ids, next_cursor: page.nextCursor };
       },
@@ -343,6 +345,7 @@ export function queueOperations(options: BodyOptions & { maxItems: number }): Qu
       readIdList: (c) => readIdList(c, false, options),
       bodyOptions: options,
     }),
+    ...pauseOperations(),
     queueRoute({
       operationId: "history",
       method: "get",

@@ -1,4 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import { canPause } from "@task-queue/queue-core";
 import type { App } from "../context.js";
 import { type RequestMetrics, renderQueueGauges } from "../metrics.js";
 import type { ResolvedOptions } from "../options.js";
@@ -88,7 +89,14 @@ export function registerServiceRoutes(app: App, options: ResolvedOptions, metric
   app.openapi(listQueues, async (c) => {
     const names = [...new Set([options.defaultQueue, ...(await options.queues.listQueues())])].sort();
     const summaries = await Promise.all(
-      names.map(async (name) => ({ name, sizes: await options.queues.queue(name).sizes() })),
+      names.map(async (name) => {
+        const queue = options.queues.queue(name);
+        const [sizes, paused] = await Promise.all([
+          queue.sizes(),
+          canPause(queue) ? queue.isPaused() : Promise.resolve(null),
+        ]);
+        return { name, sizes, paused };
+      }),
     );
     return c.json(summaries, 200);
   });

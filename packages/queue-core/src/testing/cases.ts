@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { InvalidArgument, InvalidItem, InvalidStage, InvalidTransition, ItemNotFound } from "../errors.js";
 import type { JsonValue } from "../json.js";
-import type { ItemId, Queue } from "../queue.js";
+import { canPause, type ItemId, type Queue } from "../queue.js";
 import { QueueItemStage, STAGE_NAMES, type StageSizes } from "../stage.js";
 import { DEFAULT_MAX_BODY_DEPTH, MAX_GET_N } from "../validation.js";
 
@@ -13,6 +13,8 @@ export interface QueueCapabilities {
   priority: boolean;
   /** Delays (delaySeconds, runAfter, retry backoff) hold items back until their time. */
   delay: boolean;
+  /** The backend stores the pause flag (isPaused/setPaused). */
+  pause?: boolean;
 }
 
 export interface ConformanceOptions {
@@ -251,6 +253,50 @@ export const conformanceCases: ConformanceCase[] = [
           (e) => assert.equal(e.argument, "cursor"),
         );
       }
+    },
+  },
+  {
+    name: "lookupState pages with a prefix hold only ids that start with it",
+    async run(queue) {
+      await queue.put({ ...items("a/", 7), ...items("ab/", 3), ...items("b/", 4), a: 0 });
+      const seen: ItemId[] = [];
+      let cursor: string | undefined;
+      for (let pages = 1; ; pages++) {
+        const page = await queue.lookupState(QueueItemStage.WAITING, {
+          limit: 3,
+          prefix: "a/",
+          ...(cursor ? { cursor } : {}),
+        });
+        seen.push(...page.ids);
+        assert.ok(pages <= 4, "paging did not end");
+        if (page.nextCursor === null) break;
+        cursor = page.nextCursor;
+      }
+      assert.deepEqual(seen.slice().sort(), Object.keys(items("a/", 7)).sort());
+      const all = await queue.lookupState(QueueItemStage.WAITING, { limit: 100, prefix: "a" });
+      assert.equal(all.ids.length, 11);
+      assert.deepEqual(await queue.lookupState(QueueItemStage.WAITING, { limit: 5, prefix: "zz" }), {
+        ids: [],
+        nextCursor: null,
+      });
+    },
+  },
+  {
+    name: "the pause flag is stored with the queue and changes no item",
+    requires: "pause",
+    async run(queue) {
+      assert.ok(canPause(queue), "the backend declares pause but has no isPaused/setPaused");
+      await queue.put(items("p", 3));
+      assert.equal(await queue.isPaused(), false);
+      await queue.setPaused(true);
+      assert.equal(await queue.isPaused(), true);
+      await queue.setPaused(true);
+      assert.equal(await queue.isPaused(), true);
+      assert.deepEqual(await queue.sizes(), { WAITING: 3, PROCESSING: 0, SUCCESS: 0, FAIL: 0 });
+      // Pausing is for controllers: a consumer calling get still gets work.
+      assert.equal((await queue.get(1)).length, 1);
+      await queue.setPaused(false);
+      assert.equal(await queue.isPaused(), false);
     },
   },
   {

@@ -2,6 +2,7 @@ import {
   InvalidArgument,
   type ItemId,
   itemIdProblem,
+  type NormalizedPage,
   STAGE_NAMES,
   type StageName,
   type StatePage,
@@ -18,7 +19,7 @@ import type { S3QueueScope } from "./scope.js";
 export async function idsInStage(
   scope: S3QueueScope,
   name: StageName,
-  request: { limit: number; cursor: string | null } | null,
+  request: NormalizedPage | null,
 ): Promise<StatePage> {
   let after: string | null = null;
   if (request?.cursor != null) {
@@ -29,6 +30,7 @@ export async function idsInStage(
   const ids: ItemId[] = [];
   for await (const item of mergeStages(scope.store, scope.layout, STAGE_NAMES, after)) {
     if (!item.stages.includes(name)) continue;
+    if (request !== null && !item.id.startsWith(request.prefix)) continue;
     const winner = item.stages.length === 1 ? name : await stageOfDuplicate(scope, item.id);
     if (winner !== name) continue;
     if (request !== null && ids.length === request.limit) {

@@ -57,10 +57,11 @@ export async function dropTables(target: string | SqlDatabase, ...tables: string
   await run(target, [statement]);
 }
 
-/** Drops a queue table and everything its migrations made: the journal and the ordering sequence. */
+/** Drops a queue table and everything its migrations made: settings, the journal and the ordering sequence. */
 export async function dropQueueTable(target: string | SqlDatabase, tableName: string): Promise<void> {
+  const tables = [tableName, `${tableName}_settings`, `${tableName}_migrations`].map(quoteIdentifier);
   await run(target, [
-    `DROP TABLE IF EXISTS ${quoteIdentifier(tableName)}, ${quoteIdentifier(`${tableName}_migrations`)} CASCADE`,
+    `DROP TABLE IF EXISTS ${tables.join(", ")} CASCADE`,
     `DROP SEQUENCE IF EXISTS ${quoteIdentifier(`${tableName}_ordering_seq`)}`,
   ]);
 }

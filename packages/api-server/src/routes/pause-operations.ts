@@ -1,0 +1,52 @@
+import { z } from "@hono/zod-openapi";
+import { canPause, type Queue } from "@task-queue/queue-core";
+import { pauseNotStored } from "../http-errors.js";
+import { type QueueRouteSpec, queueRoute } from "./queue-route.js";
+
+const PauseState = z.object({ paused: z.boolean() }).openapi("PauseState");
+
+async function setPaused(queue: Queue, paused: boolean): Promise<{ paused: boolean }> {
+  if (!canPause(queue)) throw pauseNotStored();
+  await queue.setPaused(paused);
+  return { paused };
+}
+
+/** Pause and resume releasing: a flag stored with the queue that every controller reads before it releases. */
+export function pauseOperations(): QueueRouteSpec[] {
+  return [
+    queueRoute({
+      operationId: "pauseState",
+      method: "get",
+      path: "pause",
+      summary: "Whether releasing this queue's items is paused",
+      description: "404 when the backend stores no queue settings.",
+      response: { schema: PauseState, description: "The stored state" },
+      errors: [404],
+      handle: async ({ queue }) => {
+        if (!canPause(queue)) throw pauseNotStored();
+        return { paused: await queue.isPaused() };
+      },
+    }),
+    queueRoute({
+      operationId: "pause",
+      method: "post",
+      path: "pause",
+      summary: "Pause releasing: controllers release none of this queue's items until resumed",
+      description:
+        "Items already PROCESSING are still followed to the end, and get still hands items to consumers that ask. " +
+        "404 when the backend stores no queue settings.",
+      response: { schema: PauseState, description: "The stored state" },
+      errors: [404],
+      handle: ({ queue }) => setPaused(queue, true),
+    }),
+    queueRoute({
+      operationId: "resume",
+      method: "post",
+      path: "resume",
+      summary: "Resume releasing this queue's items",
+      response: { schema: PauseState, description: "The stored state" },
+      errors: [404],
+      handle: ({ queue }) => setPaused(queue, false),
+    }),
+  ];
+}
