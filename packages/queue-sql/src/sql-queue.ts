@@ -175,15 +175,18 @@ export class SqlQueue implements Queue {
    * Notifications of the transaction's moves go out when it commits.
    */
   async transaction<T>(fn: (txQueue: SqlQueue, tx: SqlDatabase) => Promise<T>): Promise<T> {
-    return this.context.db.transaction(async (tx) => {
-      const txQueue = new SqlQueue({
-        ...this.context,
-        db: tx,
-        closeConnection: undefined,
-        statistics: undefined,
-      });
-      return fn(txQueue, tx);
-    });
+    // Beginning or committing can fail on a lost connection too: that is QueueUnavailable like every other call.
+    return translateErrors(() =>
+      this.context.db.transaction(async (tx) => {
+        const txQueue = new SqlQueue({
+          ...this.context,
+          db: tx,
+          closeConnection: undefined,
+          statistics: undefined,
+        });
+        return fn(txQueue, tx);
+      }),
+    );
   }
 
   async put(items: Record<ItemId, JsonValue>): Promise<PutResult> {
