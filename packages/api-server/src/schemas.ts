@@ -326,3 +326,17 @@ export const ItemRecord = z
     updated_at: dateTime,
   })
   .openapi("ItemRecord", { description: "Every field the queue keeps about an item" });
+
+export const PurgeBody = z
+  .strictObject({
+    stage: z.enum(["WAITING", "SUCCESS", "FAIL"]),
+    older_than_seconds: z.number().min(0),
+    limit: z.number().int().min(1).optional(),
+    with_records: z.boolean().optional(),
+  })
+  .openapi("PurgeBody", {
+    description: "Which items to remove: a stage, an age in seconds since their last change, at most `limit`",
+  });
+export const PurgeResult = z
+  .object({ purged: z.number().int(), records: z.array(ItemRecord).optional() })
+  .openapi("PurgeResult");

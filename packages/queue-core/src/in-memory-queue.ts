@@ -26,6 +26,7 @@ import {
   type SuccessOptions,
   validateJobs,
 } from "./lifecycle.js";
+import { type PurgeOptions, type PurgeResult, validatePurge } from "./purge.js";
 import type {
   FailManyResult,
   ItemId,
@@ -485,6 +486,25 @@ export class InMemoryQueue implements Queue {
     return out;
   }
 
+  async purge(options: PurgeOptions): Promise<PurgeResult> {
+    const valid = validatePurge(options);
+    this.rescue();
+    const cutoff = this.now() - valid.olderThanSeconds * 1000;
+    // Oldest first, by last change, as the SQL backend (ties in the order they entered the stage). One pass with no
+    // await, so nothing moves meanwhile; memory holds no locks, so batches would only add work.
+    const old = [...this.stages[valid.stage].keys()]
+      .filter((id) => this.items.get(id)!.updatedAt <= cutoff)
+      .sort((a, b) => this.items.get(a)!.updatedAt - this.items.get(b)!.updatedAt)
+      .slice(0, valid.limit ?? undefined);
+    const records: ItemRecord[] = [];
+    for (const id of old) {
+      if (valid.withRecords) records.push(this.recordOf(id, this.items.get(id)!));
+      this.leave(id, this.items.get(id)!);
+      this.items.delete(id);
+    }
+    return valid.withRecords ? { purged: old.length, records } : { purged: old.length };
+  }
+
   async size(stage: QueueItemStage): Promise<number> {
     const parsed = parseStage(stage);
     this.rescue();
@@ -519,7 +539,10 @@ export class InMemoryQueue implements Queue {
   }
 
   async lookupRecord(id: ItemId): Promise<ItemRecord> {
-    const entry = this.entry(id);
+    return this.recordOf(id, this.entry(id));
+  }
+
+  private recordOf(id: ItemId, entry: Entry): ItemRecord {
     const date = (ms: number | null) => (ms === null ? null : new Date(ms));
     return {
       itemId: id,

@@ -57,6 +57,16 @@ export {
 } from "./lifecycle.js";
 export { type Logger, silentLogger } from "./logger.js";
 export {
+  MAX_PURGE_RECORDS,
+  PURGE_BATCH_ITEMS,
+  PURGEABLE_STAGES,
+  type PurgeOptions,
+  type PurgeResult,
+  purgeInBatches,
+  type ValidPurge,
+  validatePurge,
+} from "./purge.js";
+export {
   canPause,
   type FailManyResult,
   type HistoryEntry,

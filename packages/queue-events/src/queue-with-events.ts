@@ -28,6 +28,8 @@ import {
   normalizePage,
   normalizeReason,
   type PageRequest,
+  type PurgeOptions,
+  type PurgeResult,
   type PutResult,
   parseStage,
   type Queue,
@@ -409,6 +411,15 @@ export class QueueWithEvents implements QueueWithHistory {
     const result = await this.inner.retryNow(ids);
     if (result.moved.length > 0) this.wake();
     return result;
+  }
+
+  /**
+   * Retention passes straight through and records nothing: writing an event per purged item would grow the event
+   * store by what the purge removes from the queue. The purged items' histories stay in the store until its own
+   * retention trims them.
+   */
+  async purge(options: PurgeOptions): Promise<PurgeResult> {
+    return this.inner.purge(options);
   }
 
   /** Rescues expired leases in the inner queue and records a RESCUE move for each item it retried or failed. */

@@ -30,8 +30,11 @@ import {
   normalizePage,
   normalizeReason,
   type PageRequest,
+  type PurgeOptions,
+  type PurgeResult,
   type PutResult,
   parseStage,
+  purgeInBatches,
   type Queue,
   type QueueDescription,
   type QueueItem,
@@ -44,6 +47,7 @@ import {
   type SuccessOptions,
   stageName,
   validateJobs,
+  validatePurge,
   validatePutBatch,
   waitForWork,
 } from "@task-queue/queue-core";
@@ -61,9 +65,10 @@ import { extendLease } from "./sql/extend.js";
 import { type FailureRow, failItems } from "./sql/fail.js";
 import { takeWaiting } from "./sql/get.js";
 import { type ImportRow, importRows } from "./sql/import.js";
-import { findItem, findRecord, findStates, type ItemState } from "./sql/lookup.js";
+import { findItem, findRecord, findStates, type ItemState, type RecordRow } from "./sql/lookup.js";
 import { idsInStage } from "./sql/lookup-state.js";
 import { peekWaiting } from "./sql/peek.js";
+import { type PurgedRow, purgeBatch } from "./sql/purge.js";
 import { insertItems, type NewRow } from "./sql/put.js";
 import { requeueItems } from "./sql/requeue.js";
 import { rescueQueue } from "./sql/rescue.js";
@@ -118,6 +123,24 @@ function chunksOf<T extends { json: string }>(items: readonly T[]): T[][] {
   }
   if (current.length > 0) chunks.push(current);
   return chunks;
+}
+
+/** An item's record from its row (times as epochMs). */
+function recordOf(id: ItemId, row: RecordRow): ItemRecord {
+  return {
+    itemId: id,
+    stage: stageName(row.stage),
+    body: row.body,
+    attempts: row.attempts,
+    maxAttempts: row.max_attempts,
+    priority: row.priority,
+    runAfter: dateOf(row.run_after),
+    leaseExpiresAt: dateOf(row.lease_expires_at),
+    lastError: row.last_error,
+    result: row.result,
+    createdAt: dateOf(row.created_at)!,
+    updatedAt: dateOf(row.updated_at)!,
+  };
 }
 
 /** A completion or failure named by id alone or with options. */
@@ -524,6 +547,18 @@ export class SqlQueue implements Queue {
     return result;
   }
 
+  /** Retention: one short DELETE per batch of PURGE_BATCH_ITEMS, each its own transaction (see sql/purge.ts). */
+  async purge(options: PurgeOptions): Promise<PurgeResult> {
+    const valid = validatePurge(options);
+    const { purged, removed } = await translateErrors(() =>
+      purgeInBatches(valid, (n) =>
+        purgeBatch(this.scope, valid.stage, valid.olderThanSeconds, n, valid.withRecords),
+      ),
+    );
+    if (!valid.withRecords) return { purged };
+    return { purged, records: removed.map((row) => recordOf(row.item_id, row as PurgedRow & RecordRow)) };
+  }
+
   async size(stage: QueueItemStage): Promise<number> {
     const parsed = parseStage(stage);
     return translateErrors(() => countStage(this.scope, parsed));
@@ -548,20 +583,7 @@ export class SqlQueue implements Queue {
     assertItemId(id);
     const row = await translateErrors(() => findRecord(this.scope, id));
     if (row === undefined) throw new ItemNotFound(id);
-    return {
-      itemId: id,
-      stage: stageName(row.stage),
-      body: row.body,
-      attempts: row.attempts,
-      maxAttempts: row.max_attempts,
-      priority: row.priority,
-      runAfter: dateOf(row.run_after),
-      leaseExpiresAt: dateOf(row.lease_expires_at),
-      lastError: row.last_error,
-      result: row.result,
-      createdAt: dateOf(row.created_at)!,
-      updatedAt: dateOf(row.updated_at)!,
-    };
+    return recordOf(id, row);
   }
 
   async lookupState(

@@ -7,6 +7,7 @@ import {
   type QueueCapabilities,
 } from "./cases.js";
 import { lifecycleCases } from "./lifecycle-cases.js";
+import { purgeCases } from "./purge-cases.js";
 
 export { underCI } from "./ci.js";
 export { DummyWorker } from "./dummy-worker.js";
@@ -18,6 +19,7 @@ export {
   type ConformanceOptions,
   conformanceCases,
   lifecycleCases,
+  purgeCases,
   type QueueCapabilities,
 };
 
@@ -45,7 +47,7 @@ export function runQueueConformance(
   };
   const timeout = options.timeoutMs ?? 60_000;
   describe(`${label}: queue conformance`, () => {
-    for (const testCase of [...conformanceCases, ...lifecycleCases]) {
+    for (const testCase of [...conformanceCases, ...lifecycleCases, ...purgeCases]) {
       if (testCase.requires && !capabilities[testCase.requires]) {
         it.skip(`${testCase.name} [backend declares no ${testCase.requires}]`, () => {});
         continue;
