@@ -32,6 +32,7 @@ import {
   render,
 } from "../client/output.js";
 import { batches, readItems } from "../client/read-items.js";
+import { purgeCommand } from "./purge.js";
 
 const spec: CommandSpec = { groups: ["client", "auth"], logTo: "stderr" };
 
@@ -39,7 +40,7 @@ const spec: CommandSpec = { groups: ["client", "auth"], logTo: "stderr" };
 const PUT_BATCH_ITEMS = 5_000;
 const PUT_BATCH_BYTES = 4 * 1024 * 1024;
 
-interface ClientCommand {
+export interface ClientCommand {
   usage: string;
   description: string;
   examples: string[];
@@ -402,6 +403,7 @@ const COMMANDS: Record<string, ClientCommand> = {
       return { data: ids, rows: ids.map((id) => ({ id })) };
     },
   },
+  purge: purgeCommand,
   history: {
     usage: "history <id>",
     description: "An item's moves from stage to stage, oldest first (needs WITH_QUEUE_EVENTS on the server).",
