@@ -28,6 +28,7 @@ import {
   OUTPUT_FORMATS,
   type OutputFormat,
   type Result,
+  recordData,
   recordRows,
   render,
 } from "../client/output.js";
@@ -372,20 +373,7 @@ const COMMANDS: Record<string, ClientCommand> = {
     examples: ["task-queue item item-1", "task-queue item item-1 --output yaml"],
     run: async (queue, [id]) => {
       const record = await queue.lookupRecord(id!);
-      const data = {
-        id: record.itemId,
-        stage: record.stage,
-        body: record.body,
-        attempts: record.attempts,
-        max_attempts: record.maxAttempts,
-        priority: record.priority,
-        run_after: record.runAfter?.toISOString() ?? null,
-        lease_expires_at: record.leaseExpiresAt?.toISOString() ?? null,
-        last_error: record.lastError,
-        result: record.result,
-        created_at: record.createdAt.toISOString(),
-        updated_at: record.updatedAt.toISOString(),
-      };
+      const data = recordData(record);
       const shown = (value: unknown) =>
         value === null ? "" : typeof value === "string" ? value : JSON.stringify(value);
       return {

@@ -9,7 +9,7 @@ import {
 import { Option } from "commander";
 import { CliError, EXIT_USAGE } from "../cli.js";
 import { parseDuration } from "../client/duration.js";
-import type { Result } from "../client/output.js";
+import { type Result, recordData } from "../client/output.js";
 import type { ClientCommand } from "./client.js";
 
 /** Items per purge request while archiving: each request returns its records, written before the next. */
@@ -45,20 +45,7 @@ export async function archiveLine(queue: Queue, record: ItemRecord): Promise<str
       history = null; // the server records no events for this queue
     }
   }
-  return `${JSON.stringify({
-    id: record.itemId,
-    stage: record.stage,
-    body: record.body,
-    attempts: record.attempts,
-    max_attempts: record.maxAttempts,
-    priority: record.priority,
-    run_after: record.runAfter?.toISOString() ?? null,
-    last_error: record.lastError,
-    result: record.result,
-    created_at: record.createdAt.toISOString(),
-    updated_at: record.updatedAt.toISOString(),
-    history,
-  })}\n`;
+  return `${JSON.stringify({ ...recordData(record), history })}\n`;
 }
 
 /**
