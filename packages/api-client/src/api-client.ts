@@ -34,17 +34,21 @@ import {
   type QueueDescription,
   type QueueItem,
   type QueueItemStage,
+  type QueueStats,
   type QueueWithHistory,
+  type QueueWithStats,
   type RequeueResult,
   type RescueResult,
   resultJson,
   type StageSizes,
   type StatePage,
+  type StatsOptions,
   type SuccessOptions,
   stageName,
   validateJobs,
   validatePurge,
   validatePutBatch,
+  validateStats,
 } from "@task-queue/queue-core";
 import createClient, { defaultPathSerializer } from "openapi-fetch";
 import { errorFromResponse } from "./errors.js";
@@ -166,7 +170,7 @@ function recordFromWire(record: WireRecord): ItemRecord {
   };
 }
 
-export class ApiClient implements QueueWithHistory {
+export class ApiClient implements QueueWithHistory, QueueWithStats {
   readonly queueName: string | null;
   private readonly options: ApiClientOptions;
   private readonly http;
@@ -382,6 +386,29 @@ export class ApiClient implements QueueWithHistory {
     return result.records === undefined
       ? { purged: result.purged }
       : { purged: result.purged, records: result.records.map(recordFromWire) };
+  }
+
+  async stats(options?: StatsOptions): Promise<QueueStats> {
+    const sinceSeconds = validateStats(options);
+    const stats = await unwrap(
+      this.http.GET("/api/v1/queues/{queue_name}/stats", {
+        params: { path: this.queuePath, query: { since_seconds: sinceSeconds } },
+        ...this.read,
+      }),
+    );
+    return {
+      since: date(stats.since),
+      sinceSeconds: stats.since_seconds,
+      sizes: stats.sizes,
+      done: stats.done,
+      failed: stats.failed,
+      donePerMinute: stats.done_per_minute,
+      failedPerMinute: stats.failed_per_minute,
+      durationSeconds: stats.duration_seconds,
+      oldestWaitingSeconds: stats.oldest_waiting_seconds,
+      topFailures: stats.top_failures,
+      source: stats.source,
+    };
   }
 
   async rescueExpired(): Promise<RescueResult> {

@@ -33,7 +33,6 @@ import type {
   MoveResult,
   PageRequest,
   PutResult,
-  Queue,
   QueueDescription,
   QueueItem,
   QueueNamespace,
@@ -42,6 +41,14 @@ import type {
   StatePage,
 } from "./queue.js";
 import { parseStage, QueueItemStage, STAGE_NAMES, type StageSizes, stageName } from "./stage.js";
+import {
+  type FinishedItem,
+  type QueueStats,
+  type QueueWithStats,
+  type StatsOptions,
+  summarizeStats,
+  validateStats,
+} from "./stats.js";
 import {
   assertCount,
   assertItemId,
@@ -86,7 +93,7 @@ function split<T extends { id: ItemId }>(entry: ItemId | T): T {
  * so concurrent callers in one process never see a half-done move. Expired leases are rescued at the start of
  * every call that reads or moves items.
  */
-export class InMemoryQueue implements Queue {
+export class InMemoryQueue implements QueueWithStats {
   readonly name: string;
   private readonly lifecycle: LifecycleSettings;
   private readonly now: () => number;
@@ -503,6 +510,39 @@ export class InMemoryQueue implements Queue {
       this.items.delete(id);
     }
     return valid.withRecords ? { purged: old.length, records } : { purged: old.length };
+  }
+
+  async stats(options?: StatsOptions): Promise<QueueStats> {
+    const sinceSeconds = validateStats(options);
+    const sizes = await this.sizes();
+    const now = this.now();
+    const since = now - sinceSeconds * 1000;
+    const finished: FinishedItem[] = [];
+    for (const stage of [QueueItemStage.SUCCESS, QueueItemStage.FAIL] as const) {
+      for (const id of this.stages[stage].keys()) {
+        const entry = this.items.get(id)!;
+        if (entry.updatedAt < since) continue;
+        finished.push({
+          stage: stage === QueueItemStage.SUCCESS ? "SUCCESS" : "FAIL",
+          seconds: (entry.updatedAt - entry.createdAt) / 1000,
+          reason: entry.lastError,
+        });
+      }
+    }
+    let oldest: number | null = null;
+    for (const id of this.stages[QueueItemStage.WAITING].keys()) {
+      const entered = this.items.get(id)!.updatedAt;
+      if (oldest === null || entered < oldest) oldest = entered;
+    }
+    return summarizeStats({
+      now: new Date(now),
+      sinceSeconds,
+      sizes,
+      finished,
+      oldestWaitingSeconds: oldest === null ? null : (now - oldest) / 1000,
+      measures: "put-to-finish",
+      source: "items",
+    });
   }
 
   async size(stage: QueueItemStage): Promise<number> {

@@ -100,6 +100,19 @@ export {
   stageName,
 } from "./stage.js";
 export {
+  DEFAULT_STATS_SECONDS,
+  type FinishedItem,
+  hasStats,
+  percentile,
+  type QueueStats,
+  type QueueWithStats,
+  type StatsOptions,
+  statsToJson,
+  summarizeStats,
+  TOP_FAILURES,
+  validateStats,
+} from "./stats.js";
+export {
   assertCount,
   assertItemId,
   assertItemIds,

@@ -12,6 +12,7 @@ import {
   type Failure,
   type GetOptions,
   type HistoryEntry,
+  hasStats,
   InvalidArgument,
   type ItemId,
   ItemNotFound,
@@ -36,6 +37,7 @@ import {
   type QueueDescription,
   type QueueItem,
   type QueueItemStage,
+  type QueueStats,
   QueueUnavailable,
   type QueueWithHistory,
   type RequeueResult,
@@ -43,6 +45,7 @@ import {
   type StageName,
   type StageSizes,
   type StatePage,
+  type StatsOptions,
   type SuccessOptions,
   silentLogger,
   stageName,
@@ -420,6 +423,15 @@ export class QueueWithEvents implements QueueWithHistory {
    */
   async purge(options: PurgeOptions): Promise<PurgeResult> {
     return this.inner.purge(options);
+  }
+
+  /**
+   * The inner queue's stats (from item timestamps). Stats from the event store (processing time per attempt,
+   * retried failures) are not built yet. QueueUnavailable-free: a queue without stats says so.
+   */
+  async stats(options?: StatsOptions): Promise<QueueStats> {
+    if (!hasStats(this.inner)) throw new InvalidArgument("stats", "this queue's backend keeps no stats");
+    return this.inner.stats(options);
   }
 
   /** Rescues expired leases in the inner queue and records a RESCUE move for each item it retried or failed. */

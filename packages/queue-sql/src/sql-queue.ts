@@ -35,20 +35,24 @@ import {
   type PutResult,
   parseStage,
   purgeInBatches,
-  type Queue,
   type QueueDescription,
   type QueueItem,
   QueueItemStage,
+  type QueueStats,
+  type QueueWithStats,
   type RequeueResult,
   type RescueResult,
   resultJson,
   type SkippedItem,
   type StageSizes,
+  type StatsOptions,
   type SuccessOptions,
   stageName,
+  summarizeStats,
   validateJobs,
   validatePurge,
   validatePutBatch,
+  validateStats,
   waitForWork,
 } from "@task-queue/queue-core";
 import type { SqlDriver } from "./connection.js";
@@ -76,6 +80,7 @@ import { retryItemsNow } from "./sql/retry-now.js";
 import { dateOf, type QueueScope } from "./sql/scope.js";
 import { readPaused, writePaused } from "./sql/settings.js";
 import { countByStage, countStage } from "./sql/sizes.js";
+import { statsRows } from "./sql/stats.js";
 import type { StatisticsKeeper } from "./statistics.js";
 import type { QueueTable } from "./table.js";
 
@@ -160,7 +165,7 @@ function firstPerId<T extends { id: ItemId }>(entries: readonly T[]): T[] {
  * SKIP LOCKED so that concurrent consumers, in any number of processes, never receive the same item, and rescues
  * expired leases itself. The statements live in src/sql/, one file each.
  */
-export class SqlQueue implements Queue {
+export class SqlQueue implements QueueWithStats {
   private readonly context: SqlQueueContext;
   private readonly scope: QueueScope;
   private closed = false;
@@ -557,6 +562,26 @@ export class SqlQueue implements Queue {
     );
     if (!valid.withRecords) return { purged };
     return { purged, records: removed.map((row) => recordOf(row.item_id, row as PurgedRow & RecordRow)) };
+  }
+
+  /**
+   * Stats from item timestamps: the items that finished in the window are read (through finished_idx) and
+   * summarised by queue-core's summarizeStats, so every backend computes rates, percentiles and reasons alike.
+   */
+  async stats(options?: StatsOptions): Promise<QueueStats> {
+    const sinceSeconds = validateStats(options);
+    const [sizes, rows] = await translateErrors(() =>
+      Promise.all([countByStage(this.scope), statsRows(this.scope, sinceSeconds)]),
+    );
+    return summarizeStats({
+      now: new Date(rows.nowMs),
+      sinceSeconds,
+      sizes,
+      finished: rows.finished,
+      oldestWaitingSeconds: rows.oldestWaitingSeconds,
+      measures: "put-to-finish",
+      source: "items",
+    });
   }
 
   async size(stage: QueueItemStage): Promise<number> {

@@ -34,6 +34,7 @@ import {
 } from "../client/output.js";
 import { batches, readItems } from "../client/read-items.js";
 import { purgeCommand } from "./purge.js";
+import { listCommand, reportCommand, statsCommand } from "./reports.js";
 
 const spec: CommandSpec = { groups: ["client", "auth"], logTo: "stderr" };
 
@@ -392,6 +393,9 @@ const COMMANDS: Record<string, ClientCommand> = {
     },
   },
   purge: purgeCommand,
+  stats: statsCommand,
+  list: listCommand,
+  report: reportCommand,
   history: {
     usage: "history <id>",
     description: "An item's moves from stage to stage, oldest first (needs WITH_QUEUE_EVENTS on the server).",

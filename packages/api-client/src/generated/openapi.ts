@@ -554,6 +554,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/queue/stats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Sizes, done and failed per minute, median and p95 duration, oldest waiting age, top failure reasons
+         * @description Over the items that finished in the last since_seconds (default one hour).
+         */
+        get: operations["stats"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/queue/history/{item_id}": {
         parameters: {
             query?: never;
@@ -1058,6 +1078,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/queues/{queue_name}/stats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Sizes, done and failed per minute, median and p95 duration, oldest waiting age, top failure reasons
+         * @description Over the items that finished in the last since_seconds (default one hour).
+         */
+        get: operations["statsInQueue"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/queues/{queue_name}/history/{item_id}": {
         parameters: {
             query?: never;
@@ -1269,6 +1309,30 @@ export interface components {
         };
         PauseState: {
             paused: boolean;
+        };
+        /** @description What the queue did over a window, and its sizes now */
+        QueueStats: {
+            /** Format: date-time */
+            since: string;
+            since_seconds: number;
+            sizes: components["schemas"]["StageSizes"];
+            done: number;
+            failed: number;
+            done_per_minute: number;
+            failed_per_minute: number;
+            duration_seconds: {
+                median: number | null;
+                p95: number | null;
+                /** @enum {string} */
+                measures: "put-to-finish" | "processing";
+            };
+            oldest_waiting_seconds: number | null;
+            top_failures: {
+                reason: string;
+                count: number;
+            }[];
+            /** @enum {string} */
+            source: "items" | "events";
         };
         HistoryEntry: {
             event_id: string;
@@ -3478,6 +3542,74 @@ export interface operations {
             };
         };
     };
+    stats: {
+        parameters: {
+            query?: {
+                /** @description Window: items that finished in the last this many seconds (default 3600) */
+                since_seconds?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The queue's stats */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QueueStats"];
+                };
+            };
+            /** @description Missing or wrong bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Validation error: detail names each field and its problem */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected error; the body holds a request id to find in the log */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Queue storage unreachable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     history: {
         parameters: {
             query?: never;
@@ -5617,6 +5749,76 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PauseState"];
+                };
+            };
+            /** @description Missing or wrong bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Validation error: detail names each field and its problem */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unexpected error; the body holds a request id to find in the log */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Queue storage unreachable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    statsInQueue: {
+        parameters: {
+            query?: {
+                /** @description Window: items that finished in the last this many seconds (default 3600) */
+                since_seconds?: number;
+            };
+            header?: never;
+            path: {
+                queue_name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The queue's stats */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QueueStats"];
                 };
             };
             /** @description Missing or wrong bearer token */

@@ -1,10 +1,12 @@
 import type { z } from "@hono/zod-openapi";
+import { hasStats, statsToJson } from "@task-queue/queue-core";
+import { HttpLayerError } from "../http-errors.js";
 import { type BodyOptions, readJsonBody } from "../request-body.js";
-import { PurgeBody, PurgeResult } from "../schemas.js";
+import { PurgeBody, PurgeResult, QueueStatsWire, StatsQuery } from "../schemas.js";
 import { recordToWire } from "../wire.js";
 import { type QueueRouteSpec, queueRoute } from "./queue-route.js";
 
-/** Retention (issue 17): purge old items of a stage in small batches. */
+/** Retention and reports (issue 17): purge old items of a stage in small batches; stats over a window. */
 export function retentionOperations(bodyOptions: BodyOptions): QueueRouteSpec[] {
   return [
     queueRoute({
@@ -29,6 +31,25 @@ export function retentionOperations(bodyOptions: BodyOptions): QueueRouteSpec[] 
         const out: z.infer<typeof PurgeResult> = { purged: result.purged };
         if (result.records) out.records = result.records.map(recordToWire);
         return out;
+      },
+    }),
+    queueRoute({
+      operationId: "stats",
+      method: "get",
+      path: "stats",
+      summary:
+        "Sizes, done and failed per minute, median and p95 duration, oldest waiting age, top failure reasons",
+      description: "Over the items that finished in the last since_seconds (default one hour).",
+      query: StatsQuery,
+      response: { schema: QueueStatsWire, description: "The queue's stats" },
+      errors: [404],
+      handle: async ({ queue, query }) => {
+        if (!hasStats(queue))
+          throw new HttpLayerError(404, "NOT_FOUND", "this queue's backend keeps no stats");
+        const stats = await queue.stats(
+          query.since_seconds === undefined ? {} : { sinceSeconds: query.since_seconds },
+        );
+        return statsToJson(stats);
       },
     }),
   ];

@@ -8,6 +8,7 @@ import {
 } from "./cases.js";
 import { lifecycleCases } from "./lifecycle-cases.js";
 import { purgeCases } from "./purge-cases.js";
+import { statsCases } from "./stats-cases.js";
 
 export { underCI } from "./ci.js";
 export { DummyWorker } from "./dummy-worker.js";
@@ -21,6 +22,7 @@ export {
   lifecycleCases,
   purgeCases,
   type QueueCapabilities,
+  statsCases,
 };
 
 /** Makes a fresh, empty queue for one case; the suite closes it after the case. */
@@ -47,7 +49,7 @@ export function runQueueConformance(
   };
   const timeout = options.timeoutMs ?? 60_000;
   describe(`${label}: queue conformance`, () => {
-    for (const testCase of [...conformanceCases, ...lifecycleCases, ...purgeCases]) {
+    for (const testCase of [...conformanceCases, ...lifecycleCases, ...purgeCases, ...statsCases]) {
       if (testCase.requires && !capabilities[testCase.requires]) {
         it.skip(`${testCase.name} [backend declares no ${testCase.requires}]`, () => {});
         continue;

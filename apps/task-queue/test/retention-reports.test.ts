@@ -4,12 +4,13 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type CliProcess, runCli, startCli } from "./support/cli-process.js";
 
-// `task-queue purge`, run as a user would: the built CLI against `task-queue server` (in memory, with history).
-describe("task-queue purge", () => {
+// `task-queue purge`, `stats`, `list` and `report`, run as a user would: the built CLI against `task-queue server` (in memory, with history).
+describe("task-queue purge, stats, list, report", () => {
   let server: CliProcess;
   let url: string;
   const folder = mkdtempSync(join(tmpdir(), "tq-purge-"));
-  const cli = (...args: string[]) => runCli([...args, "--url", url, "--queue", "retention"], {});
+  let queueName = "retention";
+  const cli = (...args: string[]) => runCli([...args, "--url", url, "--queue", queueName], {});
   const json = async (...args: string[]) => {
     const run = await cli(...args, "--output", "json");
     if (run.code !== 0) throw new Error(`${args.join(" ")} failed (${run.code}): ${run.stderr}`);
@@ -86,5 +87,61 @@ describe("task-queue purge", () => {
       expect(run.stderr).toMatch(/task-queue|error/);
     }
     expect((await json("sizes")).WAITING).toBe(1);
+  });
+
+  it("stats, list (paged, filtered) and report tell what happened", async () => {
+    queueName = "reports";
+    const items = join(folder, "reports.json");
+    const bodies: Record<string, unknown> = {};
+    for (let i = 0; i < 5; i++) bodies[`render-${i}`] = { i };
+    bodies["other-1"] = { i: 9 };
+    writeFileSync(items, JSON.stringify(bodies));
+    await json("put", items);
+    await json("get", "4");
+    await json("success", "render-0", "render-1", "--result", '{"frames":3}');
+    await json("fail", "render-2", "render-3", "--reason", "out of memory");
+
+    const stats = await json("stats", "--since", "10m");
+    expect(stats).toMatchObject({
+      since_seconds: 600,
+      sizes: { WAITING: 2, PROCESSING: 0, SUCCESS: 2, FAIL: 2 },
+      done: 2,
+      failed: 2,
+      done_per_minute: 0.2,
+      top_failures: [{ reason: "out of memory", count: 2 }],
+      source: "items",
+    });
+    expect((stats.duration_seconds as { median: number }).median).toBeGreaterThanOrEqual(0);
+    expect(stats.oldest_waiting_seconds).toBeGreaterThanOrEqual(0);
+    const table = await cli("stats");
+    expect(table.stdout).toContain("out of memory");
+
+    const first = await json("list", "waiting", "--limit", "1");
+    expect(first).toMatchObject({
+      items: [{ id: "other-1", stage: "WAITING", attempts: 0 }],
+      next_cursor: "other-1",
+    });
+    const second = await json("list", "WAITING", "--limit", "1", "--cursor", "other-1");
+    expect(second).toMatchObject({ items: [{ id: "render-4" }], next_cursor: null });
+    const filtered = await json("list", "FAIL", "--filter-prefix", "render-", "--limit", "1");
+    expect(filtered).toMatchObject({
+      items: [{ id: "render-2", last_error: "out of memory" }],
+      next_cursor: "render-2",
+    });
+    expect(
+      (await json("list", "FAIL", "--filter-prefix", "render-", "--cursor", "render-2")).items,
+    ).toMatchObject([{ id: "render-3" }]);
+    expect((await cli("list", "DONE")).code).toBe(2);
+    const yaml = await cli("list", "success", "--output", "yaml");
+    expect(yaml.stdout).toContain("id: render-0");
+
+    const report = await json("report", "render-0");
+    expect(report).toMatchObject({ id: "render-0", stage: "SUCCESS", body: { i: 0 }, result: { frames: 3 } });
+    const steps = report.history as Array<{ to: string; seconds_since_previous: number | null }>;
+    expect(steps.map((step) => step.to)).toEqual(["WAITING", "PROCESSING", "SUCCESS"]);
+    expect(steps[0]!.seconds_since_previous).toBeNull();
+    expect(steps[2]!.seconds_since_previous).toBeGreaterThanOrEqual(0);
+    expect((await cli("report", "render-3")).stdout).toContain("out of memory");
+    expect((await cli("report", "ghost")).code).toBe(1);
   });
 });
