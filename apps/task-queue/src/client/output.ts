@@ -8,6 +8,8 @@ export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
 export interface Result {
   data: unknown;
   rows: Array<Record<string, string>>;
+  /** The command's exit code when it ran but its check failed (e2e); default 0. */
+  exitCode?: number;
 }
 
 const text = (value: unknown): string => (typeof value === "string" ? value : JSON.stringify(value));

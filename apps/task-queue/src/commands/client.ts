@@ -33,6 +33,7 @@ import {
   render,
 } from "../client/output.js";
 import { batches, readItems } from "../client/read-items.js";
+import { e2eCommand } from "./e2e.js";
 import { purgeCommand } from "./purge.js";
 import { listCommand, reportCommand, statsCommand } from "./reports.js";
 
@@ -396,6 +397,7 @@ const COMMANDS: Record<string, ClientCommand> = {
   stats: statsCommand,
   list: listCommand,
   report: reportCommand,
+  e2e: e2eCommand,
   history: {
     usage: "history <id>",
     description: "An item's moves from stage to stage, oldest first (needs WITH_QUEUE_EVENTS on the server).",
@@ -434,7 +436,7 @@ export function clientCommands(program: Command): void {
         try {
           const result = await definition.run(queue, context.options.args as string[], context);
           process.stdout.write(render(result, context.options.output as OutputFormat));
-          return 0;
+          return result.exitCode ?? 0;
         } finally {
           await queue.close();
         }
