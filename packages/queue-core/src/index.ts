@@ -62,6 +62,7 @@ export {
   PURGEABLE_STAGES,
   type PurgeOptions,
   type PurgeResult,
+  purgeByScan,
   purgeInBatches,
   type ValidPurge,
   validatePurge,

@@ -1,5 +1,6 @@
 import { InvalidArgument } from "./errors.js";
 import type { ItemRecord } from "./lifecycle.js";
+import type { Queue } from "./queue.js";
 import { parseStage, type QueueItemStage, type StageName, stageName } from "./stage.js";
 
 /**
@@ -90,4 +91,53 @@ export async function purgeInBatches<T>(
     if (rows.length < want) break;
   }
   return { purged, removed };
+}
+
+/**
+ * A purge through the Queue interface alone, for backends with no index by time (S3): reads every id of the stage
+ * page by page and each item's record (`lookups` at a time), then deletes the oldest old ones in batches. It costs
+ * a read per item of the stage; an item that leaves the stage between the read and the delete is deleted where
+ * it went, if delete allows it there (SUCCESS items never leave; a FAIL item requeued meanwhile can be hit).
+ */
+export async function purgeByScan(
+  queue: Pick<Queue, "lookupState" | "lookupRecord" | "delete">,
+  options: PurgeOptions,
+  now: Date = new Date(),
+  lookups = 16,
+): Promise<PurgeResult> {
+  const valid = validatePurge(options);
+  const cutoff = now.getTime() - valid.olderThanSeconds * 1000;
+  const old: ItemRecord[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await queue.lookupState(valid.stage, {
+      limit: PURGE_BATCH_ITEMS,
+      ...(cursor ? { cursor } : {}),
+    });
+    let next = 0;
+    const lane = async () => {
+      while (next < page.ids.length) {
+        const id = page.ids[next++]!;
+        try {
+          const record = await queue.lookupRecord(id);
+          if (record.stage === stageName(valid.stage) && record.updatedAt.getTime() <= cutoff)
+            old.push(record);
+        } catch (error) {
+          if ((error as { code?: string }).code !== "ITEM_NOT_FOUND") throw error;
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: lookups }, lane));
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor !== undefined);
+  old.sort((a, b) => a.updatedAt.getTime() - b.updatedAt.getTime());
+  const chosen = valid.limit === null ? old : old.slice(0, valid.limit);
+  const removed: ItemRecord[] = [];
+  for (let at = 0; at < chosen.length; at += PURGE_BATCH_ITEMS) {
+    const batch = chosen.slice(at, at + PURGE_BATCH_ITEMS);
+    const deleted = new Set((await queue.delete(batch.map((record) => record.itemId))).deleted);
+    removed.push(...batch.filter((record) => deleted.has(record.itemId)));
+  }
+  const purged = removed.length;
+  return valid.withRecords ? { purged, records: removed } : { purged };
 }
