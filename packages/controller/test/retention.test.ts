@@ -1,5 +1,5 @@
-import { DummyWorker, InMemoryQueue } from "@task-queue/queue-core";
-import { recordingLogger } from "@task-queue/queue-core/testing";
+import { InMemoryQueue } from "@task-queue/queue-core";
+import { DummyWorker, recordingLogger } from "@task-queue/queue-core/testing";
 import { describe, expect, it } from "vitest";
 import { Controller } from "../src/controller.js";
 import { applyRetention } from "../src/retention.js";
