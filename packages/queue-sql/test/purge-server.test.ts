@@ -3,8 +3,9 @@ import { sql } from "drizzle-orm";
 import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openSqlQueue, queryRows, type SqlDatabase } from "../src/index.js";
-import { dropQueueTable, randomTableName, serverUrl } from "./helpers.js";
+import { queryRows } from "../src/database.js";
+import { openSqlQueue, type SqlDatabase } from "../src/index.js";
+import { dropQueueTable, randomTableName, testDatabaseUrl } from "../src/testing/index.js";
 
 const ITEMS = Number(process.env.PURGE_TEST_ITEMS ?? 200_000);
 
@@ -14,7 +15,7 @@ let db: SqlDatabase;
 const table = randomTableName();
 
 beforeAll(async () => {
-  url = await serverUrl();
+  url = await testDatabaseUrl();
   admin = postgres(url, { max: 1, onnotice: () => {} });
   db = drizzlePostgres(admin) as unknown as SqlDatabase;
 });
