@@ -8,13 +8,13 @@ export function onSignals(handlers: Partial<Record<NodeJS.Signals, () => void>>)
 }
 
 export interface StopSignal {
-  /** Resolves at the first SIGTERM or SIGINT, with the signal's name. */
+  /** Resolves at the first SIGTERM, SIGINT or SIGQUIT, with the signal's name. */
   stopped: Promise<NodeJS.Signals>;
   /** Stops listening (a command that failed to start must not keep swallowing SIGTERM). */
   remove(): void;
 }
 
-/** Listens for the first SIGTERM or SIGINT. */
+/** Listens for the first SIGTERM, SIGINT or SIGQUIT (graceful stop; SIGQUIT no longer kills at once). */
 export function stopSignal(): StopSignal {
   let remove = (): void => {};
   const stopped = new Promise<NodeJS.Signals>((resolve) => {
@@ -23,7 +23,7 @@ export function stopSignal(): StopSignal {
       keepAliveDuringShutdown();
       resolve(signal);
     };
-    remove = onSignals({ SIGTERM: stop("SIGTERM"), SIGINT: stop("SIGINT") });
+    remove = onSignals({ SIGTERM: stop("SIGTERM"), SIGINT: stop("SIGINT"), SIGQUIT: stop("SIGQUIT") });
   });
   return { stopped, remove: () => remove() };
 }
@@ -35,4 +35,5 @@ function keepAliveDuringShutdown(): void {
   };
   process.on("SIGTERM", note);
   process.on("SIGINT", note);
+  process.on("SIGQUIT", note);
 }

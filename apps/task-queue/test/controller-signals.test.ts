@@ -25,6 +25,21 @@ describe("task-queue controller signals", () => {
     expect(controller.lines.some((line) => line.includes('"controller stopped"'))).toBe(true);
   });
 
+  it("stops gracefully on SIGQUIT like SIGTERM: after the current tick, exit code 0", async () => {
+    const controller = startCli(["controller"], env);
+    await controller.waitForLog((log) => log.msg === "tick");
+    expect(await controller.stop("SIGQUIT")).toBe(0);
+    expect(controller.lines.some((line) => line.includes('"signal":"SIGQUIT"'))).toBe(true);
+    expect(controller.lines.some((line) => line.includes('"controller stopped"'))).toBe(true);
+  });
+
+  it("a server stops gracefully on SIGQUIT too, with exit code 0", async () => {
+    const server = startCli(["server", "--port", "0"], { QUEUE_IMPLEMENTATION: "in-memory" });
+    await server.waitForLog((log) => log.msg === "API server listening");
+    expect(await server.stop("SIGQUIT")).toBe(0);
+    expect(server.lines.some((line) => line.includes('"signal":"SIGQUIT"'))).toBe(true);
+  });
+
   it("runs a single tick with --once and exits 0", async () => {
     const run = await runCli(["controller", "--once"], env);
     expect(run.code).toBe(0);

@@ -27,21 +27,28 @@ import {
   normalizePage,
   normalizeReason,
   type PageRequest,
+  type PurgeOptions,
+  type PurgeResult,
   type PutResult,
   parseStage,
   type QueueDescription,
   type QueueItem,
   type QueueItemStage,
+  type QueueStats,
   type QueueWithHistory,
+  type QueueWithStats,
   type RequeueResult,
   type RescueResult,
   resultJson,
   type StageSizes,
   type StatePage,
+  type StatsOptions,
   type SuccessOptions,
   stageName,
   validateJobs,
+  validatePurge,
   validatePutBatch,
+  validateStats,
 } from "@task-queue/queue-core";
 import createClient, { defaultPathSerializer } from "openapi-fetch";
 import { errorFromResponse } from "./errors.js";
@@ -144,7 +151,26 @@ function jobFromWire(job: Wire["Job"]): Job {
  * Arguments are checked here with queue-core's rules before anything is sent, and error answers become
  * queue-core's typed errors again.
  */
-export class ApiClient implements QueueWithHistory {
+type WireRecord = components["schemas"]["ItemRecord"];
+
+function recordFromWire(record: WireRecord): ItemRecord {
+  return {
+    itemId: record.item_id,
+    stage: record.stage,
+    body: record.body as JsonValue,
+    attempts: record.attempts,
+    maxAttempts: record.max_attempts,
+    priority: record.priority,
+    runAfter: dateOrNull(record.run_after),
+    leaseExpiresAt: dateOrNull(record.lease_expires_at),
+    lastError: record.last_error,
+    result: (record.result ?? null) as JsonValue | null,
+    createdAt: date(record.created_at),
+    updatedAt: date(record.updated_at),
+  };
+}
+
+export class ApiClient implements QueueWithHistory, QueueWithStats {
   readonly queueName: string | null;
   private readonly options: ApiClientOptions;
   private readonly http;
@@ -345,6 +371,46 @@ export class ApiClient implements QueueWithHistory {
     );
   }
 
+  async purge(options: PurgeOptions): Promise<PurgeResult> {
+    // Checked here too, so a bad call fails the same way as on every other Queue without a request.
+    const valid = validatePurge(options);
+    const body = {
+      stage: stageName(valid.stage) as "WAITING" | "SUCCESS" | "FAIL",
+      older_than_seconds: valid.olderThanSeconds,
+      ...(valid.limit !== null ? { limit: valid.limit } : {}),
+      ...(valid.withRecords ? { with_records: true } : {}),
+    };
+    const result = await unwrap(
+      this.http.POST("/api/v1/queues/{queue_name}/purge", { params: { path: this.queuePath }, body }),
+    );
+    return result.records === undefined
+      ? { purged: result.purged }
+      : { purged: result.purged, records: result.records.map(recordFromWire) };
+  }
+
+  async stats(options?: StatsOptions): Promise<QueueStats> {
+    const sinceSeconds = validateStats(options);
+    const stats = await unwrap(
+      this.http.GET("/api/v1/queues/{queue_name}/stats", {
+        params: { path: this.queuePath, query: { since_seconds: sinceSeconds } },
+        ...this.read,
+      }),
+    );
+    return {
+      since: date(stats.since),
+      sinceSeconds: stats.since_seconds,
+      sizes: stats.sizes,
+      done: stats.done,
+      failed: stats.failed,
+      donePerMinute: stats.done_per_minute,
+      failedPerMinute: stats.failed_per_minute,
+      durationSeconds: stats.duration_seconds,
+      oldestWaitingSeconds: stats.oldest_waiting_seconds,
+      topFailures: stats.top_failures,
+      source: stats.source,
+    };
+  }
+
   async rescueExpired(): Promise<RescueResult> {
     return unwrap(
       this.http.POST("/api/v1/queues/{queue_name}/rescue_expired", { params: { path: this.queuePath } }),
@@ -393,23 +459,11 @@ export class ApiClient implements QueueWithHistory {
 
   async lookupRecord(id: ItemId): Promise<ItemRecord> {
     const path = { ...this.queuePath, item_id: pathId(id) };
-    const record = await unwrap(
-      this.http.GET("/api/v1/queues/{queue_name}/item/{item_id}", { params: { path }, ...this.read }),
+    return recordFromWire(
+      await unwrap(
+        this.http.GET("/api/v1/queues/{queue_name}/item/{item_id}", { params: { path }, ...this.read }),
+      ),
     );
-    return {
-      itemId: record.item_id,
-      stage: record.stage,
-      body: record.body as JsonValue,
-      attempts: record.attempts,
-      maxAttempts: record.max_attempts,
-      priority: record.priority,
-      runAfter: dateOrNull(record.run_after),
-      leaseExpiresAt: dateOrNull(record.lease_expires_at),
-      lastError: record.last_error,
-      result: (record.result ?? null) as JsonValue | null,
-      createdAt: date(record.created_at),
-      updatedAt: date(record.updated_at),
-    };
   }
 
   async lookupState(stage: QueueItemStage, page?: PageRequest): Promise<StatePage> {

@@ -30,6 +30,7 @@ import {
   FailBody,
   FailureList,
   IdList,
+  PurgeBody,
   PutBody,
   PutJobsBody,
   RequeueBody,
@@ -147,6 +148,7 @@ export function createApp(appOptions: AppOptions): App {
     SuccessBody,
     FailBody,
     CancelBody,
+    PurgeBody,
     CompletionList,
     FailureList,
   })) {

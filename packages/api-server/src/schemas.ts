@@ -326,3 +326,44 @@ export const ItemRecord = z
     updated_at: dateTime,
   })
   .openapi("ItemRecord", { description: "Every field the queue keeps about an item" });
+
+export const PurgeBody = z
+  .strictObject({
+    stage: z.enum(["WAITING", "SUCCESS", "FAIL"]),
+    older_than_seconds: z.number().min(0),
+    limit: z.number().int().min(1).optional(),
+    with_records: z.boolean().optional(),
+  })
+  .openapi("PurgeBody", {
+    description: "Which items to remove: a stage, an age in seconds since their last change, at most `limit`",
+  });
+export const PurgeResult = z
+  .object({ purged: z.number().int(), records: z.array(ItemRecord).optional() })
+  .openapi("PurgeResult");
+
+export const StatsQuery = z.object({
+  since_seconds: z.coerce
+    .number()
+    .positive()
+    .optional()
+    .openapi({ description: "Window: items that finished in the last this many seconds (default 3600)" }),
+});
+export const QueueStatsWire = z
+  .object({
+    since: z.string().openapi({ format: "date-time" }),
+    since_seconds: z.number(),
+    sizes: StageSizes,
+    done: z.number().int(),
+    failed: z.number().int(),
+    done_per_minute: z.number(),
+    failed_per_minute: z.number(),
+    duration_seconds: z.object({
+      median: z.number().nullable(),
+      p95: z.number().nullable(),
+      measures: z.enum(["put-to-finish", "processing"]),
+    }),
+    oldest_waiting_seconds: z.number().nullable(),
+    top_failures: z.array(z.object({ reason: z.string(), count: z.number().int() })),
+    source: z.enum(["items", "events"]),
+  })
+  .openapi("QueueStats", { description: "What the queue did over a window, and its sizes now" });

@@ -67,6 +67,42 @@ describe("bad input", () => {
     ["a bad queue name", "POST", "/api/v1/queues/..%2Fother/put", '{"z":1}', 422],
     ["a queue name with a space", "GET", "/api/v1/queues/a%20b/sizes", undefined, 422],
     ["success of a WAITING item", "POST", "/api/v1/queue/success/waiting", undefined, 409],
+    [
+      "purge of PROCESSING",
+      "POST",
+      "/api/v1/queue/purge",
+      '{"stage":"PROCESSING","older_than_seconds":0}',
+      422,
+    ],
+    ["purge without an age", "POST", "/api/v1/queue/purge", '{"stage":"WAITING"}', 422],
+    [
+      "purge with a negative age",
+      "POST",
+      "/api/v1/queue/purge",
+      '{"stage":"WAITING","older_than_seconds":-1}',
+      422,
+    ],
+    [
+      "purge with limit 0",
+      "POST",
+      "/api/v1/queue/purge",
+      '{"stage":"WAITING","older_than_seconds":0,"limit":0}',
+      422,
+    ],
+    [
+      "purge with records but no limit",
+      "POST",
+      "/api/v1/queue/purge",
+      '{"stage":"WAITING","older_than_seconds":0,"with_records":true}',
+      422,
+    ],
+    [
+      "purge with an unknown field",
+      "POST",
+      "/api/v1/queue/purge",
+      '{"stage":"WAITING","older_than_seconds":0,"x":1}',
+      422,
+    ],
   ];
 
   for (const [name, method, path, body, status] of cases) {

@@ -1,5 +1,6 @@
 import type { Logger, StageSizes } from "@task-queue/queue-core";
 import { canPause, silentLogger } from "@task-queue/queue-core";
+import { applyRetention, type RetentionPolicy } from "./retention.js";
 import type { ReleaseStrategy } from "./strategy.js";
 import type { WorkQueue } from "./work-queue.js";
 
@@ -17,12 +18,16 @@ export interface TickReport {
   /** Items that can never run under the strategy (moved to FAIL). */
   rejected: number;
   paused: boolean;
+  /** Finished items removed by the retention policy this tick. */
+  purged: number;
   sizes: StageSizes;
 }
 
 export interface ControllerOptions {
   workQueue: WorkQueue;
   strategy: ReleaseStrategy;
+  /** Removes old SUCCESS/FAIL items after each tick's work, a bounded number per tick, in small batches. */
+  retention?: RetentionPolicy;
   logger?: Logger;
 }
 
@@ -31,10 +36,12 @@ export class Controller {
   readonly workQueue: WorkQueue;
   readonly strategy: ReleaseStrategy;
   private readonly logger: Logger;
+  private readonly retention: RetentionPolicy | undefined;
 
   constructor(options: ControllerOptions) {
     this.workQueue = options.workQueue;
     this.strategy = options.strategy;
+    this.retention = options.retention;
     this.logger = options.logger ?? silentLogger;
   }
 
@@ -58,6 +65,16 @@ export class Controller {
         push = await this.workQueue.pushNextJobs(count, rejectReason ? { rejectReason } : {});
       }
     }
+    let purged = 0;
+    if (this.retention && (options.stillLeading?.() ?? true)) {
+      try {
+        const removed = await applyRetention(this.workQueue.queue, this.retention, this.logger);
+        purged = removed.SUCCESS + removed.FAIL;
+      } catch (error) {
+        // Retention is housekeeping: a failed run is tried again next tick and never stops the tick's report.
+        this.logger.warn({ err: error }, "retention failed; trying again next tick");
+      }
+    }
     const report: TickReport = {
       succeeded: update.succeeded.length,
       failed: update.failed.length,
@@ -67,6 +84,7 @@ export class Controller {
       sendFailed: push.sendFailed.length,
       rejected: push.rejected.length,
       paused: !release,
+      purged,
       sizes: await this.workQueue.queue.sizes(),
     };
     this.logger.info({ ...report }, "tick");

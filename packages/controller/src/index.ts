@@ -7,6 +7,11 @@ export {
   type ResourceRequest,
   resourceRequest,
 } from "./resources.js";
+export {
+  applyRetention,
+  type RetentionPolicy,
+  type RetentionReport,
+} from "./retention.js";
 export { ServiceLoop, type ServiceLoopOptions, type TickOptions } from "./service-loop.js";
 export { ProcessingLimit } from "./strategies/processing-limit.js";
 export { ReleaseAll } from "./strategies/release-all.js";

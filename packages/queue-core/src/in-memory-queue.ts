@@ -26,13 +26,13 @@ import {
   type SuccessOptions,
   validateJobs,
 } from "./lifecycle.js";
+import { type PurgeOptions, type PurgeResult, validatePurge } from "./purge.js";
 import type {
   FailManyResult,
   ItemId,
   MoveResult,
   PageRequest,
   PutResult,
-  Queue,
   QueueDescription,
   QueueItem,
   QueueNamespace,
@@ -41,6 +41,14 @@ import type {
   StatePage,
 } from "./queue.js";
 import { parseStage, QueueItemStage, STAGE_NAMES, type StageSizes, stageName } from "./stage.js";
+import {
+  type FinishedItem,
+  type QueueStats,
+  type QueueWithStats,
+  type StatsOptions,
+  summarizeStats,
+  validateStats,
+} from "./stats.js";
 import {
   assertCount,
   assertItemId,
@@ -85,7 +93,7 @@ function split<T extends { id: ItemId }>(entry: ItemId | T): T {
  * so concurrent callers in one process never see a half-done move. Expired leases are rescued at the start of
  * every call that reads or moves items.
  */
-export class InMemoryQueue implements Queue {
+export class InMemoryQueue implements QueueWithStats {
   readonly name: string;
   private readonly lifecycle: LifecycleSettings;
   private readonly now: () => number;
@@ -485,6 +493,58 @@ export class InMemoryQueue implements Queue {
     return out;
   }
 
+  async purge(options: PurgeOptions): Promise<PurgeResult> {
+    const valid = validatePurge(options);
+    this.rescue();
+    const cutoff = this.now() - valid.olderThanSeconds * 1000;
+    // Oldest first, by last change, as the SQL backend (ties in the order they entered the stage). One pass with no
+    // await, so nothing moves meanwhile; memory holds no locks, so batches would only add work.
+    const old = [...this.stages[valid.stage].keys()]
+      .filter((id) => this.items.get(id)!.updatedAt <= cutoff)
+      .sort((a, b) => this.items.get(a)!.updatedAt - this.items.get(b)!.updatedAt)
+      .slice(0, valid.limit ?? undefined);
+    const records: ItemRecord[] = [];
+    for (const id of old) {
+      if (valid.withRecords) records.push(this.recordOf(id, this.items.get(id)!));
+      this.leave(id, this.items.get(id)!);
+      this.items.delete(id);
+    }
+    return valid.withRecords ? { purged: old.length, records } : { purged: old.length };
+  }
+
+  async stats(options?: StatsOptions): Promise<QueueStats> {
+    const sinceSeconds = validateStats(options);
+    const sizes = await this.sizes();
+    const now = this.now();
+    const since = now - sinceSeconds * 1000;
+    const finished: FinishedItem[] = [];
+    for (const stage of [QueueItemStage.SUCCESS, QueueItemStage.FAIL] as const) {
+      for (const id of this.stages[stage].keys()) {
+        const entry = this.items.get(id)!;
+        if (entry.updatedAt < since) continue;
+        finished.push({
+          stage: stage === QueueItemStage.SUCCESS ? "SUCCESS" : "FAIL",
+          seconds: (entry.updatedAt - entry.createdAt) / 1000,
+          reason: entry.lastError,
+        });
+      }
+    }
+    let oldest: number | null = null;
+    for (const id of this.stages[QueueItemStage.WAITING].keys()) {
+      const entered = this.items.get(id)!.updatedAt;
+      if (oldest === null || entered < oldest) oldest = entered;
+    }
+    return summarizeStats({
+      now: new Date(now),
+      sinceSeconds,
+      sizes,
+      finished,
+      oldestWaitingSeconds: oldest === null ? null : (now - oldest) / 1000,
+      measures: "put-to-finish",
+      source: "items",
+    });
+  }
+
   async size(stage: QueueItemStage): Promise<number> {
     const parsed = parseStage(stage);
     this.rescue();
@@ -519,7 +579,10 @@ export class InMemoryQueue implements Queue {
   }
 
   async lookupRecord(id: ItemId): Promise<ItemRecord> {
-    const entry = this.entry(id);
+    return this.recordOf(id, this.entry(id));
+  }
+
+  private recordOf(id: ItemId, entry: Entry): ItemRecord {
     const date = (ms: number | null) => (ms === null ? null : new Date(ms));
     return {
       itemId: id,

@@ -57,6 +57,17 @@ export {
 } from "./lifecycle.js";
 export { type Logger, silentLogger } from "./logger.js";
 export {
+  MAX_PURGE_RECORDS,
+  PURGE_BATCH_ITEMS,
+  PURGEABLE_STAGES,
+  type PurgeOptions,
+  type PurgeResult,
+  purgeByScan,
+  purgeInBatches,
+  type ValidPurge,
+  validatePurge,
+} from "./purge.js";
+export {
   canPause,
   type FailManyResult,
   type HistoryEntry,
@@ -89,6 +100,19 @@ export {
   type StageSizes,
   stageName,
 } from "./stage.js";
+export {
+  DEFAULT_STATS_SECONDS,
+  type FinishedItem,
+  hasStats,
+  percentile,
+  type QueueStats,
+  type QueueWithStats,
+  type StatsOptions,
+  statsToJson,
+  summarizeStats,
+  TOP_FAILURES,
+  validateStats,
+} from "./stats.js";
 export {
   assertCount,
   assertItemId,

@@ -13,6 +13,7 @@ import type {
   RescueResult,
   SuccessOptions,
 } from "./lifecycle.js";
+import type { PurgeOptions, PurgeResult } from "./purge.js";
 import type { QueueItemStage, StageName, StageSizes } from "./stage.js";
 
 export type ItemId = string;
@@ -120,6 +121,12 @@ export interface Queue {
   requeue(ids: ItemId | readonly ItemId[]): Promise<RequeueResult>;
   /** Makes delayed WAITING items available now (clears run_after). Others skipped with the reason. */
   retryNow(ids: readonly ItemId[]): Promise<MoveResult>;
+  /**
+   * Retention: removes items of a stage (WAITING, SUCCESS or FAIL) whose last change is at least olderThanSeconds
+   * ago, oldest first, up to `limit`, in small batches (never one long statement). With withRecords, returns what
+   * it removed. Records no events: an item's history is kept (or trimmed) by the event store's own retention.
+   */
+  purge(options: PurgeOptions): Promise<PurgeResult>;
   /** Treats every PROCESSING item whose lease has expired as a failed attempt ("lease expired"). */
   rescueExpired(): Promise<RescueResult>;
   size(stage: QueueItemStage): Promise<number>;

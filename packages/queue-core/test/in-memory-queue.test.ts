@@ -6,6 +6,7 @@ runQueueConformance("InMemoryQueue", () => new InMemoryQueue(), {
   pause: true,
   strictFifo: true,
   priority: true,
+  stats: true,
   delay: true,
 });
 

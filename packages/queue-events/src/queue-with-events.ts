@@ -12,6 +12,7 @@ import {
   type Failure,
   type GetOptions,
   type HistoryEntry,
+  hasStats,
   InvalidArgument,
   type ItemId,
   ItemNotFound,
@@ -28,12 +29,15 @@ import {
   normalizePage,
   normalizeReason,
   type PageRequest,
+  type PurgeOptions,
+  type PurgeResult,
   type PutResult,
   parseStage,
   type Queue,
   type QueueDescription,
   type QueueItem,
   type QueueItemStage,
+  type QueueStats,
   QueueUnavailable,
   type QueueWithHistory,
   type RequeueResult,
@@ -41,6 +45,7 @@ import {
   type StageName,
   type StageSizes,
   type StatePage,
+  type StatsOptions,
   type SuccessOptions,
   silentLogger,
   stageName,
@@ -409,6 +414,24 @@ export class QueueWithEvents implements QueueWithHistory {
     const result = await this.inner.retryNow(ids);
     if (result.moved.length > 0) this.wake();
     return result;
+  }
+
+  /**
+   * Retention passes straight through and records nothing: writing an event per purged item would grow the event
+   * store by what the purge removes from the queue. The purged items' histories stay in the store until its own
+   * retention trims them.
+   */
+  async purge(options: PurgeOptions): Promise<PurgeResult> {
+    return this.inner.purge(options);
+  }
+
+  /**
+   * The inner queue's stats (from item timestamps). Stats from the event store (processing time per attempt,
+   * retried failures) are not built yet. QueueUnavailable-free: a queue without stats says so.
+   */
+  async stats(options?: StatsOptions): Promise<QueueStats> {
+    if (!hasStats(this.inner)) throw new InvalidArgument("stats", "this queue's backend keeps no stats");
+    return this.inner.stats(options);
   }
 
   /** Rescues expired leases in the inner queue and records a RESCUE move for each item it retried or failed. */

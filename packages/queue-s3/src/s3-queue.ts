@@ -26,8 +26,11 @@ import {
   normalizePage,
   normalizeReason,
   type PageRequest,
+  type PurgeOptions,
+  type PurgeResult,
   type PutResult,
   parseStage,
+  purgeByScan,
   type Queue,
   type QueueDescription,
   type QueueItem,
@@ -331,6 +334,15 @@ export class S3Queue implements Queue {
 
   async retryNow(ids: readonly ItemId[]): Promise<MoveResult> {
     return retryNow(this.scope, idList(ids));
+  }
+
+  /**
+   * Retention by scan (queue-core's purgeByScan): S3 keeps no index by time, so a purge reads the record of every
+   * item in the stage (one GET each) and deletes the old ones in batches. Fine for a nightly job over thousands of
+   * items; for millions, prefer lifecycle rules on the bucket.
+   */
+  async purge(options: PurgeOptions): Promise<PurgeResult> {
+    return purgeByScan(this, options);
   }
 
   async sizes(): Promise<StageSizes> {

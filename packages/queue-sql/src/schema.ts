@@ -68,6 +68,11 @@ export const taskQueueItems = pgTable(
     index(`${DEFAULT_TABLE_NAME}_lease_idx`)
       .on(table.queueName, table.leaseExpiresAt)
       .where(sql`stage = 1 AND lease_expires_at IS NOT NULL`),
+    // Finished items by the time they finished: purge (retention) takes the oldest first, and stats count what
+    // finished since a time, without reading the rest of the stage. Partial: WAITING and PROCESSING add no entry.
+    index(`${DEFAULT_TABLE_NAME}_finished_idx`)
+      .on(table.queueName, table.stage, table.updatedAt)
+      .where(sql`stage >= 2`),
     // size, sizes and lookupState (keyset by item id within a stage).
     index(`${DEFAULT_TABLE_NAME}_stage_idx`).on(table.queueName, table.stage, table.itemId),
     check(`${DEFAULT_TABLE_NAME}_stage_check`, sql`stage BETWEEN 0 AND 3`),

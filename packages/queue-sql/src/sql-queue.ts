@@ -30,21 +30,29 @@ import {
   normalizePage,
   normalizeReason,
   type PageRequest,
+  type PurgeOptions,
+  type PurgeResult,
   type PutResult,
   parseStage,
-  type Queue,
+  purgeInBatches,
   type QueueDescription,
   type QueueItem,
   QueueItemStage,
+  type QueueStats,
+  type QueueWithStats,
   type RequeueResult,
   type RescueResult,
   resultJson,
   type SkippedItem,
   type StageSizes,
+  type StatsOptions,
   type SuccessOptions,
   stageName,
+  summarizeStats,
   validateJobs,
+  validatePurge,
   validatePutBatch,
+  validateStats,
   waitForWork,
 } from "@task-queue/queue-core";
 import type { SqlDriver } from "./connection.js";
@@ -61,9 +69,10 @@ import { extendLease } from "./sql/extend.js";
 import { type FailureRow, failItems } from "./sql/fail.js";
 import { takeWaiting } from "./sql/get.js";
 import { type ImportRow, importRows } from "./sql/import.js";
-import { findItem, findRecord, findStates, type ItemState } from "./sql/lookup.js";
+import { findItem, findRecord, findStates, type ItemState, type RecordRow } from "./sql/lookup.js";
 import { idsInStage } from "./sql/lookup-state.js";
 import { peekWaiting } from "./sql/peek.js";
+import { type PurgedRow, purgeBatch } from "./sql/purge.js";
 import { insertItems, type NewRow } from "./sql/put.js";
 import { requeueItems } from "./sql/requeue.js";
 import { rescueQueue } from "./sql/rescue.js";
@@ -71,6 +80,7 @@ import { retryItemsNow } from "./sql/retry-now.js";
 import { dateOf, type QueueScope } from "./sql/scope.js";
 import { readPaused, writePaused } from "./sql/settings.js";
 import { countByStage, countStage } from "./sql/sizes.js";
+import { statsRows } from "./sql/stats.js";
 import type { StatisticsKeeper } from "./statistics.js";
 import type { QueueTable } from "./table.js";
 
@@ -120,6 +130,24 @@ function chunksOf<T extends { json: string }>(items: readonly T[]): T[][] {
   return chunks;
 }
 
+/** An item's record from its row (times as epochMs). */
+function recordOf(id: ItemId, row: RecordRow): ItemRecord {
+  return {
+    itemId: id,
+    stage: stageName(row.stage),
+    body: row.body,
+    attempts: row.attempts,
+    maxAttempts: row.max_attempts,
+    priority: row.priority,
+    runAfter: dateOf(row.run_after),
+    leaseExpiresAt: dateOf(row.lease_expires_at),
+    lastError: row.last_error,
+    result: row.result,
+    createdAt: dateOf(row.created_at)!,
+    updatedAt: dateOf(row.updated_at)!,
+  };
+}
+
 /** A completion or failure named by id alone or with options. */
 function entryOf<T extends { id: ItemId }>(entry: ItemId | T): T {
   return (typeof entry === "string" ? { id: entry } : entry) as T;
@@ -137,7 +165,7 @@ function firstPerId<T extends { id: ItemId }>(entries: readonly T[]): T[] {
  * SKIP LOCKED so that concurrent consumers, in any number of processes, never receive the same item, and rescues
  * expired leases itself. The statements live in src/sql/, one file each.
  */
-export class SqlQueue implements Queue {
+export class SqlQueue implements QueueWithStats {
   private readonly context: SqlQueueContext;
   private readonly scope: QueueScope;
   private closed = false;
@@ -527,6 +555,38 @@ export class SqlQueue implements Queue {
     return result;
   }
 
+  /** Retention: one short DELETE per batch of PURGE_BATCH_ITEMS, each its own transaction (see sql/purge.ts). */
+  async purge(options: PurgeOptions): Promise<PurgeResult> {
+    const valid = validatePurge(options);
+    const { purged, removed } = await translateErrors(() =>
+      purgeInBatches(valid, (n) =>
+        purgeBatch(this.scope, valid.stage, valid.olderThanSeconds, n, valid.withRecords),
+      ),
+    );
+    if (!valid.withRecords) return { purged };
+    return { purged, records: removed.map((row) => recordOf(row.item_id, row as PurgedRow & RecordRow)) };
+  }
+
+  /**
+   * Stats from item timestamps: the items that finished in the window are read (through finished_idx) and
+   * summarised by queue-core's summarizeStats, so every backend computes rates, percentiles and reasons alike.
+   */
+  async stats(options?: StatsOptions): Promise<QueueStats> {
+    const sinceSeconds = validateStats(options);
+    const [sizes, rows] = await translateErrors(() =>
+      Promise.all([countByStage(this.scope), statsRows(this.scope, sinceSeconds)]),
+    );
+    return summarizeStats({
+      now: new Date(rows.nowMs),
+      sinceSeconds,
+      sizes,
+      finished: rows.finished,
+      oldestWaitingSeconds: rows.oldestWaitingSeconds,
+      measures: "put-to-finish",
+      source: "items",
+    });
+  }
+
   async size(stage: QueueItemStage): Promise<number> {
     const parsed = parseStage(stage);
     return translateErrors(() => countStage(this.scope, parsed));
@@ -551,20 +611,7 @@ export class SqlQueue implements Queue {
     assertItemId(id);
     const row = await translateErrors(() => findRecord(this.scope, id));
     if (row === undefined) throw new ItemNotFound(id);
-    return {
-      itemId: id,
-      stage: stageName(row.stage),
-      body: row.body,
-      attempts: row.attempts,
-      maxAttempts: row.max_attempts,
-      priority: row.priority,
-      runAfter: dateOf(row.run_after),
-      leaseExpiresAt: dateOf(row.lease_expires_at),
-      lastError: row.last_error,
-      result: row.result,
-      createdAt: dateOf(row.created_at)!,
-      updatedAt: dateOf(row.updated_at)!,
-    };
+    return recordOf(id, row);
   }
 
   async lookupState(

@@ -58,6 +58,7 @@ describe("migrate on PostgreSQL", () => {
       sql`SELECT indexname FROM pg_indexes WHERE tablename = ${table} ORDER BY indexname`,
     );
     expect(indexes.map((i) => i.indexname)).toEqual([
+      `${table}_finished_idx`,
       `${table}_lease_idx`,
       `${table}_pkey`,
       `${table}_ready_idx`,
@@ -78,6 +79,23 @@ describe("migrate on PostgreSQL", () => {
     );
     await dbs[0]!.execute(sql.raw(`RESET enable_seqscan`));
     expect(plan.map((row) => row["QUERY PLAN"]).join("\n")).toContain(`${table}_ready_idx`);
+  });
+
+  it("purge's choice of rows is an index scan on the finished index, oldest first", async () => {
+    const table = randomTableName();
+    tables.push(table);
+    await migrateQueueTable(dbs[0]!, table);
+    await dbs[0]!.execute(sql.raw(`SET enable_seqscan = off`));
+    const plan = await queryRows<{ "QUERY PLAN": string }>(
+      dbs[0]!,
+      sql.raw(
+        `EXPLAIN SELECT item_id FROM "${table}" WHERE queue_name = 'q' AND stage = 2 AND updated_at <= now() ORDER BY updated_at LIMIT 1000`,
+      ),
+    );
+    await dbs[0]!.execute(sql.raw(`RESET enable_seqscan`));
+    const text = plan.map((row) => row["QUERY PLAN"]).join("\n");
+    expect(text).toContain(`${table}_finished_idx`);
+    expect(text).not.toContain("Sort");
   });
 
   it("applyMigrations applies another package's migrations once, under its own lock and journal", async () => {

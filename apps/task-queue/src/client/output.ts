@@ -1,3 +1,4 @@
+import type { ItemRecord } from "@task-queue/queue-core";
 import { stringify } from "yaml";
 
 export const OUTPUT_FORMATS = ["table", "json", "yaml"] as const;
@@ -7,6 +8,8 @@ export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
 export interface Result {
   data: unknown;
   rows: Array<Record<string, string>>;
+  /** The command's exit code when it ran but its check failed (e2e); default 0. */
+  exitCode?: number;
 }
 
 const text = (value: unknown): string => (typeof value === "string" ? value : JSON.stringify(value));
@@ -37,4 +40,22 @@ export function itemRows(items: Array<[string, unknown]>): Array<Record<string, 
 
 export function recordRows(record: Record<string, unknown>, keyName = "key", valueName = "value") {
   return Object.entries(record).map(([key, value]) => ({ [keyName]: key, [valueName]: text(value) }));
+}
+
+/** An item's record as the commands print it (snake_case, times in ISO 8601), for item, list, report and archives. */
+export function recordData(record: ItemRecord) {
+  return {
+    id: record.itemId,
+    stage: record.stage,
+    body: record.body,
+    attempts: record.attempts,
+    max_attempts: record.maxAttempts,
+    priority: record.priority,
+    run_after: record.runAfter?.toISOString() ?? null,
+    lease_expires_at: record.leaseExpiresAt?.toISOString() ?? null,
+    last_error: record.lastError,
+    result: record.result,
+    created_at: record.createdAt.toISOString(),
+    updated_at: record.updatedAt.toISOString(),
+  };
 }

@@ -28,10 +28,14 @@ import {
   OUTPUT_FORMATS,
   type OutputFormat,
   type Result,
+  recordData,
   recordRows,
   render,
 } from "../client/output.js";
 import { batches, readItems } from "../client/read-items.js";
+import { e2eCommand } from "./e2e.js";
+import { purgeCommand } from "./purge.js";
+import { listCommand, reportCommand, statsCommand } from "./reports.js";
 
 const spec: CommandSpec = { groups: ["client", "auth"], logTo: "stderr" };
 
@@ -39,7 +43,7 @@ const spec: CommandSpec = { groups: ["client", "auth"], logTo: "stderr" };
 const PUT_BATCH_ITEMS = 5_000;
 const PUT_BATCH_BYTES = 4 * 1024 * 1024;
 
-interface ClientCommand {
+export interface ClientCommand {
   usage: string;
   description: string;
   examples: string[];
@@ -371,20 +375,7 @@ const COMMANDS: Record<string, ClientCommand> = {
     examples: ["task-queue item item-1", "task-queue item item-1 --output yaml"],
     run: async (queue, [id]) => {
       const record = await queue.lookupRecord(id!);
-      const data = {
-        id: record.itemId,
-        stage: record.stage,
-        body: record.body,
-        attempts: record.attempts,
-        max_attempts: record.maxAttempts,
-        priority: record.priority,
-        run_after: record.runAfter?.toISOString() ?? null,
-        lease_expires_at: record.leaseExpiresAt?.toISOString() ?? null,
-        last_error: record.lastError,
-        result: record.result,
-        created_at: record.createdAt.toISOString(),
-        updated_at: record.updatedAt.toISOString(),
-      };
+      const data = recordData(record);
       const shown = (value: unknown) =>
         value === null ? "" : typeof value === "string" ? value : JSON.stringify(value);
       return {
@@ -402,6 +393,11 @@ const COMMANDS: Record<string, ClientCommand> = {
       return { data: ids, rows: ids.map((id) => ({ id })) };
     },
   },
+  purge: purgeCommand,
+  stats: statsCommand,
+  list: listCommand,
+  report: reportCommand,
+  e2e: e2eCommand,
   history: {
     usage: "history <id>",
     description: "An item's moves from stage to stage, oldest first (needs WITH_QUEUE_EVENTS on the server).",
@@ -440,7 +436,7 @@ export function clientCommands(program: Command): void {
         try {
           const result = await definition.run(queue, context.options.args as string[], context);
           process.stdout.write(render(result, context.options.output as OutputFormat));
-          return 0;
+          return result.exitCode ?? 0;
         } finally {
           await queue.close();
         }

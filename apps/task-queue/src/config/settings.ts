@@ -410,6 +410,20 @@ export const SETTINGS = define({
     original: "`10`",
     schema: seconds.default(5),
   },
+  retention_success_seconds: {
+    env: "RETENTION_SUCCESS_SECONDS",
+    group: "controller",
+    description:
+      "The controller removes SUCCESS items this many seconds after they finished (each tick, in batches of 1,000, at most 20,000 per tick); unset: kept for ever.",
+    schema: seconds.optional(),
+  },
+  retention_fail_seconds: {
+    env: "RETENTION_FAIL_SECONDS",
+    group: "controller",
+    description:
+      "The controller removes FAIL items this many seconds after they failed (as RETENTION_SUCCESS_SECONDS); unset: kept for ever.",
+    schema: seconds.optional(),
+  },
   grace_period_seconds: {
     env: "GRACE_PERIOD_SECONDS",
     group: "controller",

@@ -20,7 +20,16 @@ export function createServiceLoop(
   });
   const strategy = createStrategy(settings);
   logger.info({ strategy: strategy.description, election: election.description }, "release strategy");
-  const controller = new Controller({ workQueue, strategy, logger });
+  const retention = {
+    successSeconds: settings.retention_success_seconds ?? null,
+    failSeconds: settings.retention_fail_seconds ?? null,
+  };
+  const controller = new Controller({
+    workQueue,
+    strategy,
+    logger,
+    ...(retention.successSeconds !== null || retention.failSeconds !== null ? { retention } : {}),
+  });
   return new ServiceLoop({
     periodMs: settings.periodic_seconds * 1000,
     tick: (o) => controller.tick(o),

@@ -46,6 +46,7 @@ import {
 } from "./lifecycle-operations.js";
 import { pauseOperations } from "./pause-operations.js";
 import { type QueueRouteSpec, queueRoute } from "./queue-route.js";
+import { retentionOperations } from "./retention-operations.js";
 
 function checkedCount(n: number, max: number): number {
   if (n > max) {
@@ -345,6 +346,7 @@ export function queueOperations(options: BodyOptions & { maxItems: number }): Qu
       readIdList: (c) => readIdList(c, false, options),
       bodyOptions: options,
     }),
+    ...retentionOperations(options),
     ...pauseOperations(),
     queueRoute({
       operationId: "history",

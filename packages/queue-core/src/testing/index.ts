@@ -7,6 +7,8 @@ import {
   type QueueCapabilities,
 } from "./cases.js";
 import { lifecycleCases } from "./lifecycle-cases.js";
+import { purgeCases } from "./purge-cases.js";
+import { statsCases } from "./stats-cases.js";
 
 export { underCI } from "./ci.js";
 export { DummyWorker } from "./dummy-worker.js";
@@ -18,7 +20,9 @@ export {
   type ConformanceOptions,
   conformanceCases,
   lifecycleCases,
+  purgeCases,
   type QueueCapabilities,
+  statsCases,
 };
 
 /** Makes a fresh, empty queue for one case; the suite closes it after the case. */
@@ -45,7 +49,7 @@ export function runQueueConformance(
   };
   const timeout = options.timeoutMs ?? 60_000;
   describe(`${label}: queue conformance`, () => {
-    for (const testCase of [...conformanceCases, ...lifecycleCases]) {
+    for (const testCase of [...conformanceCases, ...lifecycleCases, ...purgeCases, ...statsCases]) {
       if (testCase.requires && !capabilities[testCase.requires]) {
         it.skip(`${testCase.name} [backend declares no ${testCase.requires}]`, () => {});
         continue;

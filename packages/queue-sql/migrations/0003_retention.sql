@@ -1,0 +1,1 @@
+CREATE INDEX "task_queue_items_finished_idx" ON "task_queue_items" USING btree ("queue_name","stage","updated_at") WHERE stage >= 2;
