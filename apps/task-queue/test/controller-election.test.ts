@@ -162,10 +162,13 @@ describe("two controllers on one PostgreSQL queue (process worker)", () => {
           true,
         );
       } else {
-        const needed = (kind === "flaky" ? 2 : 1) + lostOne;
+        // One leader dies, so at most one attempt per item is lost with it. A later failure (the flaky script's
+        // first real try) may overwrite "job lost" in last_error, so the count of attempts is what tells.
+        const base = kind === "flaky" ? 2 : 1;
         expect([id, record.stage]).toEqual([id, "SUCCESS"]);
-        expect(record.attempts === needed || (lostOne === 1 && record.attempts <= MAX_ATTEMPTS)).toBe(true);
-        if (kind === "flaky" && lostOne === 0) {
+        expect([id, record.attempts >= base && record.attempts <= base + 1]).toEqual([id, true]);
+        if (record.attempts > base && lostOne === 0) lost += 1;
+        if (kind === "flaky" && record.attempts === base && lostOne === 0) {
           expect([id, record.attempts, record.lastError]).toEqual([
             id,
             2,
