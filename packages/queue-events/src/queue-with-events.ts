@@ -14,9 +14,9 @@ import {
   type HistoryEntry,
   InvalidArgument,
   type ItemId,
-  ItemNotFound,
   type ItemRecord,
   idList,
+  isQueueError,
   type Job,
   type JsonObject,
   type JsonValue,
@@ -523,7 +523,7 @@ async function stagesOf(queue: Queue, ids: readonly ItemId[]): Promise<Map<ItemI
         try {
           stages.set(id, stageName(await queue.lookupStatus(id)));
         } catch (error) {
-          if (!(error instanceof ItemNotFound)) throw error;
+          if (!isQueueError(error, "ITEM_NOT_FOUND")) throw error;
         }
       }),
     );
