@@ -99,3 +99,68 @@ describe("task-queue server shutdown with a slow client", () => {
     }
   });
 });
+
+describe("task-queue server shutdown behind a load balancer (Kubernetes)", () => {
+  it("turns /readyz 503 first while it still serves; a client running through the shutdown sees no failure", async () => {
+    // Long enough for the requests below on a busy machine; the test does not wait it out (SIGKILL at the end).
+    const server = startCli(["server", "--port", "0"], {
+      QUEUE_IMPLEMENTATION: "in-memory",
+      SHUTDOWN_DELAY_SECONDS: "20",
+    });
+    try {
+      const url = String((await server.waitForLog((log) => log.msg === "API server listening")).url);
+      const failures: string[] = [];
+      let served = 0;
+      let n = 0;
+      /** One request as a client behind the load balancer sends it; any error or non-2xx is a failure. */
+      const put = async () => {
+        const id = `item-${n++}`;
+        try {
+          const response = await fetch(`${url}/api/v1/queue/put`, {
+            method: "POST",
+            headers: { "content-type": "application/json" },
+            body: JSON.stringify({ [id]: { n } }),
+          });
+          if (response.status === 200) served++;
+          else failures.push(`${id}: ${response.status}`);
+        } catch (error) {
+          failures.push(`${id}: ${String(error)}`);
+        }
+      };
+      const ready = async () => (await fetch(`${url}/readyz`)).status;
+      expect(await ready()).toBe(200);
+
+      // The client runs before, through and after the signal, until the readiness probe takes the pod out.
+      for (let i = 0; i < 20; i++) await put();
+      server.child.kill("SIGTERM");
+      await server.waitForLog((log) => String(log.msg).startsWith("shutting down"));
+      let readiness = 200;
+      while (readiness === 200) {
+        await put();
+        readiness = await ready();
+      }
+      expect(readiness).toBe(503);
+      // Out of rotation, but connections that the balancer already routed (or keeps) are still served.
+      for (let i = 0; i < 20; i++) await put();
+      expect(failures).toEqual([]);
+      expect(served).toBe(n);
+      expect(server.child.exitCode).toBeNull();
+    } finally {
+      await server.stop("SIGKILL");
+    }
+  });
+
+  it("with SHUTDOWN_DELAY_SECONDS=0 stops at once and exits 0", async () => {
+    const server = startCli(["server", "--port", "0"], {
+      QUEUE_IMPLEMENTATION: "in-memory",
+      SHUTDOWN_DELAY_SECONDS: "0",
+    });
+    await server.waitForLog((log) => log.msg === "API server listening");
+    server.child.kill("SIGTERM");
+    expect(await server.exited).toBe(0);
+    const order = server.lines.map((line) => /"msg":"([^"]*)"/.exec(line)?.[1]).filter(Boolean);
+    expect(order.indexOf("stopping: finishing requests in flight")).toBeGreaterThan(
+      order.findIndex((msg) => msg?.startsWith("shutting down")),
+    );
+  });
+});

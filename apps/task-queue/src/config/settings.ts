@@ -287,6 +287,13 @@ export const SETTINGS = define({
       "Seconds between sweeps of expired leases (each queue's `rescueExpired()`), so sizes stay truthful; a claim rescues expired items on its own.",
     schema: seconds.default(5),
   },
+  shutdown_delay_seconds: {
+    env: "SHUTDOWN_DELAY_SECONDS",
+    group: "server",
+    description:
+      "On SIGTERM/SIGINT `/readyz` answers 503 for this long while requests are still served (so load balancers and Kubernetes stop sending new ones), then the listener closes.",
+    schema: z.coerce.number({ error: "must be a number of seconds" }).min(0, "must be >= 0").default(5),
+  },
   shutdown_timeout_seconds: {
     env: "SHUTDOWN_TIMEOUT_SECONDS",
     group: "server",
