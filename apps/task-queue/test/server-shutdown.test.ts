@@ -3,12 +3,16 @@ import { connect } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type CliProcess, startCli } from "./support/cli-process.js";
 
+/** `task-queue server` on the memory queue, on a free port, with the given shutdown settings. */
+const startServer = (env: Record<string, string> = {}): CliProcess =>
+  startCli(["server", "--port", "0"], { QUEUE_IMPLEMENTATION: "in-memory", ...env });
+
 describe("task-queue server shutdown", () => {
   let server: CliProcess;
   let url: URL;
 
   beforeAll(async () => {
-    server = startCli(["server", "--port", "0"], { QUEUE_IMPLEMENTATION: "in-memory" });
+    server = startServer();
     url = new URL(String((await server.waitForLog((log) => log.msg === "API server listening")).url));
   });
 
@@ -59,10 +63,7 @@ describe("task-queue server shutdown", () => {
 
 describe("task-queue server shutdown with a slow client", () => {
   it("closes a connection still sending its body at the shutdown deadline, then exits 0", async () => {
-    const server = startCli(["server", "--port", "0"], {
-      QUEUE_IMPLEMENTATION: "in-memory",
-      SHUTDOWN_TIMEOUT_SECONDS: "1",
-    });
+    const server = startServer({ SHUTDOWN_TIMEOUT_SECONDS: "1" });
     try {
       const url = new URL(String((await server.waitForLog((log) => log.msg === "API server listening")).url));
       // A raw client that announces a body and then sends it one byte at a time, for as long as it is let.
@@ -103,10 +104,7 @@ describe("task-queue server shutdown with a slow client", () => {
 describe("task-queue server shutdown behind a load balancer (Kubernetes)", () => {
   it("turns /readyz 503 first while it still serves; a client running through the shutdown sees no failure", async () => {
     // Long enough for the requests below on a busy machine; the test does not wait it out (SIGKILL at the end).
-    const server = startCli(["server", "--port", "0"], {
-      QUEUE_IMPLEMENTATION: "in-memory",
-      SHUTDOWN_DELAY_SECONDS: "20",
-    });
+    const server = startServer({ SHUTDOWN_DELAY_SECONDS: "20" });
     try {
       const url = String((await server.waitForLog((log) => log.msg === "API server listening")).url);
       const failures: string[] = [];
@@ -151,10 +149,7 @@ describe("task-queue server shutdown behind a load balancer (Kubernetes)", () =>
   });
 
   it("with SHUTDOWN_DELAY_SECONDS=0 stops at once and exits 0", async () => {
-    const server = startCli(["server", "--port", "0"], {
-      QUEUE_IMPLEMENTATION: "in-memory",
-      SHUTDOWN_DELAY_SECONDS: "0",
-    });
+    const server = startServer({ SHUTDOWN_DELAY_SECONDS: "0" });
     await server.waitForLog((log) => log.msg === "API server listening");
     server.child.kill("SIGTERM");
     expect(await server.exited).toBe(0);
