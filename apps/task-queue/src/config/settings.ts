@@ -439,6 +439,13 @@ export const SETTINGS = define({
     secret: "url",
     schema: text.default("http://127.0.0.1:8080"),
   },
+  timeout: {
+    env: "TASK_QUEUE_TIMEOUT",
+    group: "client",
+    description:
+      "Client commands: seconds a request may wait for the server's answer (a `get --wait` gets its wait on top); a request that runs out of time is not retried.",
+    schema: seconds.default(30),
+  },
 });
 
 export type SettingKey = keyof typeof SETTINGS;
