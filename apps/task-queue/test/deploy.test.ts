@@ -4,12 +4,12 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
 import type { JsonValue } from "@task-queue/queue-core";
+import { dropQueueTable, randomTableName, testDatabaseUrl } from "@task-queue/queue-sql/testing";
 import * as apps from "kubernetes-models/apps/v1";
 import * as core from "kubernetes-models/v1";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse, parseAllDocuments } from "yaml";
 import { REPO_ROOT } from "./support/cli-process.js";
-import { assertDatabaseReachable, dropQueueTable, uniqueTable } from "./support/database.js";
 import { type RunningSystem, runFlow, startSystem, stopSystem } from "./support/system.js";
 
 const run = promisify(execFile);
@@ -154,11 +154,10 @@ describe("deploy/kubernetes (rendered with kubectl kustomize)", () => {
  */
 describe("pnpm deploy --prod of the CLI, run from its own folder", () => {
   const folder = join(mkdtempSync(join(tmpdir(), "tq-deploy-")), "app");
-  const table = uniqueTable("tq_deploy");
+  const table = randomTableName("tq_deploy");
   let system: RunningSystem | undefined;
 
   beforeAll(async () => {
-    await assertDatabaseReachable();
     await run("pnpm", ["--filter", "@task-queue/cli", "deploy", "--legacy", "--prod", folder], {
       cwd: REPO_ROOT,
       maxBuffer: 16 << 20,
@@ -168,7 +167,7 @@ describe("pnpm deploy --prod of the CLI, run from its own folder", () => {
   afterAll(async () => {
     await system?.controller.stop("SIGKILL");
     await system?.server.stop("SIGKILL");
-    await dropQueueTable(table);
+    await dropQueueTable(await testDatabaseUrl(), table);
     rmSync(resolve(folder, ".."), { recursive: true, force: true });
   });
 

@@ -3,7 +3,6 @@ import { ApiClient } from "@task-queue/api-client";
 import { type App, createApp } from "@task-queue/api-server";
 import { Controller, ProcessingLimit, ServiceLoop, WorkQueue } from "@task-queue/controller";
 import {
-  DummyWorker,
   InMemoryQueue,
   InMemoryQueueNamespace,
   isQueueError,
@@ -11,7 +10,7 @@ import {
   QueueItemStage,
   stageName,
 } from "@task-queue/queue-core";
-import { runQueueConformance } from "@task-queue/queue-core/testing";
+import { DummyWorker, runQueueConformance } from "@task-queue/queue-core/testing";
 import { S3Queue } from "@task-queue/queue-s3";
 import { ArgoWorkflowsWorker } from "@task-queue/worker-argo";
 import { ProcessWorker } from "@task-queue/worker-process";
@@ -39,7 +38,6 @@ export const used = [
   ProcessingLimit,
   ServiceLoop,
   WorkQueue,
-  DummyWorker,
   runQueueConformance,
   S3Queue,
   ArgoWorkflowsWorker,
