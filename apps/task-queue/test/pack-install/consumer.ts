@@ -38,6 +38,7 @@ export const used = [
   ProcessingLimit,
   ServiceLoop,
   WorkQueue,
+  DummyWorker,
   runQueueConformance,
   S3Queue,
   ArgoWorkflowsWorker,
