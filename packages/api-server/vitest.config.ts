@@ -1,4 +1,8 @@
 import { defineConfig } from "vitest/config";
+import { embedPublic } from "./scripts/embed-public.js";
+
+// The tests import src/, which imports the embedded public/ assets: generate them as build does.
+embedPublic();
 
 // Database tests share one machine with every other package's tests; generous timeouts, no timed assertions.
 export default defineConfig({

@@ -9,6 +9,11 @@ export interface RunningServer {
   /** Base URL, e.g. http://127.0.0.1:8080 */
   url: string;
   /**
+   * Starts the shutdown: /readyz answers 503 from now on while requests are still served; resolves after
+   * SHUTDOWN_DELAY_SECONDS, the time load balancers (a Kubernetes Service's endpoints) take to stop sending new ones.
+   */
+  drain(): Promise<void>;
+  /**
    * Stops accepting connections and resolves when in-flight requests have finished, or, at SHUTDOWN_TIMEOUT_SECONDS,
    * closes the connections still open (a client sending its body slowly must not hold the process for ever).
    */
@@ -21,7 +26,9 @@ export function startHttpServer(
   settings: Settings,
   logger: Logger,
 ): Promise<RunningServer> {
+  let draining = false;
   const app = createApp({
+    shuttingDown: () => draining,
     queues,
     defaultQueue: settings.sql_queue_name,
     ...(settings.token ? { auth: { token: settings.token } } : {}),
@@ -36,6 +43,12 @@ export function startHttpServer(
         const host = info.family === "IPv6" ? `[${info.address}]` : info.address;
         resolve({
           url: `http://${host}:${info.port}`,
+          drain: () => {
+            draining = true;
+            const delayMs = settings.shutdown_delay_seconds * 1000;
+            logger.info({ delayMs }, "shutting down: /readyz answers 503, requests are still served");
+            return new Promise((done) => setTimeout(done, delayMs));
+          },
           close: () =>
             new Promise<void>((done) => {
               closing = true;

@@ -1,8 +1,11 @@
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
-/** The repository root when running from a checkout (apps/task-queue/dist/… → ../../..). */
-const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
+/** The folder of this package (dist/… → ..): the checkout's apps/task-queue, or node_modules/@task-queue/cli. */
+const packageRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 
-/** The example scripts `dev` runs by default: examples/scripts of the checkout. */
-export const EXAMPLE_SCRIPTS_DIR = resolve(repoRoot, "examples/scripts");
+/** The example scripts `dev` runs by default; they ship in the package (files: examples). */
+export const EXAMPLE_SCRIPTS_DIR = resolve(packageRoot, "examples/scripts");
+
+/** The example items that `dev` suggests putting. */
+export const EXAMPLE_ITEMS_FILE = resolve(packageRoot, "examples/items.json");

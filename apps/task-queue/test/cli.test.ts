@@ -1,5 +1,7 @@
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { describe, expect, it } from "vitest";
-import { runCli } from "./support/cli-process.js";
+import { runCli, startCli } from "./support/cli-process.js";
 
 const COMMANDS = [
   "server",
@@ -89,10 +91,46 @@ describe("task-queue command line", () => {
       expect(`${run.stdout}${run.stderr}`).not.toContain("hunter2-secret");
   });
 
-  it("reports an unreachable server in one line with exit code 1", async () => {
+  it("reports an unreachable server in one line with exit code 1, saying where the URL comes from", async () => {
     const run = await runCli(["sizes", "--url", "http://127.0.0.1:9"], {});
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(/^task-queue: cannot reach the task-queue API at http:\/\/127.0.0.1:9/);
+    expect(run.stderr).toContain("Give its URL with --url or TASK_QUEUE_URL");
     expect(run.stderr.trim().split("\n")).toHaveLength(1);
+  });
+
+  it("--timeout bounds the wait for a server that never answers: one try, and the message names that time", async () => {
+    let requests = 0;
+    const hung = createServer(() => {
+      requests++;
+    });
+    await new Promise<void>((resolve) => hung.listen(0, "127.0.0.1", resolve));
+    try {
+      const url = `http://127.0.0.1:${(hung.address() as AddressInfo).port}`;
+      const run = await runCli(["sizes", "--url", url, "--timeout", "0.5"], {});
+      expect(run.code).toBe(1);
+      expect(run.stderr).toContain("no answer within 500 ms");
+      expect(requests).toBe(1);
+      const bad = await runCli(["sizes", "--url", url, "--timeout", "soon"], {});
+      expect(bad.code).toBe(2);
+      expect(bad.stderr).toMatch(/TASK_QUEUE_TIMEOUT|--timeout/);
+    } finally {
+      hung.closeAllConnections();
+      await new Promise((resolve) => hung.close(resolve));
+    }
+  });
+
+  it("exits 2 when the server rejects a request as bad input (422), like other usage errors", async () => {
+    const server = startCli(["server", "--port", "0"], { QUEUE_IMPLEMENTATION: "in-memory" });
+    try {
+      const url = String((await server.waitForLog((log) => log.msg === "API server listening")).url);
+      const run = await runCli(["get", "100000", "--url", url], {});
+      expect(run.code).toBe(2);
+      expect(run.stderr).toMatch(/^task-queue: n_items: .*10000/);
+      // The server answered it: the request reached it and was refused there.
+      expect(server.lines.some((line) => line.includes('"status":422'))).toBe(true);
+    } finally {
+      await server.stop("SIGKILL");
+    }
   });
 });

@@ -3,12 +3,16 @@ import { connect } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type CliProcess, startCli } from "./support/cli-process.js";
 
+/** `task-queue server` on the memory queue, on a free port, with the given shutdown settings. */
+const startServer = (env: Record<string, string> = {}): CliProcess =>
+  startCli(["server", "--port", "0"], { QUEUE_IMPLEMENTATION: "in-memory", ...env });
+
 describe("task-queue server shutdown", () => {
   let server: CliProcess;
   let url: URL;
 
   beforeAll(async () => {
-    server = startCli(["server", "--port", "0"], { QUEUE_IMPLEMENTATION: "in-memory" });
+    server = startServer();
     url = new URL(String((await server.waitForLog((log) => log.msg === "API server listening")).url));
   });
 
@@ -59,10 +63,7 @@ describe("task-queue server shutdown", () => {
 
 describe("task-queue server shutdown with a slow client", () => {
   it("closes a connection still sending its body at the shutdown deadline, then exits 0", async () => {
-    const server = startCli(["server", "--port", "0"], {
-      QUEUE_IMPLEMENTATION: "in-memory",
-      SHUTDOWN_TIMEOUT_SECONDS: "1",
-    });
+    const server = startServer({ SHUTDOWN_TIMEOUT_SECONDS: "1" });
     try {
       const url = new URL(String((await server.waitForLog((log) => log.msg === "API server listening")).url));
       // A raw client that announces a body and then sends it one byte at a time, for as long as it is let.
@@ -97,5 +98,64 @@ describe("task-queue server shutdown with a slow client", () => {
     } finally {
       await server.stop("SIGKILL");
     }
+  });
+});
+
+describe("task-queue server shutdown behind a load balancer (Kubernetes)", () => {
+  it("turns /readyz 503 first while it still serves; a client running through the shutdown sees no failure", async () => {
+    // Long enough for the requests below on a busy machine; the test does not wait it out (SIGKILL at the end).
+    const server = startServer({ SHUTDOWN_DELAY_SECONDS: "20" });
+    try {
+      const url = String((await server.waitForLog((log) => log.msg === "API server listening")).url);
+      const failures: string[] = [];
+      let served = 0;
+      let n = 0;
+      /** One request as a client behind the load balancer sends it; any error or non-2xx is a failure. */
+      const put = async () => {
+        const id = `item-${n++}`;
+        try {
+          const response = await fetch(`${url}/api/v1/queue/put`, {
+            method: "POST",
+            headers: { "content-type": "application/json" },
+            body: JSON.stringify({ [id]: { n } }),
+          });
+          if (response.status === 200) served++;
+          else failures.push(`${id}: ${response.status}`);
+        } catch (error) {
+          failures.push(`${id}: ${String(error)}`);
+        }
+      };
+      const ready = async () => (await fetch(`${url}/readyz`)).status;
+      expect(await ready()).toBe(200);
+
+      // The client runs before, through and after the signal, until the readiness probe takes the pod out.
+      for (let i = 0; i < 20; i++) await put();
+      server.child.kill("SIGTERM");
+      await server.waitForLog((log) => String(log.msg).startsWith("shutting down"));
+      let readiness = 200;
+      while (readiness === 200) {
+        await put();
+        readiness = await ready();
+      }
+      expect(readiness).toBe(503);
+      // Out of rotation, but connections that the balancer already routed (or keeps) are still served.
+      for (let i = 0; i < 20; i++) await put();
+      expect(failures).toEqual([]);
+      expect(served).toBe(n);
+      expect(server.child.exitCode).toBeNull();
+    } finally {
+      await server.stop("SIGKILL");
+    }
+  });
+
+  it("with SHUTDOWN_DELAY_SECONDS=0 stops at once and exits 0", async () => {
+    const server = startServer({ SHUTDOWN_DELAY_SECONDS: "0" });
+    await server.waitForLog((log) => log.msg === "API server listening");
+    server.child.kill("SIGTERM");
+    expect(await server.exited).toBe(0);
+    const order = server.lines.map((line) => /"msg":"([^"]*)"/.exec(line)?.[1]).filter(Boolean);
+    expect(order.indexOf("stopping: finishing requests in flight")).toBeGreaterThan(
+      order.findIndex((msg) => msg?.startsWith("shutting down")),
+    );
   });
 });

@@ -127,7 +127,9 @@ export function createTransport(
         } catch (error) {
           // A request the caller aborted is over: never retried, never reported as an outage.
           if (request.signal.aborted) throw request.signal.reason;
-          if (last) throw unavailable(endpoint.label, error, limitMs);
+          // A try that ran out of time is not repeated: a hung server fails after the time limit, not a multiple of it.
+          const timedOut = error instanceof DOMException && error.name === "TimeoutError";
+          if (last || timedOut) throw unavailable(endpoint.label, error, limitMs);
           return RETRY;
         }
       });

@@ -127,9 +127,13 @@ describe("ApiClient transport", () => {
         timeoutMs: 200,
         retry: { attempts: 2, delayMs: 1 },
       });
+      let requests = 0;
+      silent.on("request", () => requests++);
       await expect(client.sizes()).rejects.toSatisfy(
         (e) => e instanceof QueueUnavailable && /200 ms/.test(e.message),
       );
+      // One try only: a hung server is not asked again, so the wait is the time limit the message names.
+      expect(requests).toBe(1);
     } finally {
       silent.closeAllConnections();
       await new Promise((resolve) => silent.close(resolve));

@@ -1,12 +1,10 @@
-import { readFileSync } from "node:fs";
-import { createRequire } from "node:module";
-import { pathToFileURL } from "node:url";
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { silentLogger } from "@task-queue/queue-core";
 import type { Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { allowedMethods } from "./allowed-methods.js";
 import type { App, AppEnv } from "./context.js";
+import { PUBLIC_ASSETS } from "./generated/public-assets.js";
 import {
   ERROR_CODE_HEADER,
   methodNotAllowed,
@@ -61,11 +59,12 @@ const STATIC_FILES: Record<string, { file: string; type: string; from?: "swagger
 };
 const PUBLIC_PATHS = new Set(["/healthz", ...Object.keys(STATIC_FILES)]);
 
+/** A static file as embedded at build (scripts/embed-public.ts): nothing is read from disk, so the app bundles. */
 function staticFile(file: string, from: "swagger-ui" | undefined): string {
-  const url = from
-    ? pathToFileURL(createRequire(import.meta.url).resolve(`swagger-ui-dist/${file}`))
-    : new URL(`../public/${file}`, import.meta.url);
-  return readFileSync(url, "utf8");
+  const key = from ? `${from}/${file}` : file;
+  const content = PUBLIC_ASSETS[key];
+  if (content === undefined) throw new Error(`${key} was not embedded: run the build`);
+  return content;
 }
 
 function respondWithError(c: Context<AppEnv>, error: unknown, options: ResolvedOptions): Response {

@@ -38,6 +38,11 @@ export interface AppOptions {
    * makes /readyz answer 503 after this long instead of waiting for the driver's own time-outs.
    */
   readyTimeoutMs?: number;
+  /**
+   * True once the process is shutting down: /readyz answers 503 (without checking storage) so a load balancer takes
+   * the instance out of rotation while it still serves requests. Default: never.
+   */
+  shuttingDown?: () => boolean;
 }
 
 export const DEFAULT_MAX_REQUEST_BYTES = 16 * 1024 * 1024;
@@ -54,6 +59,7 @@ export interface ResolvedOptions {
   logger: Logger;
   ready: () => Promise<void>;
   readyTimeoutMs: number;
+  shuttingDown: () => boolean;
 }
 
 export const DEFAULT_READY_TIMEOUT_MS = 1_000;
@@ -102,5 +108,6 @@ export function resolveOptions(options: AppOptions, silent: Logger): ResolvedOpt
         await queues.queue(defaultQueue).sizes();
       }),
     readyTimeoutMs,
+    shuttingDown: options.shuttingDown ?? (() => false),
   };
 }

@@ -119,6 +119,40 @@ export class QueueUnavailable extends QueueError {
   }
 }
 
-export function isQueueError(error: unknown): error is QueueError {
-  return error instanceof QueueError;
+const QUEUE_ERROR_CODES: ReadonlySet<string> = new Set<QueueErrorCode>([
+  "ITEM_NOT_FOUND",
+  "INVALID_ITEM",
+  "INVALID_STAGE",
+  "INVALID_TRANSITION",
+  "INVALID_ARGUMENT",
+  "LEASE_LOST",
+  "QUEUE_UNAVAILABLE",
+]);
+
+/** The error class each code is thrown as, so a narrowed error carries its fields. */
+interface QueueErrorByCode {
+  ITEM_NOT_FOUND: ItemNotFound;
+  INVALID_ITEM: InvalidItem;
+  INVALID_STAGE: InvalidStage;
+  INVALID_TRANSITION: InvalidTransition;
+  INVALID_ARGUMENT: InvalidArgument;
+  LEASE_LOST: LeaseLost;
+  QUEUE_UNAVAILABLE: QueueUnavailable;
+}
+
+/**
+ * Whether `error` is a queue error (of the given code, when one is named). Recognised by its stable `code`, not by
+ * `instanceof` alone: an application that ends up with two copies of this package (a normal version skew between
+ * packages) throws errors whose classes are the other copy's, and they must still map to 400/409, never 500.
+ */
+export function isQueueError(error: unknown): error is QueueError;
+export function isQueueError<C extends QueueErrorCode>(error: unknown, code: C): error is QueueErrorByCode[C];
+export function isQueueError(error: unknown, code?: QueueErrorCode): boolean {
+  if (!(error instanceof Error)) return false;
+  const found = (error as { code?: unknown }).code;
+  return (
+    typeof found === "string" &&
+    (error instanceof QueueError || QUEUE_ERROR_CODES.has(found)) &&
+    (code === undefined || found === code)
+  );
 }

@@ -1,4 +1,5 @@
-import { setTimeout as sleep } from "node:timers/promises";
+/** The global timer, not node:timers: queue-core runs on any runtime (api-server is bundled for Workers, Deno, Bun). */
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** How often to try and how long to wait between tries: exponential backoff. */
 export interface WithBackoffOptions {

@@ -15,9 +15,9 @@ import {
   hasStats,
   InvalidArgument,
   type ItemId,
-  ItemNotFound,
   type ItemRecord,
   idList,
+  isQueueError,
   type Job,
   type JsonObject,
   type JsonValue,
@@ -546,7 +546,7 @@ async function stagesOf(queue: Queue, ids: readonly ItemId[]): Promise<Map<ItemI
         try {
           stages.set(id, stageName(await queue.lookupStatus(id)));
         } catch (error) {
-          if (!(error instanceof ItemNotFound)) throw error;
+          if (!isQueueError(error, "ITEM_NOT_FOUND")) throw error;
         }
       }),
     );

@@ -431,12 +431,19 @@ export function clientCommands(program: Command): void {
         const { settings } = context.config;
         const queueName = context.options.queue as string | undefined;
         // Loaded here, not at the top: `--help` and config errors need not pay for the HTTP client.
-        const { openClientQueue } = await import("../wiring/client.js");
-        const queue = openClientQueue({ url: settings.url, token: settings.token, queueName });
+        const { clientCommandError, openClientQueue } = await import("../wiring/client.js");
+        const queue = openClientQueue({
+          url: settings.url,
+          token: settings.token,
+          queueName,
+          timeoutSeconds: settings.timeout,
+        });
         try {
           const result = await definition.run(queue, context.options.args as string[], context);
           process.stdout.write(render(result, context.options.output as OutputFormat));
           return result.exitCode ?? 0;
+        } catch (error) {
+          throw clientCommandError(error, settings.url);
         } finally {
           await queue.close();
         }

@@ -287,6 +287,13 @@ export const SETTINGS = define({
       "Seconds between sweeps of expired leases (each queue's `rescueExpired()`), so sizes stay truthful; a claim rescues expired items on its own.",
     schema: seconds.default(5),
   },
+  shutdown_delay_seconds: {
+    env: "SHUTDOWN_DELAY_SECONDS",
+    group: "server",
+    description:
+      "On SIGTERM/SIGINT `/readyz` answers 503 for this long while requests are still served (so load balancers and Kubernetes stop sending new ones), then the listener closes.",
+    schema: z.coerce.number({ error: "must be a number of seconds" }).min(0, "must be >= 0").default(5),
+  },
   shutdown_timeout_seconds: {
     env: "SHUTDOWN_TIMEOUT_SECONDS",
     group: "server",
@@ -445,6 +452,13 @@ export const SETTINGS = define({
       "Client commands: URL of the task-queue server; credentials in it (`http://user:password@host`) are sent as Basic auth, not with `TASK_QUEUE_TOKEN`.",
     secret: "url",
     schema: text.default("http://127.0.0.1:8080"),
+  },
+  timeout: {
+    env: "TASK_QUEUE_TIMEOUT",
+    group: "client",
+    description:
+      "Client commands: seconds a request may wait for the server's answer (a `get --wait` gets its wait on top); a request that runs out of time is not retried.",
+    schema: seconds.default(30),
   },
 });
 

@@ -1,9 +1,10 @@
 import { mkdirSync } from "node:fs";
-import { basename, relative, resolve } from "node:path";
+import { basename, isAbsolute, relative, resolve } from "node:path";
 import { InMemoryLeaderElection } from "@task-queue/queue-core";
 import { SqlQueueNamespace } from "@task-queue/queue-sql";
 import type { RunContext } from "../cli.js";
 import { startHttpServer } from "../http-server.js";
+import { EXAMPLE_ITEMS_FILE } from "../paths.js";
 import { onSignals, stopSignal } from "../signals.js";
 import { createServiceLoop } from "../wiring/controller.js";
 import { withQueueEvents } from "../wiring/queues.js";
@@ -46,7 +47,7 @@ export async function runDev({ config, logger }: RunContext): Promise<number> {
     process.stdout.write(
       `\ntask-queue dev is running\n  API:      ${server.url}/api/v1/queue\n  Docs:     ${server.url}/docs\n` +
         `  Data:     ${dataDir}\n  Scripts:  ${settings.path_to_scripts}\n` +
-        `  Try:      ${invocation()} put examples/items.json --url ${server.url}\n  Stop:     Ctrl-C\n\n`,
+        `  Try:      ${invocation()} put ${displayPath(EXAMPLE_ITEMS_FILE)} --url ${server.url}\n  Stop:     Ctrl-C\n\n`,
     );
     const signal = await stop.stopped;
     logger.info({ signal }, "stopping");
@@ -54,6 +55,12 @@ export async function runDev({ config, logger }: RunContext): Promise<number> {
     await running;
   });
   return 0;
+}
+
+/** A path as short as it can be shown: relative to the current folder when it lies below it. */
+function displayPath(path: string): string {
+  const shown = relative(process.cwd(), path);
+  return shown.startsWith("..") || isAbsolute(shown) ? path : shown;
 }
 
 /** How to call this program from the current folder: `task-queue` when run through its bin link, else node + path. */

@@ -20,6 +20,7 @@ export async function runServer({ config, logger }: RunContext): Promise<number>
       (sweep) => sweep.stop(),
     );
     const signal = await stop.stopped;
+    await server.drain();
     logger.info({ signal }, "stopping: finishing requests in flight");
   });
   logger.info({}, "stopped");

@@ -28,9 +28,17 @@ function parse(line: string): Record<string, unknown> | null {
   }
 }
 
-/** Starts `node dist/main.js <args>` with only the given environment (plus PATH), logging JSON to a pipe. */
-export function startCli(args: string[], env: Record<string, string>, cwd = REPO_ROOT): CliProcess {
-  const child = spawn(process.execPath, [MAIN, ...args], {
+/**
+ * Starts `node dist/main.js <args>` (or another copy of the program, e.g. one installed from the tarball) with only
+ * the given environment (plus PATH), logging JSON to a pipe.
+ */
+export function startCli(
+  args: string[],
+  env: Record<string, string>,
+  cwd = REPO_ROOT,
+  main = MAIN,
+): CliProcess {
+  const child = spawn(process.execPath, [main, ...args], {
     cwd,
     env: { PATH: process.env.PATH ?? "", LOGGER_LEVEL: "info", ...env },
     stdio: ["ignore", "pipe", "pipe"],
@@ -92,8 +100,9 @@ export async function runCli(
   args: string[],
   env: Record<string, string>,
   cwd = REPO_ROOT,
+  main = MAIN,
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const cli = startCli(args, env, cwd);
+  const cli = startCli(args, env, cwd, main);
   const code = await cli.exited;
   return { code, stdout: cli.lines.join("\n"), stderr: cli.stderr() };
 }

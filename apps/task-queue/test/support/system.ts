@@ -18,6 +18,7 @@ export interface RunningSystem {
 export async function startSystem(
   table: string,
   controllerEnv: Record<string, string>,
+  program: { main?: string; cwd?: string } = {},
 ): Promise<RunningSystem> {
   const env = {
     QUEUE_IMPLEMENTATION: "sql-json",
@@ -25,10 +26,15 @@ export async function startSystem(
     SQL_QUEUE_TABLE: table,
     SQL_QUEUE_NAME: `q-${table.slice(-6)}`,
   };
-  const server = startCli(["server", "--port", "0"], env);
+  const server = startCli(["server", "--port", "0"], env, program.cwd, program.main);
   const listening = await server.waitForLog((log) => log.msg === "API server listening");
   const url = String(listening.url);
-  const controller = startCli(["controller"], { ...env, PERIODIC_SECONDS: "0.2", ...controllerEnv });
+  const controller = startCli(
+    ["controller"],
+    { ...env, PERIODIC_SECONDS: "0.2", ...controllerEnv },
+    program.cwd,
+    program.main,
+  );
   await controller.waitForLog((log) => log.msg === "tick");
   return { server, controller, url, client: new ApiClient({ baseUrl: url }) };
 }

@@ -1,4 +1,3 @@
-import { randomUUID } from "node:crypto";
 import type { Logger } from "@task-queue/queue-core";
 import type { MiddlewareHandler } from "hono";
 import { matchedRoutes } from "hono/route";
@@ -12,7 +11,7 @@ export function requestLog(logger: Logger, metrics: RequestMetrics): MiddlewareH
   return async (c, next) => {
     const started = performance.now();
     const incoming = c.req.header("x-request-id");
-    const requestId = incoming !== undefined && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    const requestId = incoming !== undefined && REQUEST_ID.test(incoming) ? incoming : crypto.randomUUID();
     c.set("requestId", requestId);
     await next();
     const seconds = (performance.now() - started) / 1000;

@@ -50,6 +50,8 @@ export function registerServiceRoutes(app: App, options: ResolvedOptions, metric
     },
   });
   app.openapi(readyz, async (c) => {
+    // Shutting down: out of rotation at once, while requests are still served (no storage check, nothing logged).
+    if (options.shuttingDown()) return c.json({ status: "unavailable" as const }, 503);
     try {
       await withinTime(options.ready(), options.readyTimeoutMs);
       return c.json({ status: "ready" as const }, 200);

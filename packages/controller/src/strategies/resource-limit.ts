@@ -2,7 +2,7 @@ import {
   allIdsInStage,
   InvalidArgument,
   type ItemId,
-  ItemNotFound,
+  isQueueError,
   type JsonValue,
   type Queue,
   QueueItemStage,
@@ -65,7 +65,7 @@ export class ResourceLimit implements ReleaseStrategy {
           );
           amounts = request.ok ? request.amounts : {};
         } catch (error) {
-          if (error instanceof ItemNotFound) continue;
+          if (isQueueError(error, "ITEM_NOT_FOUND")) continue;
           throw error;
         }
         this.processing.set(id, amounts);
