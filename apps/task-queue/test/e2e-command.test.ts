@@ -51,7 +51,7 @@ describe("task-queue e2e", () => {
     const server = startCli(["server", "--port", "0"], { QUEUE_IMPLEMENTATION: "in-memory" });
     try {
       const bare = String((await server.waitForLog((log) => log.msg === "API server listening")).url);
-      const run = await runCli(["e2e", "-n", "3", "--timeout", "2s", "--url", bare, "--output", "json"], {});
+      const run = await runCli(["e2e", "-n", "3", "--within", "2s", "--url", bare, "--output", "json"], {});
       expect(run.code).toBe(1);
       expect(JSON.parse(run.stdout)).toMatchObject({ ok: false, finished: 0 });
       expect(JSON.parse(run.stdout).unfinished).toHaveLength(3);

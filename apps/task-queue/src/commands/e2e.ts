@@ -56,17 +56,20 @@ export const e2eCommand: ClientCommand = {
     "Check a deployment end to end: put n items for the example scripts (some succeed, some fail on purpose), wait " +
     "until all are SUCCESS or FAIL, check each outcome, print put→done p50/p95; exit 0 only when all matched. " +
     "Deletes its items unless --keep. Needs a controller with the process worker and examples/scripts.",
-  examples: ["task-queue e2e", "task-queue e2e -n 500 --url http://queue.internal:8080 --timeout 30m"],
+  examples: ["task-queue e2e", "task-queue e2e -n 500 --url http://queue.internal:8080 --within 30m"],
   options: [
     new Option("-n, --count <n>", "items to put (default 100)"),
-    new Option("--timeout <duration>", "give up waiting after this long (default 10m)"),
+    new Option(
+      "--within <duration>",
+      "give up waiting after this long (default 10m); --timeout bounds each request",
+    ),
     new Option("--keep", "leave the items in the queue"),
   ],
   run: async (queue, _args, { options }): Promise<Result> => {
     const count = options.count === undefined ? 100 : Number(options.count);
     if (!Number.isInteger(count) || count < 1)
       throw new CliError(`-n must be a whole number ≥ 1, got ${String(options.count)}`, EXIT_USAGE);
-    const timeoutMs = durationOption("--timeout", options.timeout ?? "10m") * 1000;
+    const timeoutMs = durationOption("--within", options.within ?? "10m") * 1000;
     const run = `e2e-${new Date().toISOString().replace(/[-:.]/g, "").slice(0, 15)}-${randomBytes(3).toString("hex")}`;
     const expected = new Map<ItemId, Outcome>();
     const items: Record<ItemId, JsonValue> = {};
