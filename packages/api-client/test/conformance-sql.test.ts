@@ -27,6 +27,6 @@ afterAll(async () => {
 runQueueConformance(
   "ApiClient → HTTP → SqlQueue (PostgreSQL)",
   () => new ApiClient({ baseUrl: server.baseUrl }).queue(`q-${randomUUID()}`),
-  { strictFifo: true, priority: true, delay: true, pause: true, stats: true },
+  { strictFifo: true, priority: true, delay: true, pause: true, stats: true, leaseRaces: true },
   { timeoutMs: 60_000 },
 );

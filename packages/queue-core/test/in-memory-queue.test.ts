@@ -8,6 +8,7 @@ runQueueConformance("InMemoryQueue", () => new InMemoryQueue(), {
   priority: true,
   stats: true,
   delay: true,
+  leaseRaces: true,
 });
 
 describe("InMemoryQueueNamespace", () => {

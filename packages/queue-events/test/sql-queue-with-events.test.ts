@@ -54,7 +54,7 @@ for (const { label, open } of databases) {
     runQueueConformance(
       `QueueWithEvents over SqlQueue on ${label}`,
       () => queues.queue(`case-${caseNumber++}`),
-      { strictFifo: true, priority: true, delay: true, pause: true, stats: true },
+      { strictFifo: true, priority: true, delay: true, pause: true, stats: true, leaseRaces: true },
     );
 
     it("moves and records in one transaction, with the exact events of a whole life", async () => {

@@ -17,6 +17,12 @@ export interface QueueCapabilities {
   pause?: boolean;
   /** stats() (QueueWithStats): counts, rates, durations and failure reasons over a window. */
   stats?: boolean;
+  /**
+   * Consumers whose leases expire while they work, racing rescues and each other's completions, never lose an
+   * item. Undeclared (false) only where the store cannot make it exact: S3Queue on a store that ignores conditional
+   * requests (s3rver) — a known defect there, reported in the S3 README.
+   */
+  leaseRaces?: boolean;
 }
 
 export interface ConformanceOptions {

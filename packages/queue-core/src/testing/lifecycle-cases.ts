@@ -422,6 +422,7 @@ export const lifecycleCases: ConformanceCase[] = [
   },
   {
     name: "lifecycle: concurrent consumers with leases complete every item exactly once",
+    requires: "leaseRaces",
     slow: true,
     async run(queue) {
       const count = 200;
