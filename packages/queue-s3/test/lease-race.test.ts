@@ -17,40 +17,6 @@ const title = availability.available
   ? "a stale attempt racing a re-claim on moto_server"
   : `a stale attempt racing a re-claim on moto_server [skipped: ${availability.reason}]`;
 
-/** A client that, once armed, holds the first request of `command` on a key containing `part` until released. */
-function holdingClient(endpoint: string, command: string, part: string) {
-  const client = motoServer.motoClient(endpoint);
-  let armed = false;
-  let reached: () => void = () => {};
-  let release: () => void = () => {};
-  let released = Promise.resolve();
-  client.middlewareStack.add(
-    (next, context) => async (args) => {
-      const key = (args.input as { Key?: string }).Key ?? "";
-      if (armed && context.commandName === command && key.includes(part)) {
-        armed = false;
-        reached();
-        await released;
-      }
-      return next(args);
-    },
-    { step: "initialize", name: "holdWrite" },
-  );
-  return {
-    client,
-    arm(): Promise<void> {
-      armed = true;
-      released = new Promise<void>((resolve) => {
-        release = resolve;
-      });
-      return new Promise<void>((resolve) => {
-        reached = resolve;
-      });
-    },
-    release: () => release(),
-  };
-}
-
 async function keysUnder(client: S3Client, prefix: string): Promise<string[]> {
   const listed = await client.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: `${prefix}/` }));
   return (listed.Contents ?? []).map((object) => object.Key!.slice(prefix.length + 1)).sort();
@@ -106,7 +72,7 @@ describe.skipIf(!availability.available)(title, () => {
     "a zombie's $name loses to the new attempt and reports LeaseLost",
     async (zombie) => {
       const prefix = `lease-race-${randomUUID()}`;
-      const held = holdingClient(moto.endpoint, zombie.command, zombie.part);
+      const held = motoServer.holdingClient(moto.endpoint, zombie.command, zombie.part);
       const raw = motoServer.motoClient(moto.endpoint);
       const first = new S3Queue({ ...motoServer.motoConnection(moto, prefix), client: held.client });
       const second = new S3Queue(motoServer.motoConnection(moto, prefix));

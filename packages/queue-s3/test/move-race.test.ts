@@ -15,44 +15,6 @@ const title = availability.available
   ? "moves that overlap on moto_server"
   : `moves that overlap on moto_server [skipped: ${availability.reason}]`;
 
-/** A client whose DeleteObject requests on keys under `/FAIL/` wait, once armed, until released. */
-function holdingClient(endpoint: string): {
-  client: S3Client;
-  arm(): Promise<void>;
-  release(): void;
-} {
-  const client = motoServer.motoClient(endpoint);
-  let armed = false;
-  let reached: () => void = () => {};
-  let release: () => void = () => {};
-  let released = Promise.resolve();
-  client.middlewareStack.add(
-    (next, context) => async (args) => {
-      const key = (args.input as { Key?: string }).Key ?? "";
-      if (armed && context.commandName === "DeleteObjectCommand" && key.includes("/FAIL/")) {
-        armed = false;
-        reached();
-        await released;
-      }
-      return next(args);
-    },
-    { step: "initialize", name: "holdFailDelete" },
-  );
-  return {
-    client,
-    arm() {
-      armed = true;
-      released = new Promise<void>((resolve) => {
-        release = resolve;
-      });
-      return new Promise<void>((resolve) => {
-        reached = resolve;
-      });
-    },
-    release: () => release(),
-  };
-}
-
 /** The stages holding an object of each id under the prefix, read behind the queue's back. */
 async function stagesByItem(client: S3Client, prefix: string): Promise<Map<ItemId, StageName[]>> {
   const byItem = new Map<ItemId, StageName[]>();
@@ -88,7 +50,8 @@ describe.skipIf(!availability.available)(title, () => {
 
   it("a requeue whose delete of the FAIL copy is held does not remove the FAIL copy another queue object wrote since", async () => {
     const prefix = `race-held-${randomUUID()}`;
-    const held = holdingClient(moto.endpoint);
+    // Holds the DeleteObject of the FAIL copy, once armed, until released.
+    const held = motoServer.holdingClient(moto.endpoint, "DeleteObjectCommand", "/FAIL/");
     const a = new S3Queue({ ...motoServer.motoConnection(moto, prefix), client: held.client });
     const c = new S3Queue(motoServer.motoConnection(moto, prefix));
     try {

@@ -25,3 +25,41 @@ export function motoConnection(moto: RunningMoto, prefix: string): S3ConnectionO
     credentials: MOTO_CREDENTIALS,
   };
 }
+
+/** A client that, once armed, holds the first request of `command` on a key containing `part` until released. */
+export function holdingClient(
+  endpoint: string,
+  command: string,
+  part: string,
+): { client: S3Client; arm(): Promise<void>; release(): void } {
+  const client = motoClient(endpoint);
+  let armed = false;
+  let reached: () => void = () => {};
+  let release: () => void = () => {};
+  let released = Promise.resolve();
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      const key = (args.input as { Key?: string }).Key ?? "";
+      if (armed && context.commandName === command && key.includes(part)) {
+        armed = false;
+        reached();
+        await released;
+      }
+      return next(args);
+    },
+    { step: "initialize", name: "holdWrite" },
+  );
+  return {
+    client,
+    arm(): Promise<void> {
+      armed = true;
+      released = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      return new Promise<void>((resolve) => {
+        reached = resolve;
+      });
+    },
+    release: () => release(),
+  };
+}
