@@ -1,4 +1,5 @@
-import { InvalidArgument, InvalidTransition, ItemNotFound, LeaseLost } from "./errors.js";
+import { InvalidArgument, InvalidTransition, ItemNotFound } from "./errors.js";
+import { fencingRefusal, type Refusal } from "./fencing.js";
 import type { JsonValue } from "./json.js";
 import {
   assertAttempt,
@@ -37,7 +38,6 @@ import type {
   QueueItem,
   QueueNamespace,
   RequeueResult,
-  SkippedItem,
   StatePage,
 } from "./queue.js";
 import { parseStage, QueueItemStage, STAGE_NAMES, type StageSizes, stageName } from "./stage.js";
@@ -324,30 +324,21 @@ export class InMemoryQueue implements QueueWithStats {
     id: ItemId,
     action: "success" | "fail" | "extend",
     attempt: number | undefined,
-  ): { entry: Entry } | { skip: SkippedItem; error: Error } {
+  ): { entry: Entry } | Refusal {
+    if (attempt !== undefined) assertAttempt(attempt);
     const entry = this.items.get(id);
-    if (!entry) return { skip: { id, reason: "NOT_FOUND" }, error: new ItemNotFound(id) };
-    if (attempt !== undefined) {
-      assertAttempt(attempt);
-      const lost = (why: string) => ({
-        skip: { id, reason: "LEASE_LOST" as const },
-        error: new LeaseLost(id, attempt, entry.attempts, why),
-      });
-      if (entry.attempts !== attempt) return lost(`the item is on attempt ${entry.attempts}`);
-      if (entry.stage === QueueItemStage.WAITING)
-        return lost(`it was put back in WAITING (${entry.lastError ?? "retry"})`);
-      if (
-        entry.stage === QueueItemStage.PROCESSING &&
-        entry.leaseExpiresAt !== null &&
-        entry.leaseExpiresAt <= this.now()
-      )
-        return lost("its lease expired");
-    }
-    if (entry.stage !== QueueItemStage.PROCESSING) {
-      const stage = stageName(entry.stage);
-      return { skip: { id, reason: "WRONG_STAGE", stage }, error: new InvalidTransition(id, action, stage) };
-    }
-    return { entry };
+    const refused = fencingRefusal(
+      id,
+      entry && {
+        stage: stageName(entry.stage),
+        attempts: entry.attempts,
+        leaseExpired: entry.leaseExpiresAt !== null && entry.leaseExpiresAt <= this.now(),
+        lastError: entry.lastError,
+      },
+      action,
+      attempt,
+    );
+    return refused ?? { entry: entry! };
   }
 
   async extend(id: ItemId, options: ExtendOptions): Promise<Date> {

@@ -13,6 +13,7 @@ export {
   type QueueErrorCode,
   QueueUnavailable,
 } from "./errors.js";
+export { type FencedState, fencingRefusal, type Refusal } from "./fencing.js";
 export { InMemoryQueue, InMemoryQueueNamespace, type InMemoryQueueOptions } from "./in-memory-queue.js";
 export type { JsonObject, JsonPrimitive, JsonValue } from "./json.js";
 export { InMemoryLeaderElection, type LeaderElection } from "./leader-election.js";

@@ -1,20 +1,17 @@
 import {
   assertAttempt,
-  InvalidTransition,
+  fencingRefusal,
   type ItemId,
-  ItemNotFound,
-  LeaseLost,
   type QueueAction,
-  type SkippedItem,
+  type Refusal,
 } from "@task-queue/queue-core";
 import type { FoundCopy } from "./locate.js";
 
-export type Checked = { at: FoundCopy } | { skip: SkippedItem; error: Error };
+export type Checked = { at: FoundCopy } | Refusal;
 
 /**
- * Whether success, fail or extend may act on the item as located: queue-core's fencing rule (InMemoryQueue.check).
- * With an attempt, the item must be PROCESSING on that attempt with an unexpired lease (or none); otherwise
- * LeaseLost, or InvalidTransition when it already finished on that attempt. Without one, any PROCESSING item.
+ * Whether success, fail or extend may act on the item as located: queue-core's fencing rule, on the copy's
+ * metadata (the last error lives in the body, so the LeaseLost message goes without it).
  */
 export function checkHolder(
   id: ItemId,
@@ -23,26 +20,16 @@ export function checkHolder(
   attempt: number | undefined,
   now: number,
 ): Checked {
-  if (at === null) return { skip: { id, reason: "NOT_FOUND" }, error: new ItemNotFound(id) };
-  if (attempt !== undefined) {
-    assertAttempt(attempt);
-    const current = at.meta.attempts;
-    const lost = (why: string): Checked => ({
-      skip: { id, reason: "LEASE_LOST" },
-      error: new LeaseLost(id, attempt, current, why),
-    });
-    if (current !== attempt) return lost(`the item is on attempt ${current}`);
-    if (at.stage === "WAITING") return lost("it was put back in WAITING");
-    const lease = at.meta.leaseExpiresAt;
-    if (at.stage === "PROCESSING" && lease !== null && lease <= now) return lost("its lease expired");
-  }
-  if (at.stage !== "PROCESSING") {
-    return {
-      skip: { id, reason: "WRONG_STAGE", stage: at.stage },
-      error: new InvalidTransition(id, action, at.stage),
-    };
-  }
-  return { at };
+  if (attempt !== undefined) assertAttempt(attempt);
+  const refused = fencingRefusal(
+    id,
+    at === null
+      ? undefined
+      : { stage: at.stage, attempts: at.meta.attempts, leaseExpired: isExpired(at.meta.leaseExpiresAt, now) },
+    action,
+    attempt,
+  );
+  return refused ?? { at: at! };
 }
 
 /** Whether a lease (ms since the epoch; null: none) has run out at `now`. */
