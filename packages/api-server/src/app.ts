@@ -1,20 +1,19 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { silentLogger } from "@task-queue/queue-core";
 import type { Context } from "hono";
-import { bodyLimit } from "hono/body-limit";
 import { allowedMethods } from "./allowed-methods.js";
 import type { App, AppEnv } from "./context.js";
 import { PUBLIC_ASSETS } from "./generated/public-assets.js";
 import {
   ERROR_CODE_HEADER,
   methodNotAllowed,
-  payloadTooLarge,
   RequestValidationError,
   routeNotFound,
   toHttpError,
 } from "./http-errors.js";
 import { RequestMetrics } from "./metrics.js";
 import { bearerAuth } from "./middleware/bearer-auth.js";
+import { bodySize } from "./middleware/body-size.js";
 import { requestLog } from "./middleware/request-log.js";
 import { type AppOptions, type ResolvedOptions, resolveOptions } from "./options.js";
 import { zodProblems } from "./request-body.js";
@@ -124,15 +123,7 @@ export function createApp(appOptions: AppOptions): App {
     "*",
     bearerAuth(options.token, (path) => PUBLIC_PATHS.has(path)),
   );
-  app.use(
-    "/api/*",
-    bodyLimit({
-      maxSize: options.maxBodyBytes,
-      onError: () => {
-        throw payloadTooLarge(options.maxBodyBytes);
-      },
-    }),
-  );
+  app.use("/api/*", bodySize(options.maxBodyBytes));
 
   registerServiceRoutes(app, options, metrics);
   for (const variant of queueVariants(options.queues, options.defaultQueue)) {

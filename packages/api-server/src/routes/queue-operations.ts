@@ -1,6 +1,13 @@
 import { z } from "@hono/zod-openapi";
-import { hasHistory, type ItemId, itemIdProblem, type JsonValue } from "@task-queue/queue-core";
+import {
+  hasHistory,
+  type ItemId,
+  itemIdProblem,
+  type JsonValue,
+  type StageSizes as QueueStageSizes,
+} from "@task-queue/queue-core";
 import type { AppContext } from "../context.js";
+import { FreshReads } from "../fresh-reads.js";
 import { historyNotRecorded, RequestValidationError } from "../http-errors.js";
 import { type BodyOptions, readJsonBody, readOptionalJsonBody, zodProblems } from "../request-body.js";
 import {
@@ -103,6 +110,7 @@ function parseIdList(body: unknown): string[] {
 export function queueOperations(options: BodyOptions & { maxItems: number }): QueueRouteSpec[] {
   const { maxItems } = options;
   const count = (n: number) => checkedCount(n, maxItems);
+  const sizes = new FreshReads<QueueStageSizes>();
   return [
     queueRoute({
       operationId: "size",
@@ -120,7 +128,8 @@ export function queueOperations(options: BodyOptions & { maxItems: number }): Qu
       path: "sizes",
       summary: "Number of items in every stage",
       response: { schema: StageSizes, description: "Counts by stage name" },
-      handle: ({ queue }) => queue.sizes(),
+      // Coalesced per queue: the route every dashboard and poller hits (FreshReads keeps read-your-writes).
+      handle: ({ c, queue }) => sizes.read(c.req.param("queue_name") ?? "", () => queue.sizes()),
     }),
     queueRoute({
       operationId: "status",
