@@ -45,4 +45,21 @@ describe("task-queue controller signals", () => {
     expect(run.code).toBe(0);
     expect(run.stdout.split("\n").filter((line) => line.includes('"msg":"tick"'))).toHaveLength(1);
   });
+
+  it("applies RETENTION_EVENTS_SECONDS with history on, and says it is ignored without", async () => {
+    const withHistory = await runCli(["controller", "--once"], {
+      ...env,
+      WITH_QUEUE_EVENTS: "true",
+      EVENT_STORE_IMPLEMENTATION: "in-memory",
+      RETENTION_EVENTS_SECONDS: "60",
+    });
+    expect(withHistory.code).toBe(0);
+    const tick = withHistory.stdout.split("\n").find((line) => line.includes('"msg":"tick"'));
+    expect(JSON.parse(tick ?? "{}")).toMatchObject({ trimmedEvents: 0, purged: 0 });
+    expect(withHistory.stdout).not.toContain("records no history");
+
+    const without = await runCli(["controller", "--once"], { ...env, RETENTION_EVENTS_SECONDS: "60" });
+    expect(without.code).toBe(0);
+    expect(without.stdout).toContain("RETENTION_EVENTS_SECONDS is set but this queue records no history");
+  });
 });

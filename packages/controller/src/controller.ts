@@ -20,6 +20,8 @@ export interface TickReport {
   paused: boolean;
   /** Finished items removed by the retention policy this tick. */
   purged: number;
+  /** History events removed by the retention policy this tick. */
+  trimmedEvents: number;
   sizes: StageSizes;
 }
 
@@ -66,10 +68,12 @@ export class Controller {
       }
     }
     let purged = 0;
+    let trimmedEvents = 0;
     if (this.retention && (options.stillLeading?.() ?? true)) {
       try {
         const removed = await applyRetention(this.workQueue.queue, this.retention, this.logger);
         purged = removed.SUCCESS + removed.FAIL;
+        trimmedEvents = removed.events;
       } catch (error) {
         // Retention is housekeeping: a failed run is tried again next tick and never stops the tick's report.
         this.logger.warn({ err: error }, "retention failed; trying again next tick");
@@ -85,6 +89,7 @@ export class Controller {
       rejected: push.rejected.length,
       paused: !release,
       purged,
+      trimmedEvents,
       sizes: await this.workQueue.queue.sizes(),
     };
     this.logger.info({ ...report }, "tick");

@@ -1,5 +1,11 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import { type Logger, PURGE_BATCH_ITEMS, type Queue, silentLogger } from "@task-queue/queue-core";
+import {
+  canTrimHistory,
+  type Logger,
+  PURGE_BATCH_ITEMS,
+  type Queue,
+  silentLogger,
+} from "@task-queue/queue-core";
 
 /** How long finished items are kept; a stage without an age is kept for ever. */
 export interface RetentionPolicy {
@@ -7,7 +13,12 @@ export interface RetentionPolicy {
   successSeconds?: number | null;
   /** Seconds a FAIL item is kept after it failed; null/undefined: for ever. */
   failSeconds?: number | null;
-  /** Items per purge call (default PURGE_BATCH_ITEMS): one short statement each on SQL. */
+  /**
+   * Seconds recorded history (events) is kept; null/undefined: for ever. Applies when the queue records history
+   * (QueueWithEvents); the history of every queue sharing its event store and names is trimmed.
+   */
+  eventsSeconds?: number | null;
+  /** Items (or events) per purge call (default PURGE_BATCH_ITEMS): one short statement each on SQL. */
   batchItems?: number;
   /** Items removed per stage per run at most (default 20 batches), so one run never holds up a tick for long. */
   maxItemsPerRun?: number;
@@ -18,6 +29,8 @@ export interface RetentionPolicy {
 export interface RetentionReport {
   SUCCESS: number;
   FAIL: number;
+  /** History events trimmed. */
+  events: number;
 }
 
 /**
@@ -32,21 +45,35 @@ export async function applyRetention(
   const batchItems = policy.batchItems ?? PURGE_BATCH_ITEMS;
   const maxItems = policy.maxItemsPerRun ?? batchItems * 20;
   const pauseMs = policy.pauseMs ?? 10;
-  const report: RetentionReport = { SUCCESS: 0, FAIL: 0 };
-  const ages: Array<[keyof RetentionReport, number | null | undefined]> = [
+  const report: RetentionReport = { SUCCESS: 0, FAIL: 0, events: 0 };
+  const ages: Array<["SUCCESS" | "FAIL", number | null | undefined]> = [
     ["SUCCESS", policy.successSeconds],
     ["FAIL", policy.failSeconds],
   ];
-  for (const [stage, age] of ages) {
-    if (age === null || age === undefined) continue;
-    while (report[stage] < maxItems) {
-      const limit = Math.min(batchItems, maxItems - report[stage]);
-      const { purged } = await queue.purge({ stage, olderThanSeconds: age, limit });
-      report[stage] += purged;
+  /** Runs batches of `purge` until one comes back short or the run's cap is reached; returns how many went. */
+  const inBatches = async (purge: (limit: number) => Promise<number>): Promise<number> => {
+    let done = 0;
+    while (done < maxItems) {
+      const limit = Math.min(batchItems, maxItems - done);
+      const purged = await purge(limit);
+      done += purged;
       if (purged < limit) break;
       await sleep(pauseMs);
     }
+    return done;
+  };
+  for (const [stage, age] of ages) {
+    if (age === null || age === undefined) continue;
+    report[stage] = await inBatches(
+      async (limit) => (await queue.purge({ stage, olderThanSeconds: age, limit })).purged,
+    );
   }
-  if (report.SUCCESS + report.FAIL > 0) logger.info({ purged: report }, "retention purged finished items");
+  const eventsAge = policy.eventsSeconds;
+  if (eventsAge !== null && eventsAge !== undefined && canTrimHistory(queue)) {
+    report.events = await inBatches((limit) => queue.trimHistory({ olderThanSeconds: eventsAge, limit }));
+  }
+  if (report.SUCCESS + report.FAIL + report.events > 0) {
+    logger.info({ purged: report }, "retention purged finished items and old history");
+  }
   return report;
 }

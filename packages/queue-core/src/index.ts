@@ -70,6 +70,7 @@ export {
 } from "./purge.js";
 export {
   canPause,
+  canTrimHistory,
   type FailManyResult,
   type HistoryEntry,
   hasHistory,
@@ -87,6 +88,7 @@ export {
   type SkippedItem,
   type SkipReason,
   type StatePage,
+  type TrimmableHistory,
 } from "./queue.js";
 export { REDACTED, redactUrlsIn } from "./redact.js";
 export { RETRY, type Try, type WithBackoffOptions, withBackoff } from "./retry.js";

@@ -173,6 +173,19 @@ export function hasHistory(queue: Queue): queue is QueueWithHistory {
   return typeof (queue as Partial<QueueWithHistory>).history === "function";
 }
 
+/**
+ * A queue whose history can be trimmed by age (QueueWithEvents): the events side of retention. The history may be
+ * shared with other queues (one event store, one pair of event names), and trimming applies to all of it.
+ */
+export interface TrimmableHistory extends Queue {
+  /** Removes up to `limit` recorded events older than the age, oldest first, and returns how many it removed. */
+  trimHistory(options: { olderThanSeconds: number; limit: number }): Promise<number>;
+}
+
+export function canTrimHistory(queue: Queue): queue is TrimmableHistory {
+  return typeof (queue as Partial<TrimmableHistory>).trimHistory === "function";
+}
+
 /** A queue whose backend stores the pause flag. */
 export interface PausableQueue extends Queue {
   isPaused(): Promise<boolean>;

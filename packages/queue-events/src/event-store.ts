@@ -15,6 +15,13 @@ export interface EventPage {
   nextCursor: string | null;
 }
 
+/** Which events trim removes: those with this name recorded before `before`, oldest first, at most `limit`. */
+export interface EventTrimRequest {
+  name: string;
+  before: Date;
+  limit: number;
+}
+
 /**
  * Where events are kept. Every implementation passes the conformance suite in `@task-queue/queue-events/testing`.
  */
@@ -30,4 +37,9 @@ export interface EventStore {
   readByName(name: string, page?: EventPageRequest): Promise<EventPage>;
   /** Every event whose data names this queue and item (data.queue, data.id), in the order they were recorded. */
   itemHistory(queue: string, id: ItemId): Promise<Event[]>;
+  /**
+   * Removes up to `limit` events of one name whose time is before `before`, oldest first (by time, then id), and
+   * returns how many it removed: retention in batches, each one short statement on SQL (the name-time index).
+   */
+  trim(request: EventTrimRequest): Promise<number>;
 }

@@ -1,8 +1,9 @@
 import type { ItemId } from "@task-queue/queue-core";
 import type { Event, NewEvent } from "./event.js";
-import type { EventPage, EventPageRequest, EventStore } from "./event-store.js";
+import type { EventPage, EventPageRequest, EventStore, EventTrimRequest } from "./event-store.js";
 import { itemKey, validateNewEvents } from "./new-event.js";
 import { compareEventIds, isAfter, normalizeEventPage, toPage } from "./paging.js";
+import { validateTrimRequest } from "./trim.js";
 
 const historyKey = (queue: string, id: ItemId): string => JSON.stringify([queue, id]);
 
@@ -45,6 +46,30 @@ export class InMemoryEventStore implements EventStore {
 
   async itemHistory(queue: string, id: ItemId): Promise<Event[]> {
     return (this.byItem.get(historyKey(queue, id)) ?? []).map(copyEvent);
+  }
+
+  async trim(request: EventTrimRequest): Promise<number> {
+    const { name, before, limit } = validateTrimRequest(request);
+    const named = this.byName.get(name) ?? [];
+    const doomed = named
+      .filter((event) => event.time < before)
+      .sort((a, b) => a.time.getTime() - b.time.getTime() || compareEventIds(a.id, b.id))
+      .slice(0, limit);
+    if (doomed.length === 0) return 0;
+    const gone = new Set(doomed);
+    this.byName.set(
+      name,
+      named.filter((event) => !gone.has(event)),
+    );
+    for (const event of doomed) {
+      const item = itemKey(event.data);
+      if (!item) continue;
+      const key = historyKey(item.queue, item.id);
+      const left = (this.byItem.get(key) ?? []).filter((kept) => kept !== event);
+      if (left.length === 0) this.byItem.delete(key);
+      else this.byItem.set(key, left);
+    }
+    return doomed.length;
   }
 }
 

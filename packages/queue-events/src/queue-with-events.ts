@@ -445,6 +445,26 @@ export class QueueWithEvents implements QueueWithHistory {
   }
 
   /** The item's ADD and MOVE events in the order they happened; ItemNotFound when neither queue nor store knows it. */
+  /**
+   * Removes up to `limit` of this wrapper's events (its put and move names, across every queue that records under
+   * them) older than the age, oldest first; returns how many. The queue's items are not touched.
+   */
+  async trimHistory(options: { olderThanSeconds: number; limit: number }): Promise<number> {
+    const { olderThanSeconds, limit } = options;
+    if (!Number.isFinite(olderThanSeconds) || olderThanSeconds < 0) {
+      throw new InvalidArgument(
+        "olderThanSeconds",
+        `must be a number of seconds ≥ 0, got ${String(olderThanSeconds)}`,
+      );
+    }
+    const before = new Date(Date.now() - olderThanSeconds * 1000);
+    // The first call checks the limit for both.
+    let removed = await this.store.trim({ name: this.names.move, before, limit });
+    if (removed < limit)
+      removed += await this.store.trim({ name: this.names.add, before, limit: limit - removed });
+    return removed;
+  }
+
   async history(id: ItemId): Promise<HistoryEntry[]> {
     assertItemId(id);
     const { queue } = await this.itemIdentity();

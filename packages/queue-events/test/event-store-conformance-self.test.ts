@@ -7,6 +7,7 @@ import {
   type Event,
   type EventPage,
   type EventPageRequest,
+  type EventTrimRequest,
   InMemoryEventStore,
   type NewEvent,
 } from "../src/index.js";
@@ -89,6 +90,20 @@ class CutsLongText extends InMemoryEventStore {
   }
 }
 
+/** Trims the oldest events whatever their age. */
+class IgnoresTrimAge extends InMemoryEventStore {
+  override trim(request: EventTrimRequest): Promise<number> {
+    return super.trim({ ...request, before: new Date("9999-01-01T00:00:00Z") });
+  }
+}
+
+/** Trims every old event, whatever the limit. */
+class IgnoresTrimLimit extends InMemoryEventStore {
+  override trim(request: EventTrimRequest): Promise<number> {
+    return super.trim({ ...request, limit: Number.MAX_SAFE_INTEGER });
+  }
+}
+
 /** The suite's own assertion with which the case mentioning `fragment` fails the broken store. */
 const failureOf = (fragment: string, store: InMemoryEventStore) =>
   suiteFailure(() => caseNamed(fragment).run(store, uniqueNames()));
@@ -123,6 +138,16 @@ describe("the event store conformance suite rejects broken stores", () => {
   it("fails a store that keeps the caller's objects", async () => {
     const failure = await failureOf("does not change the store", new SharesObjects());
     expect(failure).toMatchObject({ actual: [1, 2], expected: [1] });
+  });
+
+  it("fails a store that trims young events", async () => {
+    const failure = await failureOf("trim removes", new IgnoresTrimAge());
+    expect(failure).toMatchObject({ actual: 2, expected: 1 });
+  });
+
+  it("fails a store that trims past the limit", async () => {
+    const failure = await failureOf("trim removes", new IgnoresTrimLimit());
+    expect(failure).toMatchObject({ actual: 3, expected: 2 });
   });
 
   it("fails a store that cuts a reason at the limit", async () => {

@@ -431,6 +431,13 @@ export const SETTINGS = define({
       "The controller removes FAIL items this many seconds after they failed (as RETENTION_SUCCESS_SECONDS); unset: kept for ever.",
     schema: seconds.optional(),
   },
+  retention_events_seconds: {
+    env: "RETENTION_EVENTS_SECONDS",
+    group: "controller",
+    description:
+      "With WITH_QUEUE_EVENTS, the controller removes recorded history (put and move events) older than this many seconds, oldest first, in batches like RETENTION_SUCCESS_SECONDS; the whole event store's history under the configured event names. Unset: kept for ever.",
+    schema: seconds.optional(),
+  },
   grace_period_seconds: {
     env: "GRACE_PERIOD_SECONDS",
     group: "controller",

@@ -1,5 +1,11 @@
 import { Controller, ServiceLoop, WorkQueue } from "@task-queue/controller";
-import type { LeaderElection, Logger, Queue, QueueWorker } from "@task-queue/queue-core";
+import {
+  canTrimHistory,
+  type LeaderElection,
+  type Logger,
+  type Queue,
+  type QueueWorker,
+} from "@task-queue/queue-core";
 import type { Settings } from "../config/schema.js";
 import { createStrategy } from "./strategy.js";
 
@@ -23,12 +29,19 @@ export function createServiceLoop(
   const retention = {
     successSeconds: settings.retention_success_seconds ?? null,
     failSeconds: settings.retention_fail_seconds ?? null,
+    eventsSeconds: settings.retention_events_seconds ?? null,
   };
+  if (retention.eventsSeconds !== null && !canTrimHistory(queue)) {
+    logger.warn(
+      {},
+      "RETENTION_EVENTS_SECONDS is set but this queue records no history (WITH_QUEUE_EVENTS): ignored",
+    );
+  }
   const controller = new Controller({
     workQueue,
     strategy,
     logger,
-    ...(retention.successSeconds !== null || retention.failSeconds !== null ? { retention } : {}),
+    ...(Object.values(retention).some((age) => age !== null) ? { retention } : {}),
   });
   return new ServiceLoop({
     periodMs: settings.periodic_seconds * 1000,

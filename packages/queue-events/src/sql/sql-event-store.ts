@@ -1,10 +1,11 @@
 import type { ItemId, JsonObject } from "@task-queue/queue-core";
 import { assertTableName, translateErrors } from "@task-queue/queue-sql/internal";
-import { and, asc, eq, gte, sql } from "drizzle-orm";
+import { and, asc, eq, gte, inArray, lt, sql } from "drizzle-orm";
 import type { Event, NewEvent } from "../event.js";
-import type { EventPage, EventPageRequest, EventStore } from "../event-store.js";
+import type { EventPage, EventPageRequest, EventStore, EventTrimRequest } from "../event-store.js";
 import { type ValidEvent, validateNewEvents } from "../new-event.js";
 import { normalizeEventPage, toPage } from "../paging.js";
+import { validateTrimRequest } from "../trim.js";
 import type { EventDatabase } from "./database.js";
 import { insertEvents } from "./insert-events.js";
 import { migrateEventStore } from "./migrate.js";
@@ -98,6 +99,21 @@ export class SqlEventStore implements EventStore {
       .orderBy(asc(t.id));
     const rows = await translateErrors(() => query);
     return rows.map(toEvent);
+  }
+
+  async trim(request: EventTrimRequest): Promise<number> {
+    const { name, before, limit } = validateTrimRequest(request);
+    const t = this.events;
+    // The oldest first through the (name, time, id) index: a short statement however large the table.
+    const doomed = this.database
+      .select({ id: t.id })
+      .from(t)
+      .where(and(eq(t.name, name), lt(t.time, before)))
+      .orderBy(asc(t.time), asc(t.id))
+      .limit(limit);
+    const query = this.database.delete(t).where(inArray(t.id, doomed)).returning({ id: t.id });
+    const removed = await translateErrors(() => query);
+    return removed.length;
   }
 
   private selection() {

@@ -342,4 +342,48 @@ export const eventStoreCases: EventStoreCase[] = [
       assert.equal((await readAll(store, name, 1_000)).length, 160);
     },
   },
+  {
+    name: "trim removes events of one name older than `before`, oldest first, at most limit, from history too",
+    async run(store, unique) {
+      const name = unique("trim");
+      const other = unique("trim-other");
+      const queue = unique("q");
+      const old = (second: number) => at(`2024-03-01T00:00:0${second}.000Z`);
+      const before = at("2024-03-01T00:00:05.000Z");
+      // Recorded out of time order: trim goes by time, not by id.
+      await store.addMany([
+        { ...itemEvent(name, queue, "c"), time: old(3) },
+        { ...itemEvent(name, queue, "a"), time: old(1) },
+        { ...itemEvent(name, queue, "young"), time: at("2024-03-01T00:00:09.000Z") },
+        { ...itemEvent(other, queue, "other"), time: old(1) },
+        { ...itemEvent(name, queue, "b"), time: old(2) },
+      ]);
+      assert.equal(await store.trim({ name, before, limit: 2 }), 2);
+      const left = async () => (await readAll(store, name, 100)).map((event) => event.data.id);
+      assert.deepEqual(await left(), ["c", "young"]);
+      assert.deepEqual(await store.itemHistory(queue, "a"), []);
+      assert.equal(await store.trim({ name, before, limit: 10 }), 1);
+      assert.equal(await store.trim({ name, before, limit: 10 }), 0);
+      assert.deepEqual(await left(), ["young"]);
+      assert.equal((await store.itemHistory(queue, "young")).length, 1);
+      assert.equal((await store.readByName(other)).events.length, 1, "other names are kept");
+    },
+  },
+  {
+    name: "a bad trim request is InvalidArgument and removes nothing",
+    async run(store, unique) {
+      const name = unique("trim-bad");
+      await store.add({ name, time: at("2024-03-01T00:00:00.000Z"), data: {} });
+      const before = at("2030-01-01T00:00:00.000Z");
+      for (const request of [
+        { name, before, limit: 0 },
+        { name, before, limit: 1.5 },
+        { name: "", before, limit: 1 },
+        { name, before: new Date(Number.NaN), limit: 1 },
+      ]) {
+        await assert.rejects(() => store.trim(request), InvalidArgument, JSON.stringify(request));
+      }
+      assert.equal((await store.readByName(name)).events.length, 1);
+    },
+  },
 ];
