@@ -18,7 +18,7 @@ import { requestLog } from "./middleware/request-log.js";
 import { type AppOptions, type ResolvedOptions, resolveOptions } from "./options.js";
 import { zodProblems } from "./request-body.js";
 import { queueOperations } from "./routes/queue-operations.js";
-import { queueVariants, registerQueueRoute } from "./routes/queue-route.js";
+import { queueVariants } from "./routes/queue-route.js";
 import { registerServiceRoutes } from "./routes/service.js";
 import {
   CancelBody,
@@ -127,7 +127,7 @@ export function createApp(appOptions: AppOptions): App {
 
   registerServiceRoutes(app, options, metrics);
   for (const variant of queueVariants(options.queues, options.defaultQueue)) {
-    for (const operation of queueOperations(options)) registerQueueRoute(app, operation, variant);
+    for (const operation of queueOperations(options)) operation.register(app, variant);
   }
   app.openAPIRegistry.register("PutBody", PutBody);
   app.openAPIRegistry.register("RequeueBody", RequeueBody);

@@ -1,4 +1,4 @@
-import { type InvalidItem, isQueueError, type LeaseLost, type QueueError } from "@task-queue/queue-core";
+import { type AnyQueueError, isQueueError } from "@task-queue/queue-core";
 
 /** One problem with a request, in the shape FastAPI uses for validation errors (deployed clients read it). */
 export interface ValidationProblem {
@@ -32,45 +32,40 @@ export interface HttpError {
   unexpected: boolean;
 }
 
-function fromQueueError(error: QueueError, requestId: string): HttpError {
+function fromQueueError(error: AnyQueueError, requestId: string): HttpError {
   switch (error.code) {
     // 400 with the bare message: the contract of the system we replace.
     case "ITEM_NOT_FOUND":
     case "INVALID_STAGE":
       return { status: 400, code: error.code, body: { detail: error.message }, unexpected: false };
-    case "INVALID_TRANSITION": {
-      const { itemId, action, from } = error as QueueError & { itemId: string; action: string; from: string };
+    case "INVALID_TRANSITION":
       return {
         status: 409,
         code: error.code,
-        body: { detail: error.message, item_id: itemId, action, from },
+        body: { detail: error.message, item_id: error.itemId, action: error.action, from: error.from },
         unexpected: false,
       };
-    }
-    case "LEASE_LOST": {
+    case "LEASE_LOST":
       // The attempt the caller named no longer holds the item: it must stop, its work will be (or was) redone.
-      const lost = error as LeaseLost;
       return {
         status: 409,
         code: error.code,
         body: {
           detail: error.message,
           code: error.code,
-          item_id: lost.itemId,
-          attempt: lost.attempt,
-          current_attempt: lost.currentAttempt,
+          item_id: error.itemId,
+          attempt: error.attempt,
+          current_attempt: error.currentAttempt,
         },
         unexpected: false,
       };
-    }
-    case "INVALID_ITEM": {
-      const problems = (error as InvalidItem).problems;
+    case "INVALID_ITEM":
       return {
         status: 422,
         code: error.code,
         // loc: the item's id, then the path inside its body when the problem is there (FastAPI's shape).
         body: {
-          detail: problems.map((p) => ({
+          detail: error.problems.map((p) => ({
             loc: ["body", p.id, ...(p.path ?? [])],
             msg: p.reason,
             type: "value_error",
@@ -78,16 +73,13 @@ function fromQueueError(error: QueueError, requestId: string): HttpError {
         },
         unexpected: false,
       };
-    }
-    case "INVALID_ARGUMENT": {
-      const argument = (error as QueueError & { argument: string }).argument;
+    case "INVALID_ARGUMENT":
       return {
         status: 422,
         code: error.code,
-        body: { detail: [{ loc: [argument], msg: error.message, type: "value_error" }] },
+        body: { detail: [{ loc: [error.argument], msg: error.message, type: "value_error" }] },
         unexpected: false,
       };
-    }
     case "QUEUE_UNAVAILABLE":
       // The backend's message may name hosts; the caller gets the request id, the log gets the rest.
       return {

@@ -1,13 +1,12 @@
 import {
-  type DeleteResult,
   type HistoryEntry,
   InvalidStage,
+  type ItemId,
   type ItemRecord,
   isStageName,
   type Job,
-  type MoveResult,
   QueueItemStage,
-  type RequeueResult,
+  type StageName,
 } from "@task-queue/queue-core";
 
 /** The contract names stages in paths (WAITING, …); anything else is the contract's 400. */
@@ -32,7 +31,16 @@ export function historyToWire(entries: readonly HistoryEntry[]) {
   return entries.map(({ eventId, ...rest }) => ({ event_id: eventId, ...rest }));
 }
 
-export function moveResultToWire(result: MoveResult | RequeueResult | DeleteResult) {
+interface WireSkip<Reason extends string> {
+  id: ItemId;
+  reason: Reason;
+  stage?: StageName;
+}
+
+/** A batch's skipped ids for the wire; each result keeps its own reasons (delete never answers LEASE_LOST). */
+export function moveResultToWire<Reason extends string>(result: {
+  skipped: ReadonlyArray<WireSkip<Reason>>;
+}): WireSkip<Reason>[] {
   return result.skipped.map((s) =>
     s.stage ? { id: s.id, reason: s.reason, stage: s.stage } : { id: s.id, reason: s.reason },
   );

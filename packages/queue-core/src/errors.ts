@@ -8,16 +8,17 @@ export type QueueErrorCode =
   | "LEASE_LOST"
   | "QUEUE_UNAVAILABLE";
 
-export class QueueError extends Error {
-  readonly code: QueueErrorCode;
-  constructor(code: QueueErrorCode, message: string, options?: { cause?: unknown }) {
+/** The base of every queue error; each subclass fixes its `code`, so a switch on `code` narrows to the class. */
+export class QueueError<C extends QueueErrorCode = QueueErrorCode> extends Error {
+  readonly code: C;
+  constructor(code: C, message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = new.target.name;
     this.code = code;
   }
 }
 
-export class ItemNotFound extends QueueError {
+export class ItemNotFound extends QueueError<"ITEM_NOT_FOUND"> {
   readonly itemId: string;
   constructor(itemId: string) {
     super("ITEM_NOT_FOUND", `${itemId} not in Queue`);
@@ -34,7 +35,7 @@ export interface ItemProblem {
 }
 
 /** A batch (or a single id) that breaks the validation rules; lists every problem, and nothing was written. */
-export class InvalidItem extends QueueError {
+export class InvalidItem extends QueueError<"INVALID_ITEM"> {
   readonly problems: ItemProblem[];
   constructor(problems: ItemProblem[]) {
     const shown = problems
@@ -47,7 +48,7 @@ export class InvalidItem extends QueueError {
   }
 }
 
-export class InvalidStage extends QueueError {
+export class InvalidStage extends QueueError<"INVALID_STAGE"> {
   readonly stage: string;
   constructor(stage: string) {
     super("INVALID_STAGE", `${stage} not a Queue Item Stage`);
@@ -68,7 +69,7 @@ const NEEDED: Record<QueueAction, string> = {
   delete: "WAITING, SUCCESS or FAIL",
 };
 
-export class InvalidTransition extends QueueError {
+export class InvalidTransition extends QueueError<"INVALID_TRANSITION"> {
   readonly itemId: string;
   readonly action: QueueAction;
   /** Name of the stage the item is in. */
@@ -85,7 +86,7 @@ export class InvalidTransition extends QueueError {
 }
 
 /** A bad argument that is not an item: n out of range, a bad page limit or cursor, a bad queue name. */
-export class InvalidArgument extends QueueError {
+export class InvalidArgument extends QueueError<"INVALID_ARGUMENT"> {
   readonly argument: string;
   constructor(argument: string, message: string) {
     super("INVALID_ARGUMENT", `${argument}: ${message}`);
@@ -98,7 +99,7 @@ export class InvalidArgument extends QueueError {
  * handed out again or put back in WAITING since. Nothing was changed (fencing: a zombie consumer never completes
  * someone else's attempt).
  */
-export class LeaseLost extends QueueError {
+export class LeaseLost extends QueueError<"LEASE_LOST"> {
   readonly itemId: string;
   /** The attempt the caller named. */
   readonly attempt: number;
@@ -113,7 +114,7 @@ export class LeaseLost extends QueueError {
 }
 
 /** The storage behind a queue cannot be reached. */
-export class QueueUnavailable extends QueueError {
+export class QueueUnavailable extends QueueError<"QUEUE_UNAVAILABLE"> {
   constructor(message: string, options?: { cause?: unknown }) {
     super("QUEUE_UNAVAILABLE", message, options);
   }
@@ -140,12 +141,15 @@ interface QueueErrorByCode {
   QUEUE_UNAVAILABLE: QueueUnavailable;
 }
 
+/** Any queue error, as a union a `switch` on `code` narrows. */
+export type AnyQueueError = QueueErrorByCode[QueueErrorCode];
+
 /**
  * Whether `error` is a queue error (of the given code, when one is named). Recognised by its stable `code`, not by
  * `instanceof` alone: an application that ends up with two copies of this package (a normal version skew between
  * packages) throws errors whose classes are the other copy's, and they must still map to 400/409, never 500.
  */
-export function isQueueError(error: unknown): error is QueueError;
+export function isQueueError(error: unknown): error is AnyQueueError;
 export function isQueueError<C extends QueueErrorCode>(error: unknown, code: C): error is QueueErrorByCode[C];
 export function isQueueError(error: unknown, code?: QueueErrorCode): boolean {
   if (!(error instanceof Error)) return false;

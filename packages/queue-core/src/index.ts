@@ -1,5 +1,6 @@
 export { allIdsInStage } from "./all-ids.js";
 export {
+  type AnyQueueError,
   InvalidArgument,
   InvalidItem,
   InvalidStage,

@@ -27,7 +27,7 @@ import {
   RescueResult,
 } from "../schemas.js";
 import { jobToWire, moveResultToWire, recordToWire } from "../wire.js";
-import { type QueueRouteSpec, queueRoute } from "./queue-route.js";
+import { type QueueRoute, queueRoute } from "./queue-route.js";
 
 /**
  * The job lifecycle routes (issue 11): put with options, get with a lease and a wait, extend, cancel, delete,
@@ -106,11 +106,7 @@ export interface SharedReaders {
   bodyOptions: BodyOptions;
 }
 
-export function lifecycleOperations({
-  checkedCount,
-  readIdList,
-  bodyOptions,
-}: SharedReaders): QueueRouteSpec[] {
+export function lifecycleOperations({ checkedCount, readIdList, bodyOptions }: SharedReaders): QueueRoute[] {
   return [
     queueRoute({
       operationId: "putJobs",

@@ -1,7 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import { canPause, type Queue } from "@task-queue/queue-core";
 import { pauseNotStored } from "../http-errors.js";
-import { type QueueRouteSpec, queueRoute } from "./queue-route.js";
+import { type QueueRoute, queueRoute } from "./queue-route.js";
 
 const PauseState = z.object({ paused: z.boolean() }).openapi("PauseState");
 
@@ -12,7 +12,7 @@ async function setPaused(queue: Queue, paused: boolean): Promise<{ paused: boole
 }
 
 /** Pause and resume releasing: a flag stored with the queue that every controller reads before it releases. */
-export function pauseOperations(): QueueRouteSpec[] {
+export function pauseOperations(): QueueRoute[] {
   return [
     queueRoute({
       operationId: "pauseState",

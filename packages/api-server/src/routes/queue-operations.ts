@@ -52,7 +52,7 @@ import {
   successOptions,
 } from "./lifecycle-operations.js";
 import { pauseOperations } from "./pause-operations.js";
-import { type QueueRouteSpec, queueRoute } from "./queue-route.js";
+import { type QueueRoute, queueRoute } from "./queue-route.js";
 import { retentionOperations } from "./retention-operations.js";
 
 function checkedCount(n: number, max: number): number {
@@ -107,7 +107,7 @@ function parseIdList(body: unknown): string[] {
 }
 
 /** Every queue operation of the API; each is served for the default queue and for named queues. */
-export function queueOperations(options: BodyOptions & { maxItems: number }): QueueRouteSpec[] {
+export function queueOperations(options: BodyOptions & { maxItems: number }): QueueRoute[] {
   const { maxItems } = options;
   const count = (n: number) => checkedCount(n, maxItems);
   const sizes = new FreshReads<QueueStageSizes>();

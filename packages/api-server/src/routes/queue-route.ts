@@ -1,6 +1,7 @@
-import { createRoute, type RouteConfig, type z } from "@hono/zod-openapi";
+import { createRoute, type RouteConfig, z } from "@hono/zod-openapi";
 import type { Queue, QueueNamespace } from "@task-queue/queue-core";
-import type { App, AppContext } from "../context.js";
+import type { Context } from "hono";
+import type { App, AppContext, AppEnv } from "../context.js";
 import type { HttpStatus } from "../http-errors.js";
 import { ErrorBody, QueueNameParams } from "../schemas.js";
 
@@ -19,6 +20,10 @@ const ERROR_DESCRIPTIONS: Record<HttpStatus, string> = {
 
 const COMMON_ERRORS: HttpStatus[] = [401, 422, 500, 503];
 
+/** The schema of a route without path parameters or query: it documents nothing and accepts anything. */
+const NO_FIELDS = z.object({});
+type NoFields = typeof NO_FIELDS;
+
 export interface QueueRouteInput<P, Q> {
   c: AppContext;
   queue: Queue;
@@ -26,8 +31,18 @@ export interface QueueRouteInput<P, Q> {
   query: Q;
 }
 
-/** One operation on a queue; registered twice, for the default queue and for named queues. */
-export interface QueueRouteSpec<P extends z.ZodObject = z.ZodObject, Q extends z.ZodObject = z.ZodObject> {
+/**
+ * One operation on a queue; registered twice, for the default queue and for named queues.
+ *
+ * The handler answers the type of `response.schema` (`z.output` of it: what a client parsing the JSON gets), so the
+ * compiler checks every route's code against the OpenAPI document it produces. It reads `params` and `query`
+ * already validated by their schemas (a request they reject is answered 422 before the handler runs).
+ */
+export interface QueueRouteSpec<
+  R extends z.ZodType,
+  P extends z.ZodObject = NoFields,
+  Q extends z.ZodObject = NoFields,
+> {
   operationId: string;
   method: "get" | "post";
   /** Path below the queue, e.g. "size/{stage}". */
@@ -38,25 +53,38 @@ export interface QueueRouteSpec<P extends z.ZodObject = z.ZodObject, Q extends z
   query?: Q;
   /** A schema component documenting the JSON body; the handler reads and validates the body itself. */
   body?: { component: string; description: string; optional?: boolean };
-  response: { schema: z.ZodType; description: string };
+  response: { schema: R; description: string };
   errors?: HttpStatus[];
-  handle(input: QueueRouteInput<z.infer<P>, z.infer<Q>>): Promise<unknown>;
+  handle(input: QueueRouteInput<z.output<P>, z.output<Q>>): Promise<z.output<R>>;
 }
 
-export function queueRoute<P extends z.ZodObject = z.ZodObject, Q extends z.ZodObject = z.ZodObject>(
-  spec: QueueRouteSpec<P, Q>,
-): QueueRouteSpec {
-  return spec as unknown as QueueRouteSpec;
-}
-
-interface Variant {
+/** Where a queue route is served: the default queue's legacy paths, or a named queue's. */
+export interface QueueVariant {
   prefix: string;
   operationSuffix: string;
   tag: string;
   queueOf(c: AppContext): Queue;
 }
 
-export function queueVariants(queues: QueueNamespace, defaultQueue: string): Variant[] {
+/** A queue route ready to register; its schemas' types stay with it (checked in queueRoute), not in a table. */
+export interface QueueRoute {
+  readonly operationId: string;
+  register(app: App, variant: QueueVariant): void;
+}
+
+/** Declares a queue operation: the spec's handler is type-checked against its response schema here. */
+export function queueRoute<
+  R extends z.ZodType,
+  P extends z.ZodObject = NoFields,
+  Q extends z.ZodObject = NoFields,
+>(spec: QueueRouteSpec<R, P, Q>): QueueRoute {
+  return {
+    operationId: spec.operationId,
+    register: (app, variant) => registerQueueRoute(app, spec, variant),
+  };
+}
+
+export function queueVariants(queues: QueueNamespace, defaultQueue: string): QueueVariant[] {
   return [
     {
       prefix: "/api/v1/queue",
@@ -84,10 +112,19 @@ function errorResponses(statuses: HttpStatus[]): RouteConfig["responses"] {
   return out;
 }
 
-export function registerQueueRoute(app: App, spec: QueueRouteSpec, variant: Variant): void {
+/** What the route's validators hand the handler (hono's `c.req.valid`), as typed by the route's own schemas. */
+type Validated<P extends z.ZodObject, Q extends z.ZodObject> = {
+  out: { param: z.output<P>; query: z.output<Q> };
+};
+
+function registerQueueRoute<R extends z.ZodType, P extends z.ZodObject, Q extends z.ZodObject>(
+  app: App,
+  spec: QueueRouteSpec<R, P, Q>,
+  variant: QueueVariant,
+): void {
+  const ownParams = spec.params ?? NO_FIELDS;
   const named = variant.operationSuffix !== "";
-  const params = named ? QueueNameParams.extend(spec.params?.shape ?? {}) : spec.params;
-  const route = createRoute({
+  const route: RouteConfig = createRoute({
     operationId: `${spec.operationId}${variant.operationSuffix}`,
     method: spec.method,
     path: `${variant.prefix}/${spec.path}`,
@@ -95,8 +132,10 @@ export function registerQueueRoute(app: App, spec: QueueRouteSpec, variant: Vari
     summary: spec.summary,
     ...(spec.description ? { description: spec.description } : {}),
     request: {
-      ...(params ? { params } : {}),
-      ...(spec.query ? { query: spec.query } : {}),
+      // Empty schemas document nothing (the document is the same as without them) and always validate, so the
+      // handler always finds its params and query.
+      params: named ? QueueNameParams.extend(ownParams.shape) : ownParams,
+      query: spec.query ?? NO_FIELDS,
       ...(spec.body
         ? {
             body: {
@@ -117,16 +156,13 @@ export function registerQueueRoute(app: App, spec: QueueRouteSpec, variant: Vari
       ...errorResponses(spec.errors ?? []),
     },
   });
-  const handler = async (c: AppContext) => {
-    // Validated by the route's zod schemas before we get here; a rejected request never reaches the queue.
-    const valid = c.req as unknown as { valid(target: "param" | "query"): Record<string, unknown> };
+  app.openapi<RouteConfig, Validated<P, Q>>(route, async (c: Context<AppEnv, string, Validated<P, Q>>) => {
     const payload = await spec.handle({
       c,
       queue: variant.queueOf(c),
-      params: params ? valid.valid("param") : {},
-      query: spec.query ? valid.valid("query") : {},
+      params: c.req.valid("param"),
+      query: c.req.valid("query"),
     });
-    return c.json(payload as never, 200);
-  };
-  app.openapi(route, handler as never);
+    return c.json(payload, 200);
+  });
 }

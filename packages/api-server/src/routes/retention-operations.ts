@@ -4,10 +4,10 @@ import { HttpLayerError } from "../http-errors.js";
 import { type BodyOptions, readJsonBody } from "../request-body.js";
 import { PurgeBody, PurgeResult, QueueStatsWire, StatsQuery } from "../schemas.js";
 import { recordToWire } from "../wire.js";
-import { type QueueRouteSpec, queueRoute } from "./queue-route.js";
+import { type QueueRoute, queueRoute } from "./queue-route.js";
 
 /** Retention and reports (issue 17): purge old items of a stage in small batches; stats over a window. */
-export function retentionOperations(bodyOptions: BodyOptions): QueueRouteSpec[] {
+export function retentionOperations(bodyOptions: BodyOptions): QueueRoute[] {
   return [
     queueRoute({
       operationId: "purge",
