@@ -109,7 +109,9 @@ describe("task-queue purge, stats, list, report", () => {
       failed: 2,
       done_per_minute: 0.2,
       top_failures: [{ reason: "out of memory", count: 2 }],
-      source: "items",
+      // The server records history: stats come from its events, durations as PROCESSING time.
+      source: "events",
+      duration_seconds: { measures: "processing" },
     });
     expect((stats.duration_seconds as { median: number }).median).toBeGreaterThanOrEqual(0);
     expect(stats.oldest_waiting_seconds).toBeGreaterThanOrEqual(0);

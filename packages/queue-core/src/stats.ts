@@ -19,7 +19,10 @@ export interface QueueStats {
   sinceSeconds: number;
   /** Items per stage now. */
   sizes: StageSizes;
-  /** Items that reached SUCCESS / FAIL in the window (and are still there), and the same per minute. */
+  /**
+   * Items that reached SUCCESS / FAIL in the window, and the same per minute: from item timestamps, those still
+   * there; from events, every move to SUCCESS / FAIL in the window (an item requeued or purged since still counts).
+   */
   done: number;
   failed: number;
   donePerMinute: number;
@@ -27,7 +30,8 @@ export interface QueueStats {
   /**
    * Seconds per finished item in the window, median and 95th percentile (linear interpolation, as PostgreSQL's
    * percentile_cont): from item timestamps, put → finish (created_at → updated_at); from events, the last hand-out
-   * → finish (PROCESSING time). null when nothing finished.
+   * → finish (PROCESSING time of the attempt that finished; items never handed out are not measured). null when
+   * nothing was measured.
    */
   durationSeconds: { median: number | null; p95: number | null; measures: "put-to-finish" | "processing" };
   /** Seconds since the longest-waiting WAITING item entered WAITING; null when none waits. */
@@ -62,10 +66,13 @@ export function percentile(sorted: readonly number[], p: number): number | null 
   return sorted[low]! + (sorted[high]! - sorted[low]!) * (rank - low);
 }
 
-/** One finished item in the window: its stage, how long it took (seconds) and, for FAIL, why. */
+/**
+ * One finished item in the window: its stage, how long it took (seconds; null when there is nothing to measure, as
+ * for an item cancelled before it was ever handed out) and, for FAIL, why.
+ */
 export interface FinishedItem {
   stage: Extract<StageName, "SUCCESS" | "FAIL">;
-  seconds: number;
+  seconds: number | null;
   reason: string | null;
 }
 
@@ -82,7 +89,9 @@ export function summarizeStats(input: {
   const minutes = input.sinceSeconds / 60;
   const done = input.finished.filter((item) => item.stage === "SUCCESS").length;
   const failed = input.finished.length - done;
-  const durations = input.finished.map((item) => item.seconds).sort((a, b) => a - b);
+  const durations = input.finished
+    .flatMap((item) => (item.seconds === null ? [] : [item.seconds]))
+    .sort((a, b) => a - b);
   const reasons = new Map<string, number>();
   for (const item of input.finished) {
     if (item.stage !== "FAIL") continue;

@@ -22,6 +22,22 @@ export interface EventTrimRequest {
   limit: number;
 }
 
+/** Which finishes finishedMoves reads: one queue's moves (events named `moveName`) at or after `since`. */
+export interface FinishedMovesRequest {
+  queue: string;
+  moveName: string;
+  since: Date;
+}
+
+/** A move to SUCCESS or FAIL, with when the attempt it ended was handed out (null: never handed out, e.g. cancelled while WAITING). */
+export interface FinishedMove {
+  id: string;
+  stage: "SUCCESS" | "FAIL";
+  finishedAt: Date;
+  startedAt: Date | null;
+  reason: string | null;
+}
+
 /**
  * Where events are kept. Every implementation passes the conformance suite in `@task-queue/queue-events/testing`.
  */
@@ -42,4 +58,9 @@ export interface EventStore {
    * returns how many it removed: retention in batches, each one short statement on SQL (the name-time index).
    */
   trim(request: EventTrimRequest): Promise<number>;
+  /**
+   * The moves of one queue's items to SUCCESS or FAIL recorded at or after `since`, each with the time of the latest
+   * move to PROCESSING before it (the hand-out of the attempt it ended): what stats from history are made of.
+   */
+  finishedMoves(request: FinishedMovesRequest): Promise<FinishedMove[]>;
 }

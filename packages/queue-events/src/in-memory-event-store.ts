@@ -1,6 +1,13 @@
 import type { ItemId } from "@task-queue/queue-core";
 import type { Event, NewEvent } from "./event.js";
-import type { EventPage, EventPageRequest, EventStore, EventTrimRequest } from "./event-store.js";
+import type {
+  EventPage,
+  EventPageRequest,
+  EventStore,
+  EventTrimRequest,
+  FinishedMove,
+  FinishedMovesRequest,
+} from "./event-store.js";
 import { itemKey, validateNewEvents } from "./new-event.js";
 import { compareEventIds, isAfter, normalizeEventPage, toPage } from "./paging.js";
 import { validateTrimRequest } from "./trim.js";
@@ -70,6 +77,31 @@ export class InMemoryEventStore implements EventStore {
       else this.byItem.set(key, left);
     }
     return doomed.length;
+  }
+
+  async finishedMoves(request: FinishedMovesRequest): Promise<FinishedMove[]> {
+    const { queue, moveName, since } = request;
+    const finished: FinishedMove[] = [];
+    for (const event of this.byName.get(moveName) ?? []) {
+      const { data } = event;
+      if (event.time < since || data.queue !== queue || typeof data.id !== "string") continue;
+      if (data.to !== "SUCCESS" && data.to !== "FAIL") continue;
+      const history = this.byItem.get(historyKey(queue, data.id)) ?? [];
+      const handOut = history.findLast(
+        (earlier) =>
+          earlier.name === moveName &&
+          earlier.data.to === "PROCESSING" &&
+          compareEventIds(earlier.id, event.id) < 0,
+      );
+      finished.push({
+        id: data.id,
+        stage: data.to,
+        finishedAt: new Date(event.time),
+        startedAt: handOut ? new Date(handOut.time) : null,
+        reason: typeof data.reason === "string" ? data.reason : null,
+      });
+    }
+    return finished;
   }
 }
 

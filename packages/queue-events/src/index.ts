@@ -1,7 +1,14 @@
 export type { AddEventData, Event, ItemEventData, MoveEventData, NewEvent } from "./event.js";
 export { ITEM_EVENT_VERSION } from "./event.js";
 export { type EventNames, type EventNamesOption, resolveEventNames } from "./event-names.js";
-export type { EventPage, EventPageRequest, EventStore, EventTrimRequest } from "./event-store.js";
+export type {
+  EventPage,
+  EventPageRequest,
+  EventStore,
+  EventTrimRequest,
+  FinishedMove,
+  FinishedMovesRequest,
+} from "./event-store.js";
 export { historyEntries } from "./history.js";
 export { InMemoryEventStore } from "./in-memory-event-store.js";
 export { type QueueNamespaceWithEvents, withEvents } from "./namespace.js";

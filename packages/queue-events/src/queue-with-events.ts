@@ -49,6 +49,7 @@ import {
   type SuccessOptions,
   silentLogger,
   stageName,
+  summarizeStats,
   waitForWork,
 } from "@task-queue/queue-core";
 import {
@@ -426,12 +427,36 @@ export class QueueWithEvents implements QueueWithHistory {
   }
 
   /**
-   * The inner queue's stats (from item timestamps). Stats from the event store (processing time per attempt,
-   * retried failures) are not built yet. QueueUnavailable-free: a queue without stats says so.
+   * Stats from the recorded history: done, failed and failure reasons from the moves to SUCCESS / FAIL in the window,
+   * durations as PROCESSING time (the last hand-out → the finish), so retries and requeues are counted as they
+   * happened; sizes and the oldest waiting age from the inner queue, whose own stats (from item timestamps) this
+   * needs. A queue without stats says so.
    */
   async stats(options?: StatsOptions): Promise<QueueStats> {
     if (!hasStats(this.inner)) throw new InvalidArgument("stats", "this queue's backend keeps no stats");
-    return this.inner.stats(options);
+    const fromItems = await this.inner.stats(options);
+    const { queue } = await this.itemIdentity();
+    const moves = await this.store.finishedMoves({
+      queue,
+      moveName: this.names.move,
+      since: fromItems.since,
+    });
+    return summarizeStats({
+      now: new Date(fromItems.since.getTime() + fromItems.sinceSeconds * 1000),
+      sinceSeconds: fromItems.sinceSeconds,
+      sizes: fromItems.sizes,
+      finished: moves.map((move) => ({
+        stage: move.stage,
+        seconds:
+          move.startedAt === null
+            ? null
+            : Math.max(0, (move.finishedAt.getTime() - move.startedAt.getTime()) / 1000),
+        reason: move.reason,
+      })),
+      oldestWaitingSeconds: fromItems.oldestWaitingSeconds,
+      measures: "processing",
+      source: "events",
+    });
   }
 
   /** Rescues expired leases in the inner queue and records a RESCUE move for each item it retried or failed. */

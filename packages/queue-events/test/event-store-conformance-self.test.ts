@@ -8,6 +8,8 @@ import {
   type EventPage,
   type EventPageRequest,
   type EventTrimRequest,
+  type FinishedMove,
+  type FinishedMovesRequest,
   InMemoryEventStore,
   type NewEvent,
 } from "../src/index.js";
@@ -104,6 +106,22 @@ class IgnoresTrimLimit extends InMemoryEventStore {
   }
 }
 
+/** Measures a finish from the item's first hand-out, not from the attempt that finished. */
+class MeasuresFromFirstHandOut extends InMemoryEventStore {
+  override async finishedMoves(request: FinishedMovesRequest): Promise<FinishedMove[]> {
+    const moves = await super.finishedMoves(request);
+    return Promise.all(
+      moves.map(async (move) => {
+        const history = await this.itemHistory(request.queue, move.id);
+        const first = history.find(
+          (event) => event.name === request.moveName && event.data.to === "PROCESSING",
+        );
+        return { ...move, startedAt: first ? first.time : null };
+      }),
+    );
+  }
+}
+
 /** The suite's own assertion with which the case mentioning `fragment` fails the broken store. */
 const failureOf = (fragment: string, store: InMemoryEventStore) =>
   suiteFailure(() => caseNamed(fragment).run(store, uniqueNames()));
@@ -148,6 +166,13 @@ describe("the event store conformance suite rejects broken stores", () => {
   it("fails a store that trims past the limit", async () => {
     const failure = await failureOf("trim removes", new IgnoresTrimLimit());
     expect(failure).toMatchObject({ actual: 3, expected: 2 });
+  });
+
+  it("fails a store that measures a retried item from its first hand-out", async () => {
+    const failure = await failureOf("finishedMoves lists", new MeasuresFromFirstHandOut());
+    expect(failure).toMatchObject({
+      expected: { id: "retried", startedAt: new Date("2024-04-01T00:00:20.000Z") },
+    });
   });
 
   it("fails a store that cuts a reason at the limit", async () => {

@@ -1,4 +1,4 @@
-import { InMemoryQueue, InMemoryQueueNamespace, ItemNotFound } from "@task-queue/queue-core";
+import { hasStats, InMemoryQueue, InMemoryQueueNamespace, ItemNotFound } from "@task-queue/queue-core";
 import { runQueueConformance } from "@task-queue/queue-core/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -34,6 +34,40 @@ describe("QueueWithEvents over InMemoryQueue", () => {
     const { queue } = wrapped("renders");
     expect(queue.atomic).toBe(false);
     await expectLifeRecorded(queue, "renders");
+  });
+
+  it("stats come from the history: every finish in the window, durations as the finishing attempt's PROCESSING time", async () => {
+    const { queue } = wrapped("stats");
+    await queue.put({ again: 1, cancelled: 2 });
+    await queue.get(1);
+    await queue.fail("again", { reason: "flaky" });
+    await queue.cancel("cancelled", "not needed");
+    await queue.requeue(["again"]);
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    await queue.get(1);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await queue.success("again");
+    const stats = await queue.stats({ sinceSeconds: 600 });
+    expect(stats).toMatchObject({
+      source: "events",
+      sizes: { WAITING: 0, PROCESSING: 0, SUCCESS: 1, FAIL: 1 },
+      // The item's first, requeued failure is counted too: it happened in the window.
+      done: 1,
+      failed: 2,
+      topFailures: [
+        { reason: "flaky", count: 1 },
+        { reason: "not needed", count: 1 },
+      ],
+    });
+    // Two attempts measured (the cancelled item was never handed out); the second took at least 50 ms, and neither
+    // counts the 30 ms the item waited between them.
+    expect(stats.durationSeconds.measures).toBe("processing");
+    expect(stats.durationSeconds.p95).toBeGreaterThanOrEqual(0.045);
+    expect(stats.durationSeconds.median).toBeLessThan(stats.durationSeconds.p95! + 1e-9);
+    const inner = queue.inner;
+    if (!hasStats(inner)) throw new Error("InMemoryQueue keeps stats");
+    const fromItems = await inner.stats({ sinceSeconds: 600 });
+    expect(fromItems).toMatchObject({ source: "items", done: 1, failed: 1 });
   });
 
   it("skipped items record nothing: duplicates, ids in the wrong stage, unknown ids", async () => {

@@ -1,8 +1,15 @@
 import type { ItemId, JsonObject } from "@task-queue/queue-core";
-import { assertTableName, translateErrors } from "@task-queue/queue-sql/internal";
+import { assertTableName, queryRows, quoteIdentifier, translateErrors } from "@task-queue/queue-sql/internal";
 import { and, asc, eq, gte, inArray, lt, sql } from "drizzle-orm";
 import type { Event, NewEvent } from "../event.js";
-import type { EventPage, EventPageRequest, EventStore, EventTrimRequest } from "../event-store.js";
+import type {
+  EventPage,
+  EventPageRequest,
+  EventStore,
+  EventTrimRequest,
+  FinishedMove,
+  FinishedMovesRequest,
+} from "../event-store.js";
 import { type ValidEvent, validateNewEvents } from "../new-event.js";
 import { normalizeEventPage, toPage } from "../paging.js";
 import { validateTrimRequest } from "../trim.js";
@@ -114,6 +121,37 @@ export class SqlEventStore implements EventStore {
     const query = this.database.delete(t).where(inArray(t.id, doomed)).returning({ id: t.id });
     const removed = await translateErrors(() => query);
     return removed.length;
+  }
+
+  async finishedMoves(request: FinishedMovesRequest): Promise<FinishedMove[]> {
+    const { queue, moveName, since } = request;
+    const table = sql.raw(quoteIdentifier(this.table));
+    // Finishes through the (name, time, id) index; each one's hand-out through (queue, item_id, id), newest first.
+    const statement = sql`
+      SELECT f.item_id AS id, f.data ->> 'to' AS stage, f.time AS finished_at, f.data ->> 'reason' AS reason,
+        (SELECT h.time FROM ${table} h
+          WHERE h.queue = f.queue AND h.item_id = f.item_id AND h.name = f.name AND h.id < f.id
+            AND h.data ->> 'to' = 'PROCESSING'
+          ORDER BY h.id DESC LIMIT 1) AS started_at
+      FROM ${table} f
+      WHERE f.name = ${moveName} AND f.time >= ${since.toISOString()}::timestamptz AND f.queue = ${queue}
+        AND f.data ->> 'to' IN ('SUCCESS', 'FAIL')`;
+    const rows = await translateErrors(() =>
+      queryRows<{
+        id: string;
+        stage: string;
+        finished_at: Date | string;
+        started_at: Date | string | null;
+        reason: string | null;
+      }>(this.database, statement),
+    );
+    return rows.map((row) => ({
+      id: row.id,
+      stage: row.stage === "SUCCESS" ? "SUCCESS" : "FAIL",
+      finishedAt: new Date(row.finished_at),
+      startedAt: row.started_at === null ? null : new Date(row.started_at),
+      reason: row.reason,
+    }));
   }
 
   private selection() {

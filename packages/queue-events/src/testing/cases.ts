@@ -386,4 +386,73 @@ export const eventStoreCases: EventStoreCase[] = [
       assert.equal((await store.readByName(name)).events.length, 1);
     },
   },
+  {
+    name: "finishedMoves lists one queue's moves to SUCCESS or FAIL since a time, each with its attempt's hand-out",
+    async run(store, unique) {
+      const moveName = unique("fin-move");
+      const queue = unique("q");
+      const t = (second: number) => at(`2024-04-01T00:00:${String(second).padStart(2, "0")}.000Z`);
+      const move = (
+        id: string,
+        from: string,
+        to: string,
+        second: number,
+        extra: JsonObject = {},
+      ): NewEvent => ({
+        name: moveName,
+        time: t(second),
+        data: { queue, id, from, to, ...extra },
+      });
+      await store.addMany([
+        // Finished before the window: not listed.
+        move("early", "WAITING", "PROCESSING", 1),
+        move("early", "PROCESSING", "SUCCESS", 2),
+        // Retried once: the finish belongs to the second hand-out.
+        move("retried", "WAITING", "PROCESSING", 10),
+        move("retried", "PROCESSING", "WAITING", 12, { reason: "flaky" }),
+        move("retried", "WAITING", "PROCESSING", 20),
+        move("retried", "PROCESSING", "SUCCESS", 25),
+        move("failed", "WAITING", "PROCESSING", 5),
+        move("failed", "PROCESSING", "FAIL", 30, { reason: "disk full" }),
+        // Cancelled while waiting: never handed out.
+        move("cancelled", "WAITING", "FAIL", 31, { reason: "not needed" }),
+        // Another queue's finish and another name's: not listed.
+        {
+          name: moveName,
+          time: t(26),
+          data: { queue: unique("other-q"), id: "x", from: "PROCESSING", to: "SUCCESS" },
+        },
+        {
+          name: unique("other-name"),
+          time: t(27),
+          data: { queue, id: "y", from: "PROCESSING", to: "SUCCESS" },
+        },
+      ]);
+      const moves = await store.finishedMoves({ queue, moveName, since: t(3) });
+      const byId = Object.fromEntries(moves.map((m) => [m.id, m]));
+      assert.deepEqual(Object.keys(byId).sort(), ["cancelled", "failed", "retried"]);
+      assert.deepEqual(byId.retried, {
+        id: "retried",
+        stage: "SUCCESS",
+        finishedAt: t(25),
+        startedAt: t(20),
+        reason: null,
+      });
+      assert.deepEqual(byId.failed, {
+        id: "failed",
+        stage: "FAIL",
+        finishedAt: t(30),
+        startedAt: t(5),
+        reason: "disk full",
+      });
+      assert.deepEqual(byId.cancelled, {
+        id: "cancelled",
+        stage: "FAIL",
+        finishedAt: t(31),
+        startedAt: null,
+        reason: "not needed",
+      });
+      assert.deepEqual(await store.finishedMoves({ queue, moveName, since: t(40) }), []);
+    },
+  },
 ];
