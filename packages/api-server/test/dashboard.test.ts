@@ -43,7 +43,7 @@ const backends: Backend[] = [
         close: async () => {
           const db = namespace.queue("default").database;
           await db.execute(
-            `DROP TABLE IF EXISTS "${table}", "${table}_settings", "${table}_migrations", "${table}_events" CASCADE`,
+            `DROP TABLE IF EXISTS "${table}", "${table}_settings", "${table}_counts", "${table}_migrations", "${table}_events" CASCADE`,
           );
           await db.execute(`DROP SEQUENCE IF EXISTS "${table}_ordering_seq"`);
           await queues.close();

@@ -22,7 +22,7 @@ export async function dropTable(url: string, tableName: string): Promise<void> {
       $client: { unsafe(query: string): Promise<unknown> };
     };
     await client.unsafe(
-      `DROP TABLE IF EXISTS "${tableName}", "${tableName}_settings", "${tableName}_migrations"`,
+      `DROP TABLE IF EXISTS "${tableName}", "${tableName}_settings", "${tableName}_counts", "${tableName}_migrations"`,
     );
     await client.unsafe(`DROP SEQUENCE IF EXISTS "${tableName}_ordering_seq"`);
   } finally {

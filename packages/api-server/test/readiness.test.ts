@@ -74,7 +74,9 @@ describe("/readyz during a database outage", () => {
     await served?.close();
     if (queues) {
       const db = queues.queue("default").database;
-      await db.execute(`DROP TABLE IF EXISTS "${table}", "${table}_settings", "${table}_migrations"`);
+      await db.execute(
+        `DROP TABLE IF EXISTS "${table}", "${table}_settings", "${table}_counts", "${table}_migrations"`,
+      );
       await db.execute(`DROP SEQUENCE IF EXISTS "${table}_ordering_seq"`);
       await queues.close();
     }

@@ -1,9 +1,9 @@
-// What recording costs: one life (put, get, success) of N items on SqlQueue alone, and wrapped in QueueWithEvents
-// with a SqlEventStore on the same database (one transaction per call), and where the time of a recorded call
-// goes. Run: pnpm --filter @task-queue/queue-events bench
+// What recording costs: one life (put, get, successMany) of N items on SqlQueue alone, and wrapped in QueueWithEvents
+// with a SqlEventStore on the same database (each recorded call one statement writing the move and its events), in
+// A-B-B-A order, twice, with the time of each kind of call. Run: pnpm --filter @task-queue/queue-events bench
 import { PGlite } from "@electric-sql/pglite";
 import type { Queue } from "@task-queue/queue-core";
-import { type SqlDatabase, type SqlQueue, SqlQueueNamespace } from "@task-queue/queue-sql";
+import { type SqlDatabase, SqlQueueNamespace } from "@task-queue/queue-sql";
 import { dropQueueTable, dropTables, randomTableName, testDatabaseUrl } from "@task-queue/queue-sql/testing";
 import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
@@ -12,64 +12,41 @@ import { QueueWithEvents, SqlEventStore } from "../dist/index.js";
 
 const ITEMS = 5_000;
 const BATCH = 100;
+const ROUNDS = 2;
 
-async function life(queue: Queue): Promise<number> {
+interface Life {
+  put: number;
+  get: number;
+  success: number;
+}
+
+const total = (life: Life): number => life.put + life.get + life.success;
+
+async function life(queue: Queue): Promise<Life> {
   const items: Record<string, { i: number }> = {};
   for (let i = 0; i < ITEMS; i++) items[`item-${i}`] = { i };
-  const started = performance.now();
-  await queue.put(items);
+  const timed = async <T>(work: () => Promise<T>): Promise<[T, number]> => {
+    const started = performance.now();
+    const result = await work();
+    return [result, performance.now() - started];
+  };
+  const [, put] = await timed(() => queue.put(items));
+  const spent: Life = { put, get: 0, success: 0 };
   for (;;) {
-    const got = await queue.get(BATCH);
+    const [got, getMs] = await timed(() => queue.get(BATCH));
+    spent.get += getMs;
     if (got.length === 0) break;
-    await queue.successMany(got.map(([id]) => id));
+    const [, successMs] = await timed(() => queue.successMany(got.map(([id]) => id)));
+    spent.success += successMs;
   }
-  return performance.now() - started;
+  return spent;
 }
 
-/**
- * Where the time of one recorded get(BATCH) goes on this database: the move alone, the move inside a transaction,
- * the event rows alone, and the rescue QueueWithEvents runs before each get (nothing expired: the usual case). Each figure is the mean over the ITEMS / BATCH calls of a drain of fresh items.
- */
-async function breakdown(label: string, queue: SqlQueue, store: SqlEventStore): Promise<void> {
-  const calls = ITEMS / BATCH;
-  let round = 0;
-  /** Puts ITEMS fresh items, then runs `step` once per batch and returns the mean time of what it measured. */
-  const perCall = async (step: () => Promise<number>): Promise<number> => {
-    const items: Record<string, { i: number }> = {};
-    for (let i = 0; i < ITEMS; i++) items[`round-${round}-${i}`] = { i };
-    round++;
-    await queue.put(items);
-    let total = 0;
-    for (let call = 0; call < calls; call++) total += await step();
-    return total / calls;
-  };
-  const timed = async (work: () => Promise<unknown>): Promise<number> => {
-    const started = performance.now();
-    await work();
-    return performance.now() - started;
-  };
-  const move = await perCall(() => timed(() => queue.get(BATCH)));
-  const inTransaction = await perCall(() => timed(() => queue.transaction((tx) => tx.get(BATCH))));
-  const rows = await perCall(async () => {
-    const got = await queue.get(BATCH);
-    return timed(() =>
-      store.addMany(
-        got.map(([id]) => ({
-          name: "BENCH_MOVE",
-          version: 1,
-          data: { queue: queue.queueName, id, from: "WAITING", to: "PROCESSING" },
-          metadata: {},
-        })),
-      ),
-    );
-  });
-  const rescue = await perCall(() => timed(() => queue.rescueExpired()));
-  console.log(
-    `${label}: one get(${BATCH}), ms per call: the move ${move.toFixed(2)}, the move in a transaction ` +
-      `${inTransaction.toFixed(2)}, its ${BATCH} event rows alone ${rows.toFixed(2)}, ` +
-      `the rescue before it ${rescue.toFixed(2)}`,
-  );
-}
+const sum = (lives: readonly Life[]): Life => ({
+  put: lives.reduce((s, l) => s + l.put, 0),
+  get: lives.reduce((s, l) => s + l.get, 0),
+  success: lives.reduce((s, l) => s + l.success, 0),
+});
 
 async function measure(label: string, db: SqlDatabase): Promise<void> {
   const queueTable = randomTableName("bench_queue");
@@ -77,16 +54,38 @@ async function measure(label: string, db: SqlDatabase): Promise<void> {
   const namespace = await SqlQueueNamespace.open({ connection: db, tableName: queueTable });
   const store = new SqlEventStore(db, { table: eventTable });
   await store.migrate();
+  let queueNumber = 0;
+  const plainQueue = () => namespace.queue(`plain-${queueNumber++}`);
+  const recordedQueue = () =>
+    new QueueWithEvents(namespace.queue(`recorded-${queueNumber++}`), store, { base: "BENCH" });
   try {
-    const plain = await life(namespace.queue("plain"));
-    const recorded = await life(new QueueWithEvents(namespace.queue("recorded"), store, { base: "BENCH" }));
+    // Warm-up: statements prepared and planned on both sides.
+    await life(plainQueue());
+    await life(recordedQueue());
+    const plain: Life[] = [];
+    const recorded: Life[] = [];
+    for (let round = 0; round < ROUNDS; round++) {
+      plain.push(await life(plainQueue()));
+      recorded.push(await life(recordedQueue()));
+      recorded.push(await life(recordedQueue()));
+      plain.push(await life(plainQueue()));
+    }
+    if (process.env.BENCH_VERBOSE) console.log({ plain, recorded });
+    const p = sum(plain);
+    const r = sum(recorded);
     const calls = 1 + 2 * (ITEMS / BATCH) + 1;
+    const ms = (value: number) => `${(value / plain.length).toFixed(0)} ms`;
     console.log(
-      `${label}: ${ITEMS} items, put + get/successMany in batches of ${BATCH} (${calls} calls): ` +
-        `SqlQueue ${plain.toFixed(0)} ms, with events ${recorded.toFixed(0)} ms ` +
-        `(${(recorded / plain).toFixed(2)}x, ${ITEMS * 3} events)`,
+      `${label}: ${ITEMS} items, put + get/successMany in batches of ${BATCH} (${calls} calls), mean of ` +
+        `${plain.length} lives each, A-B-B-A: SqlQueue ${ms(total(p))}, with events ${ms(total(r))} ` +
+        `(${(total(r) / total(p)).toFixed(2)}x, ${ITEMS * 3} events)`,
     );
-    await breakdown(label, namespace.queue("breakdown"), store);
+    for (const call of ["put", "get", "success"] as const) {
+      console.log(
+        `  ${call === "success" ? "successMany" : call}: SqlQueue ${ms(p[call])}, with events ${ms(r[call])} ` +
+          `(${(r[call] / p[call]).toFixed(2)}x)`,
+      );
+    }
   } finally {
     await namespace.close();
     await dropQueueTable(db, queueTable);
@@ -94,9 +93,11 @@ async function measure(label: string, db: SqlDatabase): Promise<void> {
   }
 }
 
-const pglite = new PGlite();
-await measure("PGlite", drizzlePglite(pglite) as unknown as SqlDatabase);
-await pglite.close();
+if (!process.env.BENCH_SKIP_PGLITE) {
+  const pglite = new PGlite();
+  await measure("PGlite", drizzlePglite(pglite) as unknown as SqlDatabase);
+  await pglite.close();
+}
 
 const client = postgres(await testDatabaseUrl(), {
   max: 4,

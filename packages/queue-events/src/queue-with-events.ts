@@ -62,6 +62,7 @@ import {
 import { type EventNames, type EventNamesOption, resolveEventNames } from "./event-names.js";
 import type { EventStore } from "./event-store.js";
 import { historyEntries } from "./history.js";
+import { eventRecorder } from "./sql/record-changes.js";
 import { sharedTransaction } from "./transactional.js";
 
 export interface QueueWithEventsOptions {
@@ -159,6 +160,40 @@ export class QueueWithEvents implements QueueWithHistory {
     return result;
   }
 
+  /**
+   * Like record(), for the calls SqlQueue can record inside their own statement (put, get, success, fail, requeue,
+   * rescueExpired): when the pair shares a database, the change runs on a queue whose statement also inserts the
+   * events (one round trip, one implicit transaction: both commit or neither); otherwise as record() does.
+   */
+  private async recordInStatement<T>(
+    change: (queue: Queue) => Promise<T>,
+    events: (result: T, identity: Identity) => NewEvent[],
+    options?: ReadonlyMap<ItemId, JsonObject>,
+  ): Promise<T> {
+    const shared = this.shared;
+    if (!shared) return this.record(change, events);
+    const identity = await this.itemIdentity();
+    const recording = shared.queue.recording(
+      eventRecorder({
+        table: shared.store.table,
+        addName: this.names.add,
+        moveName: this.names.move,
+        queue: identity.queue,
+        description: identity.description as JsonObject,
+        metadata: this.options.metadata ?? {},
+        ...(options ? { options } : {}),
+      }),
+    );
+    try {
+      return await change(recording);
+    } catch (error) {
+      if (isQueueError(error)) throw error;
+      throw new QueueUnavailable("could not record the events of a move; the move was rolled back", {
+        cause: error,
+      });
+    }
+  }
+
   private async addAfterMove(events: NewEvent[], queue: string): Promise<void> {
     try {
       await this.store.addMany(events);
@@ -232,7 +267,7 @@ export class QueueWithEvents implements QueueWithHistory {
   }
 
   async put(items: Record<ItemId, JsonValue>): Promise<PutResult> {
-    const result = await this.record(
+    const result = await this.recordInStatement(
       (queue) => queue.put(items),
       (result, identity) => result.added.map((id) => this.addEvent(identity, id, items[id] ?? null)),
     );
@@ -241,7 +276,16 @@ export class QueueWithEvents implements QueueWithHistory {
   }
 
   async putJobs(jobs: readonly NewJob[]): Promise<PutResult> {
-    const result = await this.record(
+    // The options each added item's ADD event carries, from the first job of its id (the one the queue adds).
+    const options = new Map<ItemId, JsonObject>();
+    const seen = new Set<unknown>();
+    for (const job of Array.isArray(jobs) ? (jobs as unknown[]) : []) {
+      if (job === null || typeof job !== "object" || seen.has((job as NewJob).id)) continue;
+      seen.add((job as NewJob).id);
+      const given = jobOptions(job as NewJob);
+      if (Object.keys(given).length > 0) options.set((job as NewJob).id, given);
+    }
+    const result = await this.recordInStatement(
       (queue) => queue.putJobs(jobs),
       (result, identity) => {
         // The inner queue validated the batch; the first job of a repeated id is the one it added.
@@ -252,6 +296,7 @@ export class QueueWithEvents implements QueueWithHistory {
           return this.addEvent(identity, id, job?.body ?? null, job ? jobOptions(job) : undefined);
         });
       },
+      options,
     );
     if (result.added.length > 0) this.wake();
     return result;
@@ -280,6 +325,12 @@ export class QueueWithEvents implements QueueWithHistory {
 
   private async take(n: number, leaseSeconds: number | null): Promise<Job[]> {
     const lease = leaseSeconds === null ? {} : { leaseSeconds };
+    // SqlQueue's get statement rescues expired leases itself, and records those RESCUE moves with its own.
+    if (this.shared)
+      return this.recordInStatement(
+        (queue) => queue.getJobs(n, lease),
+        () => [],
+      );
     const { jobs, rescued } = await this.record(
       async (queue) => {
         const rescued = await queue.rescueExpired();
@@ -306,14 +357,14 @@ export class QueueWithEvents implements QueueWithHistory {
   }
 
   async success(id: ItemId, options?: SuccessOptions): Promise<void> {
-    await this.record(
+    await this.recordInStatement(
       (queue) => queue.success(id, options),
       (_, identity) => [this.moveEvent(identity, id, "PROCESSING", "SUCCESS")],
     );
   }
 
   async fail(id: ItemId, options?: FailOptions): Promise<FailOutcome> {
-    const outcome = await this.record(
+    const outcome = await this.recordInStatement(
       (queue) => queue.fail(id, options),
       (outcome, identity) => [this.failEvent(identity, id, outcome === "WAITING", options?.reason)],
     );
@@ -331,14 +382,14 @@ export class QueueWithEvents implements QueueWithHistory {
   }
 
   async successMany(items: readonly (ItemId | Completion)[]): Promise<MoveResult> {
-    return this.record(
+    return this.recordInStatement(
       (queue) => queue.successMany(items),
       (result, identity) => this.moveEvents(identity, result.moved, "PROCESSING", "SUCCESS"),
     );
   }
 
   async failMany(items: readonly (ItemId | Failure)[]): Promise<FailManyResult> {
-    const result = await this.record(
+    const result = await this.recordInStatement(
       (queue) => queue.failMany(items),
       (result, identity) => {
         // The first entry of a repeated id is the one the queue acted on.
@@ -401,7 +452,7 @@ export class QueueWithEvents implements QueueWithHistory {
   }
 
   async requeue(ids: ItemId | readonly ItemId[]): Promise<RequeueResult> {
-    const result = await this.record(
+    const result = await this.recordInStatement(
       (queue) => queue.requeue(ids),
       (result, identity) =>
         result.requeued.map((id) => this.moveEvent(identity, id, "FAIL", "WAITING", { action: "REQUEUE" })),
@@ -461,7 +512,7 @@ export class QueueWithEvents implements QueueWithHistory {
 
   /** Rescues expired leases in the inner queue and records a RESCUE move for each item it retried or failed. */
   async rescueExpired(): Promise<RescueResult> {
-    const rescued = await this.record(
+    const rescued = await this.recordInStatement(
       (queue) => queue.rescueExpired(),
       (rescued, identity) => this.rescueEvents(identity, rescued),
     );
@@ -576,7 +627,9 @@ function jobOptions(job: NewJob): JsonObject {
   const options: JsonObject = {};
   if (job.priority !== undefined) options.priority = job.priority;
   if (job.delaySeconds !== undefined) options.delaySeconds = job.delaySeconds;
-  if (job.runAfter !== undefined) options.runAfter = job.runAfter.toISOString();
+  // Called before the queue validates the jobs: a runAfter that is no Date is left to its error.
+  if (job.runAfter instanceof Date && !Number.isNaN(job.runAfter.getTime()))
+    options.runAfter = job.runAfter.toISOString();
   if (job.maxAttempts !== undefined) options.maxAttempts = job.maxAttempts;
   return options;
 }

@@ -81,7 +81,9 @@ it("concurrent workers on two pools record each item's moves in the order they h
   } finally {
     for (const namespace of namespaces) await namespace.close();
     await first.db.execute(
-      sql.raw(`drop table if exists "${queueTable}", "${queueTable}_settings", "${queueTable}_migrations"`),
+      sql.raw(
+        `drop table if exists "${queueTable}", "${queueTable}_settings", "${queueTable}_counts", "${queueTable}_migrations"`,
+      ),
     );
     await first.db.execute(sql.raw(`drop sequence if exists "${queueTable}_ordering_seq"`));
     await dropEventTables(first.db, eventTable);

@@ -42,7 +42,7 @@ for (const { label, open } of databases) {
       if (database) {
         await database.db.execute(
           sql.raw(
-            `drop table if exists "${queueTable}", "${queueTable}_settings", "${queueTable}_migrations"`,
+            `drop table if exists "${queueTable}", "${queueTable}_settings", "${queueTable}_counts", "${queueTable}_migrations"`,
           ),
         );
         await database.db.execute(sql.raw(`drop sequence if exists "${queueTable}_ordering_seq"`));

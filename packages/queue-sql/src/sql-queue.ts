@@ -74,6 +74,7 @@ import { idsInStage } from "./sql/lookup-state.js";
 import { peekWaiting } from "./sql/peek.js";
 import { type PurgedRow, purgeBatch } from "./sql/purge.js";
 import { insertItems, type NewRow } from "./sql/put.js";
+import type { ChangeRecorder } from "./sql/record.js";
 import { requeueItems } from "./sql/requeue.js";
 import { rescueQueue } from "./sql/rescue.js";
 import { retryItemsNow } from "./sql/retry-now.js";
@@ -108,6 +109,8 @@ export interface SqlQueueContext {
   statistics?: StatisticsKeeper;
   /** Closes what this queue opened; absent when the connection belongs to someone else. */
   closeConnection?: () => Promise<void>;
+  /** Writes down the changes of put, get, success, fail, requeue and rescueExpired inside their statements. */
+  recorder?: ChangeRecorder;
 }
 
 function chunksOf<T extends { json: string }>(items: readonly T[]): T[][] {
@@ -172,7 +175,12 @@ export class SqlQueue implements QueueWithStats {
 
   constructor(context: SqlQueueContext) {
     this.context = context;
-    this.scope = { run: executorFor(context.db), table: context.table, queueName: context.queueName };
+    this.scope = {
+      run: executorFor(context.db),
+      table: context.table,
+      queueName: context.queueName,
+      recorder: context.recorder,
+    };
   }
 
   get queueName(): string {
@@ -253,6 +261,15 @@ export class SqlQueue implements QueueWithStats {
         };
       }),
     );
+  }
+
+  /**
+   * The same queue, whose put, putJobs, get, success, fail (and their batch forms), requeue and rescueExpired also run
+   * `recorder`'s INSERT inside their own statement (queue-events records history this way: a change and its events
+   * commit together in one round trip). The other calls record nothing.
+   */
+  recording(recorder: ChangeRecorder): SqlQueue {
+    return new SqlQueue({ ...this.context, recorder, closeConnection: undefined });
   }
 
   /** Another queue of the same table on the same database: inside transaction(), in the same transaction. */

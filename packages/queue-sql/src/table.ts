@@ -15,6 +15,8 @@ export interface QueueTable {
   table: SQL;
   /** The table of per-queue settings (the pause flag), as a quoted identifier. */
   settings: SQL;
+  /** The table of item counts per queue and stage (kept by triggers), as a quoted identifier. */
+  counts: SQL;
   /** nextval() of the table's ordering sequence. */
   nextOrdering: SQL;
   /** The LISTEN/NOTIFY channel that announces work in the table's queues (the payload is the queue name). */
@@ -55,6 +57,7 @@ export function queueTable(name: string = DEFAULT_TABLE_NAME): QueueTable {
     name,
     table: sql.raw(quoteIdentifier(name)),
     settings: sql.raw(quoteIdentifier(`${name}_settings`)),
+    counts: sql.raw(quoteIdentifier(`${name}_counts`)),
     // The name is checked above (no quote can reach the literal); the regclass is resolved by the server.
     nextOrdering: sql.raw(`nextval('${sequence}')`),
     channel: `${name}_work`,

@@ -1,4 +1,5 @@
 import { sql } from "drizzle-orm";
+import { changeColumns, recordedCte } from "./record.js";
 import { fenced, numberArray, type QueueScope, STAGE, textArray } from "./scope.js";
 
 export interface CompletionRow {
@@ -34,7 +35,21 @@ export async function completeItems(scope: QueueScope, items: readonly Completio
         ) AS input(item_id, attempt, result)
       WHERE item.queue_name = ${queueName} AND item.item_id = input.item_id
         AND ${fenced(sql`input.attempt::int`)}
-      RETURNING item.item_id`;
-  const rows = await run<{ item_id: string }>(statement);
+      RETURNING item.item_id AS item_id`;
+  const rows = await run<{ item_id: string }>(
+    scope.recorder
+      ? sql`
+      WITH completed AS (${statement})${recordedCte(
+        scope,
+        sql`SELECT ${changeColumns({
+          position: sql`row_number() OVER ()`,
+          itemId: sql`item_id`,
+          from: STAGE.PROCESSING,
+          to: STAGE.SUCCESS,
+        })} FROM completed`,
+      )}
+      SELECT item_id FROM completed`
+      : statement,
+  );
   return rows.map((row) => row.item_id);
 }

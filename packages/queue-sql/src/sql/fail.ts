@@ -1,5 +1,6 @@
 import type { BackoffPolicy } from "@task-queue/queue-core";
 import { sql } from "drizzle-orm";
+import { changeColumns, recordedCte } from "./record.js";
 import {
   backoff,
   failedAttempt,
@@ -44,8 +45,18 @@ export async function failItems(
           ) AS input(item_id, attempt, reason, delay)
         WHERE item.queue_name = ${queueName} AND item.item_id = input.item_id
           AND ${fenced(sql`input.attempt::int`)}
-        RETURNING item.item_id, item.stage
-      )
+        RETURNING item.item_id, item.stage, item.last_error
+      )${recordedCte(
+        scope,
+        sql`SELECT ${changeColumns({
+          position: sql`row_number() OVER ()`,
+          itemId: sql`item_id`,
+          from: STAGE.PROCESSING,
+          to: sql`stage`,
+          action: sql`CASE WHEN stage = ${STAGE.WAITING} THEN 'RETRY' END`,
+          reason: sql`last_error`,
+        })} FROM failed`,
+      )}
       SELECT item_id, stage, CASE WHEN stage = ${STAGE.WAITING} THEN ${notifyColumn(scope)} END AS notified
       FROM failed`,
   );

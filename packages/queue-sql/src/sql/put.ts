@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
-import { notifyColumn, numberArray, type QueueScope, seconds, textArray } from "./scope.js";
+import { changeColumns, recordedCte } from "./record.js";
+import { notifyColumn, numberArray, type QueueScope, STAGE, seconds, textArray } from "./scope.js";
 
 /** One item to insert: its JSON text and lifecycle fields. */
 export interface NewRow {
@@ -34,30 +35,43 @@ export async function insertItems(
   );
   const ids = textArray(items.map((item) => item.id));
   const bodies = textArray(items.map((item) => item.json));
-  const source = plain
-    ? sql`
-      SELECT ${queueName}, input.item_id, input.body::jsonb, 0, ${defaultMaxAttempts}::int, NULL::timestamptz
-      FROM unnest(${ids}, ${bodies}) WITH ORDINALITY AS input(item_id, body, position)`
+  const input = plain
+    ? sql`SELECT * FROM unnest(${ids}, ${bodies}) WITH ORDINALITY AS input(item_id, body, position)`
     : sql`
-      SELECT ${queueName}, input.item_id, input.body::jsonb, input.priority::int, input.max_attempts::int,
-        CASE WHEN at > now() THEN at END
-      FROM unnest(
+      SELECT * FROM unnest(
           ${ids}, ${bodies},
           ${numberArray(items.map((item) => item.priority))},
           ${numberArray(items.map((item) => item.maxAttempts))},
           ${textArray(items.map((item) => item.runAfter?.toISOString() ?? null))},
           ${numberArray(items.map((item) => item.delaySeconds))}
-        ) WITH ORDINALITY AS input(item_id, body, priority, max_attempts, run_after, delay, position),
+        ) WITH ORDINALITY AS input(item_id, body, priority, max_attempts, run_after, delay, position)`;
+  const source = plain
+    ? sql`
+      SELECT ${queueName}, input.item_id, input.body::jsonb, 0, ${defaultMaxAttempts}::int, NULL::timestamptz
+      FROM input`
+    : sql`
+      SELECT ${queueName}, input.item_id, input.body::jsonb, input.priority::int, input.max_attempts::int,
+        CASE WHEN at > now() THEN at END
+      FROM input,
         LATERAL (SELECT coalesce(input.run_after::timestamptz, now() + ${seconds(sql`nullif(input.delay::float8, 0)`)}) AS at) AS due`;
+  const added = sql`
+    SELECT ${changeColumns({
+      position: sql`input.position`,
+      itemId: sql`input.item_id`,
+      from: null,
+      to: STAGE.WAITING,
+      body: sql`input.body`,
+    })}
+    FROM inserted JOIN input USING (item_id)`;
   const rows = await run<{ item_id: string }>(
     sql`
-      WITH inserted AS (
+      WITH input AS (${input}), inserted AS (
         INSERT INTO ${table.table} (queue_name, item_id, body, priority, max_attempts, run_after)
         ${source}
         ORDER BY input.position
         ON CONFLICT DO NOTHING
         RETURNING item_id
-      )
+      )${recordedCte(scope, added)}
       SELECT item_id, ${notifyColumn(scope)} AS notified FROM inserted`,
   );
   return rows.map((row) => row.item_id);

@@ -1,4 +1,5 @@
 import { sql } from "drizzle-orm";
+import { changeColumns, recordedCte } from "./record.js";
 import { notifyColumn, type QueueScope, STAGE, textArray } from "./scope.js";
 
 /**
@@ -15,7 +16,16 @@ export async function requeueItems(scope: QueueScope, ids: readonly string[]): P
           ordering = ${table.nextOrdering}, updated_at = now()
         WHERE queue_name = ${queueName} AND item_id = ANY(${textArray(ids)}) AND stage = ${STAGE.FAIL}
         RETURNING item_id
-      )
+      )${recordedCte(
+        scope,
+        sql`SELECT ${changeColumns({
+          position: sql`row_number() OVER ()`,
+          itemId: sql`item_id`,
+          from: STAGE.FAIL,
+          to: STAGE.WAITING,
+          action: sql`'REQUEUE'`,
+        })} FROM requeued`,
+      )}
       SELECT item_id, ${notifyColumn(scope)} AS notified FROM requeued`,
   );
   return rows.map((row) => row.item_id);

@@ -2,13 +2,15 @@ import { type BackoffPolicy, LEASE_EXPIRED_REASON } from "@task-queue/queue-core
 import { type SQL, sql } from "drizzle-orm";
 import type { Execute } from "../executor.js";
 import type { QueueTable } from "../table.js";
+import { changeColumns, recordedCte } from "./record.js";
 import { backoff, failedAttempt, notifyColumn, type QueueScope, STAGE } from "./scope.js";
 
 /**
  * The data-modifying CTEs `expired` and `rescued` that treat PROCESSING items whose lease has expired as failed
  * attempts ("lease expired": back to WAITING after the queue's backoff, or FAIL when no attempt is left). They walk
  * the lease index, which holds only leased PROCESSING rows, so with nothing expired they cost one index probe.
- * SKIP LOCKED: a row another statement is completing or rescuing right now is left to it. `queueName` null: every
+ * The UPDATE finds the locked rows by their tuple ids (a TID scan, whatever the statistics say; a locked row keeps
+ * its ctid until this statement updates it). SKIP LOCKED: a row another statement is completing or rescuing right now is left to it. `queueName` null: every
  * queue of the table (the namespace's sweep).
  */
 export function rescueCtes(
@@ -21,15 +23,26 @@ export function rescueCtes(
   const bound = limit === null ? sql`` : sql` ORDER BY lease_expires_at LIMIT ${limit}`;
   return sql`
       expired AS (
-        SELECT queue_name, item_id FROM ${table.table}
+        SELECT ctid FROM ${table.table}
         WHERE ${inQueue}stage = ${STAGE.PROCESSING} AND lease_expires_at IS NOT NULL AND lease_expires_at <= now()${bound}
         FOR UPDATE SKIP LOCKED
       ), rescued AS (
         UPDATE ${table.table} AS item SET ${failedAttempt(table, sql`${LEASE_EXPIRED_REASON}`, backoff(policy))}
-        FROM expired
-        WHERE item.queue_name = expired.queue_name AND item.item_id = expired.item_id
+        WHERE item.ctid = ANY(ARRAY(SELECT ctid FROM expired))
         RETURNING item.queue_name, item.item_id, item.stage
       )`;
+}
+
+/** The recorded changes of the `rescued` CTE's rows: RESCUE moves from PROCESSING, with the reason. */
+export function rescuedChanges(position: SQL): SQL {
+  return changeColumns({
+    position,
+    itemId: sql`item_id`,
+    from: STAGE.PROCESSING,
+    to: sql`stage`,
+    action: sql`'RESCUE'`,
+    reason: sql`${LEASE_EXPIRED_REASON}::text`,
+  });
 }
 
 /** Rescues every expired lease of one queue now (rescueExpired); returns the ids and the stage each went to. */
@@ -39,7 +52,10 @@ export async function rescueQueue(
 ): Promise<Array<{ item_id: string; stage: number }>> {
   return scope.run<{ item_id: string; stage: number }>(
     sql`
-      WITH ${rescueCtes(scope.table, scope.queueName, policy, null)}
+      WITH ${rescueCtes(scope.table, scope.queueName, policy, null)}${recordedCte(
+        scope,
+        sql`SELECT ${rescuedChanges(sql`row_number() OVER ()`)} FROM rescued`,
+      )}
       SELECT item_id, stage, CASE WHEN stage = ${STAGE.WAITING} THEN ${notifyColumn(scope)} END AS notified
       FROM rescued`,
   );

@@ -2,12 +2,15 @@ import { type BackoffPolicy, QueueItemStage } from "@task-queue/queue-core";
 import { type SQL, sql } from "drizzle-orm";
 import type { Execute } from "../executor.js";
 import type { QueueTable } from "../table.js";
+import type { ChangeRecorder } from "./record.js";
 
 /** Where a statement runs: how to execute it (on a database or transaction), a queue table, and one queue's name. */
 export interface QueueScope {
   run: Execute;
   table: QueueTable;
   queueName: string;
+  /** Writes down each change a statement makes, inside that statement (QueueWithEvents); absent: nothing recorded. */
+  recorder?: ChangeRecorder;
 }
 
 /**
