@@ -1,13 +1,21 @@
 /**
- * Benchmark (not a test): `pnpm bench` in packages/queue-sql, or `pnpm bench` at the root.
- * On the local PostgreSQL (BENCH_DATABASE_URL, else the tests' database: queue-sql/testing):
- * put 100,000 items in batches of 1,000, then drain them with 4 concurrent consumers doing get(100) + successMany,
- * through SqlQueue and, as the baseline, through plain postgres.js SQL (prepared) on a plain queue table — the
- * schema and statements of queue-sql before the job lifecycle (migration 0000 only: no attempts, leases,
- * priorities or delays), so the ratio shows what the lifecycle and the library cost together. Each side runs twice
- * in A-B-B-A order. Then the
- * drain on PGlite in memory, against PGlite's own query() as its baseline. Prints items/s, ratios and peak memory.
+ * Benchmark (not a test): `pnpm bench` in packages/queue-sql, or `pnpm bench` at the root. Writes bench/results.json;
+ * `pnpm bench:readme` renders it into README.md. On the local PostgreSQL (BENCH_DATABASE_URL, else the tests'
+ * database): put BENCH_QUEUE_ITEMS (default 100,000) in batches of 1,000, then drain them with 4 concurrent consumers
+ * taking 100 at a time and marking them done, through SqlQueue and beside it, in the same run and alternating order:
+ * - the same-statement baseline: plain postgres.js running queue-sql's pre-lifecycle statements on a table of
+ *   migration 0000 (what the library and the lifecycle cost together);
+ * - an independent plain-SQL queue (bench/peers.ts: its own table and indexes, as a person would write one);
+ * - graphile-worker and pg-boss, as their documentation has them used.
+ * Each drain is checked for duplicates and loss. Then: put→get latency with one waiting consumer (SqlQueue's
+ * waitSeconds and graphile-worker's LISTEN), statements per second of 16 idle waiters, a drain on top of
+ * BENCH_BACKGROUND_ROWS (default 1,000,000) SUCCESS rows against a fresh table, get on an empty queue beside those
+ * rows, and sizes() against COUNT(*) at that size; and the drain on PGlite against PGlite's own query().
  */
+import { randomBytes } from "node:crypto";
+import { setMaxListeners } from "node:events";
+import { writeFile } from "node:fs/promises";
+import { fileURLToPath } from "node:url";
 import { PGlite } from "@electric-sql/pglite";
 import type { JsonValue } from "@task-queue/queue-core";
 import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
@@ -15,21 +23,17 @@ import postgres from "postgres";
 import { openSqlQueue, type SqlDatabase, type SqlQueue } from "../src/index.js";
 import { applyMigrations, queueMigrations } from "../src/migrate.js";
 import { dropQueueTable, randomTableName, testDatabaseUrl } from "../src/testing/index.js";
+import { GraphileQueue, pgBossQueue, pgQueries, plainQueue } from "./peers.js";
+import type { BenchResults, Figure } from "./results.js";
+import type { Workload } from "./workload.js";
 
-const ITEMS = 100_000;
+const ITEMS = Number(process.env.BENCH_QUEUE_ITEMS ?? 100_000);
+const BACKGROUND_ROWS = Number(process.env.BENCH_BACKGROUND_ROWS ?? 1_000_000);
 const PUT_BATCH = 1_000;
 const CONSUMERS = 4;
 const GET_N = 100;
 const url = process.env.BENCH_DATABASE_URL ?? (await testDatabaseUrl());
-
-/** The minimal operations a workload needs; SqlQueue and the plain-SQL baselines both provide them. */
-interface Workload {
-  /** Both sides start from the same JS objects, as a caller has them: plain SQL must serialise them too. */
-  put(batch: Record<string, JsonValue>): Promise<number>;
-  get(n: number): Promise<string[]>;
-  success(ids: string[]): Promise<number>;
-  sizes?(): Promise<unknown>;
-}
+const figures: Figure[] = [];
 
 function body(i: number): JsonValue {
   return { i, payload: "x".repeat(64), tags: ["bench", i % 7] };
@@ -69,6 +73,8 @@ async function timeDrain(workload: Workload, count: number): Promise<{ rate: num
   const memory = new MemoryPeak();
   let drained = 0;
   let asked = 0;
+  const seen = new Set<string>();
+  let duplicates = 0;
   const started = performance.now();
   const consumer = async (): Promise<void> => {
     for (;;) {
@@ -78,6 +84,10 @@ async function timeDrain(workload: Workload, count: number): Promise<{ rate: num
       asked += n;
       const ids = await workload.get(n);
       if (ids.length === 0) return;
+      for (const id of ids) {
+        if (seen.has(id)) duplicates++;
+        seen.add(id);
+      }
       // Await first, then add: `drained += await …` would read drained before the await and lose updates.
       const moved = await workload.success(ids);
       drained += moved;
@@ -85,22 +95,9 @@ async function timeDrain(workload: Workload, count: number): Promise<{ rate: num
   };
   await Promise.all(Array.from({ length: CONSUMERS }, consumer));
   const rate = count / ((performance.now() - started) / 1000);
-  if (drained !== count)
-    throw new Error(`drained ${drained} of ${count}: ${JSON.stringify(await workload.sizes?.())}`);
+  if (drained !== count || seen.size !== count || duplicates > 0)
+    throw new Error(`drained ${drained} of ${count}: ${seen.size} distinct, ${duplicates} handed out twice`);
   return { rate, memory: memory.stop() };
-}
-
-/** Runs base, ours, ours, base, so that the table growing and the machine's drift hit both sides alike. */
-async function abba<T>(
-  base: Workload,
-  ours: Workload,
-  measure: (workload: Workload, round: 1 | 2) => Promise<T>,
-): Promise<{ base: [T, T]; ours: [T, T] }> {
-  const base1 = await measure(base, 1);
-  const ours1 = await measure(ours, 1);
-  const ours2 = await measure(ours, 2);
-  const base2 = await measure(base, 2);
-  return { base: [base1, base2], ours: [ours1, ours2] };
 }
 
 const mean = (values: readonly number[]): number => values.reduce((sum, v) => sum + v, 0) / values.length;
@@ -116,7 +113,6 @@ function queueWorkload(queue: SqlQueue): Workload {
     async success(ids) {
       return (await queue.successMany(ids)).moved.length;
     },
-    sizes: () => queue.sizes(),
   };
 }
 
@@ -210,14 +206,163 @@ function pgliteWorkload(pg: PGlite, table: string, queueName: string): Workload 
   };
 }
 
-const fmt = (rate: number): string => `${Math.round(rate).toLocaleString("en-US")} items/s`;
-const ratio = (ours: number, base: number): string => `${(ours / base).toFixed(2)}×`;
+const fmt = (value: number, unit: string): string => `${Math.round(value).toLocaleString("en-US")} ${unit}`;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const median = (values: readonly number[]): number => quantile(values, 0.5);
+function quantile(values: readonly number[], q: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+}
+
+/** Records a figure and prints it beside its baseline. `lowerIsBetter`: a time, whose ratio is baseline / ours. */
+function report(
+  name: string,
+  ours: number,
+  baseline: string,
+  baselineValue: number,
+  unit: string,
+  target: number | null,
+  lowerIsBetter = false,
+): void {
+  const ratio = lowerIsBetter ? baselineValue / ours : ours / baselineValue;
+  figures.push({ case: name, ours, baseline, baselineValue, unit, ratio, target });
+  const verdict =
+    target === null
+      ? ""
+      : `  (target ≥ ${target.toFixed(2)}×: ${ratio >= target ? "reached" : "NOT reached"})`;
+  console.log(
+    `  ${name}: ours ${ours.toFixed(2)} ${unit}, ${baseline} ${baselineValue.toFixed(2)} ${unit}, ratio ${ratio.toFixed(2)}×${verdict}`,
+  );
+}
+
+interface Side {
+  name: string;
+  putRate(prefix: string): Promise<number>;
+  drainRate(): Promise<number>;
+}
+
+function workloadSide(name: string, workload: Workload): Side {
+  return {
+    name,
+    putRate: (prefix) => timePut(workload, prefix, ITEMS),
+    drainRate: async () => (await timeDrain(workload, ITEMS)).rate,
+  };
+}
+
+function graphileSide(graphile: GraphileQueue): Side {
+  const putOnly: Workload = {
+    put: (batch) => graphile.put(batch),
+    get: async () => [],
+    success: async () => 0,
+  };
+  return {
+    name: "graphile-worker",
+    putRate: (prefix) => timePut(putOnly, prefix, ITEMS),
+    async drainRate() {
+      const { keys, seconds } = await graphile.drain(ITEMS);
+      const distinct = new Set(keys).size;
+      if (keys.length !== ITEMS || distinct !== ITEMS)
+        throw new Error(`graphile-worker ran ${keys.length} jobs, ${distinct} distinct, of ${ITEMS}`);
+      return ITEMS / seconds;
+    },
+  };
+}
+
+/** Put then drain ITEMS on every side, in order and then in reverse order; returns mean rates by side. */
+async function throughput(sides: Side[]): Promise<Map<string, { put: number; drain: number }>> {
+  const rates = new Map<string, { put: number[]; drain: number[] }>();
+  for (const side of sides) rates.set(side.name, { put: [], drain: [] });
+  for (const [round, order] of [sides, [...sides].reverse()].entries()) {
+    for (const side of order) {
+      const entry = rates.get(side.name)!;
+      entry.put.push(await side.putRate(`r${round}`));
+      entry.drain.push(await side.drainRate());
+      console.log(
+        `  round ${round + 1} ${side.name}: put ${fmt(entry.put.at(-1)!, "items/s")}, drain ${fmt(entry.drain.at(-1)!, "items/s")}`,
+      );
+    }
+  }
+  return new Map([...rates].map(([name, r]) => [name, { put: mean(r.put), drain: mean(r.drain) }]));
+}
+
+/** One waiting consumer, 200 single-item puts 20 ms apart: put→get latency in ms, for SqlQueue's waitSeconds. */
+async function ourLatency(queue: SqlQueue): Promise<number[]> {
+  const sentAt = new Map<string, number>();
+  const latencies: number[] = [];
+  const consumer = (async () => {
+    while (latencies.length < 200) {
+      const got = await queue.get(1, { waitSeconds: 5 });
+      const now = performance.now();
+      for (const [id] of got) latencies.push(now - sentAt.get(id)!);
+    }
+  })();
+  await sleep(200);
+  for (let i = 0; i < 200; i++) {
+    sentAt.set(`l-${i}`, performance.now());
+    await queue.put({ [`l-${i}`]: i });
+    await sleep(20);
+  }
+  await consumer;
+  return latencies;
+}
+
+/** The same for graphile-worker: one worker (LISTEN/NOTIFY), latency from addJob's call to the task's start. */
+async function graphileLatency(graphile: GraphileQueue): Promise<number[]> {
+  const latencies: number[] = [];
+  const runner = await graphile.runner(1, 1, async (payload) => {
+    latencies.push(performance.now() - (payload as { sentAt: number }).sentAt);
+  });
+  await sleep(500);
+  for (let i = 0; i < 200; i++) {
+    await graphile.addOne({ sentAt: performance.now() });
+    await sleep(20);
+  }
+  for (let i = 0; i < 100 && latencies.length < 200; i++) await sleep(50);
+  await runner.stop();
+  return latencies;
+}
+
+/** Statements per second sent by 16 idle waiters (counted by the driver: postgres.js debug, pg's query). */
+async function idleQueries(): Promise<{ ours: number; graphile: number }> {
+  const WINDOW_MS = 10_000;
+  let ours = 0;
+  const client = postgres(url, { max: 4, onnotice: () => {}, debug: () => void ours++ });
+  const table = randomTableName("bench_idle");
+  const queue = await openSqlQueue({ connection: client, tableName: table, queueName: "idle" });
+  const stop = new AbortController();
+  setMaxListeners(64, stop.signal);
+  const waiters = Array.from({ length: 16 }, async () => {
+    while (!stop.signal.aborted) await queue.get(1, { waitSeconds: 60, signal: stop.signal }).catch(() => []);
+  });
+  await sleep(2_000);
+  const oursBefore = ours;
+  await sleep(WINDOW_MS);
+  const oursRate = (ours - oursBefore) / (WINDOW_MS / 1000);
+  stop.abort();
+  await Promise.all(waiters);
+  await queue.close();
+  await dropQueueTable(url, table);
+  await client.end({ timeout: 5 });
+
+  const graphile = new GraphileQueue(url, `bench_gw_idle_${randomBytes(4).toString("hex")}`);
+  await graphile.open();
+  const runner = await graphile.runner(16, 1, async () => {}, null);
+  await sleep(2_000);
+  const before = pgQueries.count;
+  await sleep(WINDOW_MS);
+  const graphileRate = (pgQueries.count - before) / (WINDOW_MS / 1000);
+  await runner.stop();
+  await graphile.close();
+  return { ours: oursRate, graphile: graphileRate };
+}
 
 async function benchServer(): Promise<void> {
-  const queueTable = randomTableName("bench_queue");
-  const baseTable = randomTableName("bench_base");
   const client = postgres(url, { max: 10, onnotice: () => {} });
   const admin = drizzlePostgres(postgres(url, { max: 1, onnotice: () => {} })) as unknown as SqlDatabase;
+  const queueTable = randomTableName("bench_queue");
+  const baseTable = randomTableName("bench_base");
+  const ownTable = randomTableName("bench_own");
+  const suffix = randomBytes(4).toString("hex");
   await createPlainTable(admin, baseTable);
   const queue = await openSqlQueue({
     connection: url,
@@ -225,37 +370,170 @@ async function benchServer(): Promise<void> {
     queueName: "bench",
     poolSize: 10,
   });
+  const own = await plainQueue(client, ownTable);
+  const graphile = new GraphileQueue(url, `bench_gw_${suffix}`);
+  await graphile.open();
+  const boss = await pgBossQueue(url, `bench_boss_${suffix}`);
   try {
-    const ours = queueWorkload(queue);
-    const base = postgresWorkload(client, baseTable, "bench");
-    // Warm-up: connections opened, statements planned, on both sides.
-    await timePut(ours, "warm", 5_000);
-    await timeDrain(ours, 5_000);
-    await timePut(base, "warm", 5_000);
-    await timeDrain(base, 5_000);
+    const sides = [
+      workloadSide("same-statement SQL", postgresWorkload(client, baseTable, "bench")),
+      workloadSide("plain-SQL queue", own),
+      workloadSide("SqlQueue", queueWorkload(queue)),
+      graphileSide(graphile),
+      workloadSide("pg-boss", boss),
+    ];
+    // Warm-up: connections opened, statements planned, on every side.
+    for (const side of sides) {
+      if (side.name === "graphile-worker") continue;
+      const workload = side.name === "SqlQueue" ? queueWorkload(queue) : null;
+      if (workload) {
+        await timePut(workload, "warm", 2_000);
+        await timeDrain(workload, 2_000);
+      }
+    }
+    console.log(
+      `PostgreSQL: put ${ITEMS.toLocaleString("en-US")} in batches of ${PUT_BATCH}; drain with ${CONSUMERS} consumers taking ${GET_N} at a time`,
+    );
+    const rates = await throughput(sides);
+    const ours = rates.get("SqlQueue")!;
+    for (const [name, put, drain] of [
+      ["same-statement SQL", 0.85, 0.85],
+      ["plain-SQL queue", 0.9, null],
+      ["graphile-worker", 1.2, 1.2],
+      ["pg-boss", 2, 5],
+    ] as const) {
+      const base = rates.get(name)!;
+      report("put, items/s", ours.put, name, base.put, "items/s", put);
+      report("drain, items/s", ours.drain, name, base.drain, "items/s", drain);
+    }
 
-    const puts = await abba(base, ours, (workload, round) => timePut(workload, `item${round}`, ITEMS));
-    // Each side now holds 2 × ITEMS; each drain takes ITEMS of them.
-    const drains = await abba(base, ours, (workload) => timeDrain(workload, ITEMS));
-    const basePut = mean(puts.base);
-    const oursPut = mean(puts.ours);
-    const baseDrain = { rate: mean(drains.base.map((d) => d.rate)), memory: drains.base[1].memory };
-    const oursDrain = { rate: mean(drains.ours.map((d) => d.rate)), memory: drains.ours[1].memory };
-    console.log(
-      `PostgreSQL (${ITEMS.toLocaleString("en-US")} items; put batches of ${PUT_BATCH}; drain ${CONSUMERS}× get(${GET_N}) + successMany)`,
+    console.log("Latency: one waiting consumer, 200 single-item puts 20 ms apart (ms)");
+    const oursLatency = await ourLatency(queue.sibling("latency"));
+    const graphileLatencies = await graphileLatency(graphile);
+    report(
+      "put→get p50, ms",
+      median(oursLatency),
+      "graphile-worker",
+      median(graphileLatencies),
+      "ms",
+      1,
+      true,
     );
-    console.log(
-      `  put    SqlQueue ${fmt(oursPut)}   plain postgres.js ${fmt(basePut)}   ratio ${ratio(oursPut, basePut)}`,
+    report(
+      "put→get p99, ms",
+      quantile(oursLatency, 0.99),
+      "graphile-worker",
+      quantile(graphileLatencies, 0.99),
+      "ms",
+      1,
+      true,
     );
-    console.log(
-      `  drain  SqlQueue ${fmt(oursDrain.rate)}   plain postgres.js ${fmt(baseDrain.rate)}   ratio ${ratio(oursDrain.rate, baseDrain.rate)}`,
-    );
-    console.log(`  drain memory: SqlQueue ${oursDrain.memory}; baseline ${baseDrain.memory}`);
   } finally {
-    for (const table of [queueTable, baseTable]) await dropQueueTable(admin, table);
     await queue.close();
+    await boss.close();
+    await graphile.close();
+    await own.drop();
+    for (const table of [queueTable, baseTable]) await dropQueueTable(admin, table);
     await client.end({ timeout: 5 });
     await (admin as unknown as { $client: postgres.Sql }).$client.end({ timeout: 5 });
+  }
+
+  console.log("Idle: 16 waiting consumers, statements per second (all 16 together)");
+  const idle = await idleQueries();
+  report(
+    "idle statements/s, 16 waiters",
+    idle.ours,
+    "graphile-worker (16 workers)",
+    idle.graphile,
+    "statements/s",
+    null,
+    true,
+  );
+}
+
+/** A drain on top of BACKGROUND_ROWS SUCCESS rows against one on a fresh table; get and sizes() beside those rows. */
+async function benchHistory(): Promise<void> {
+  const loadedTable = randomTableName("bench_loaded");
+  const loaded = await openSqlQueue({
+    connection: url,
+    tableName: loadedTable,
+    queueName: "bench",
+    poolSize: 10,
+  });
+  const fresh: { table: string; queue: SqlQueue }[] = [];
+  const freshQueue = async () => {
+    const table = randomTableName("bench_fresh");
+    const queue = await openSqlQueue({ connection: url, tableName: table, queueName: "bench", poolSize: 10 });
+    fresh.push({ table, queue });
+    return queue;
+  };
+  const sql = postgres(url, { max: 1, onnotice: () => {} });
+  try {
+    await sql.unsafe(`
+      INSERT INTO "${loadedTable}" (queue_name, item_id, body, stage, attempts)
+      SELECT 'bench', 'old-' || g, jsonb_build_object('i', g), 2, 1 FROM generate_series(1, ${BACKGROUND_ROWS}) AS g`);
+    console.log(`Beside ${BACKGROUND_ROWS.toLocaleString("en-US")} SUCCESS rows (no manual ANALYZE):`);
+    const drain = async (queue: SqlQueue, prefix: string) => {
+      await timePut(queueWorkload(queue), prefix, ITEMS);
+      return (await timeDrain(queueWorkload(queue), ITEMS)).rate;
+    };
+    const freshRates = [await drain(await freshQueue(), "a")];
+    const loadedRates = [await drain(loaded, "a"), await drain(loaded, "b")];
+    freshRates.push(await drain(await freshQueue(), "b"));
+    report(
+      "drain beside background rows, items/s",
+      mean(loadedRates),
+      "fresh table",
+      mean(freshRates),
+      "items/s",
+      0.83,
+    );
+
+    const emptyGets = async (queue: SqlQueue) => {
+      const times: number[] = [];
+      for (let i = 0; i < 100; i++) {
+        const started = performance.now();
+        await queue.get(1);
+        times.push(performance.now() - started);
+      }
+      return median(times);
+    };
+    const freshEmpty = [await emptyGets(fresh[0]!.queue)];
+    const loadedEmpty = [await emptyGets(loaded), await emptyGets(loaded)];
+    freshEmpty.push(await emptyGets(fresh[0]!.queue));
+    report("get on an empty queue, ms", mean(loadedEmpty), "fresh table", mean(freshEmpty), "ms", 0.5, true);
+
+    const sizesTimes: number[] = [];
+    for (let i = 0; i < 20; i++) {
+      const started = performance.now();
+      await loaded.sizes();
+      sizesTimes.push(performance.now() - started);
+    }
+    const countTimes: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const started = performance.now();
+      await sql.unsafe(
+        `SELECT stage, count(*) FROM "${loadedTable}" WHERE queue_name = 'bench' GROUP BY stage`,
+      );
+      countTimes.push(performance.now() - started);
+    }
+    report(
+      "sizes() beside background rows, ms",
+      median(sizesTimes),
+      "COUNT(*) per stage",
+      median(countTimes),
+      "ms",
+      null,
+      true,
+    );
+  } finally {
+    await loaded.close();
+    await dropQueueTable(url, loadedTable);
+    for (const { table, queue } of fresh) {
+      await queue.close();
+      await dropQueueTable(url, table);
+    }
+    await sql.end({ timeout: 5 });
   }
 }
 
@@ -270,17 +548,36 @@ async function benchPglite(): Promise<void> {
     await timePut(base, "item", ITEMS);
     const baseDrain = await timeDrain(base, ITEMS);
     const oursDrain = await timeDrain(ours, ITEMS);
-    console.log(
-      `PGlite in memory (drain of ${ITEMS.toLocaleString("en-US")} items, ${CONSUMERS}× get(${GET_N}) + successMany)`,
+    console.log(`PGlite in memory (drain of ${ITEMS.toLocaleString("en-US")} items)`);
+    report(
+      "PGlite drain, items/s",
+      oursDrain.rate,
+      "PGlite query(), same statements",
+      baseDrain.rate,
+      "items/s",
+      null,
     );
-    console.log(
-      `  drain  SqlQueue ${fmt(oursDrain.rate)}   PGlite query() ${fmt(baseDrain.rate)}   ratio ${ratio(oursDrain.rate, baseDrain.rate)}`,
-    );
-    console.log(`  drain memory: SqlQueue ${oursDrain.memory}`);
   } finally {
     await pg.close();
   }
 }
 
 await benchServer();
+await benchHistory();
 await benchPglite();
+const versionClient = postgres(url, { max: 1, onnotice: () => {} });
+const [{ version }] = (await versionClient.unsafe(
+  "SELECT current_setting('server_version') AS version",
+)) as unknown as [{ version: string }];
+await versionClient.end();
+const results: BenchResults = {
+  ranAt: new Date().toISOString(),
+  node: process.versions.node,
+  postgres: `PostgreSQL ${version ?? ""}`.trim(),
+  items: ITEMS,
+  backgroundRows: BACKGROUND_ROWS,
+  figures,
+};
+const out = process.env.BENCH_RESULTS ?? fileURLToPath(new URL("results.json", import.meta.url));
+await writeFile(out, `${JSON.stringify(results, null, 2)}\n`);
+console.log(`results written to ${out}`);

@@ -1,5 +1,5 @@
 import { PGlite } from "@electric-sql/pglite";
-import { type StageSizes, stageName } from "@task-queue/queue-core";
+import { QueueItemStage, type StageSizes, stageName } from "@task-queue/queue-core";
 import { sql } from "drizzle-orm";
 import { afterAll, describe, expect, it } from "vitest";
 import { queryRows } from "../src/database.js";
@@ -48,8 +48,13 @@ async function expectExactUnderConcurrency(queue: SqlQueue): Promise<void> {
   const sizes = await queue.sizes();
   expect(sizes).toEqual(await countedSizes(queue));
   expect(sizes.WAITING + sizes.PROCESSING + sizes.SUCCESS + sizes.FAIL).toBeGreaterThan(1_000);
-  for (const stage of ["WAITING", "PROCESSING", "SUCCESS", "FAIL"] as const) {
-    expect(await queue.size(stage)).toBe(sizes[stage]);
+  for (const stage of [
+    QueueItemStage.WAITING,
+    QueueItemStage.PROCESSING,
+    QueueItemStage.SUCCESS,
+    QueueItemStage.FAIL,
+  ]) {
+    expect(await queue.size(stage)).toBe(sizes[stageName(stage)]);
   }
   // Purge removes items: the counts follow.
   await queue.purge({ stage: "SUCCESS", olderThanSeconds: 0 });
