@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { changeColumns, recordedCte } from "./record.js";
+import { changesOf, recordedCte } from "./record.js";
 import { fenced, numberArray, type QueueScope, STAGE, textArray } from "./scope.js";
 
 export interface CompletionRow {
@@ -41,12 +41,7 @@ export async function completeItems(scope: QueueScope, items: readonly Completio
       ? sql`
       WITH completed AS (${statement})${recordedCte(
         scope,
-        sql`SELECT ${changeColumns({
-          position: sql`row_number() OVER ()`,
-          itemId: sql`item_id`,
-          from: STAGE.PROCESSING,
-          to: STAGE.SUCCESS,
-        })} FROM completed`,
+        changesOf("completed", { from: STAGE.PROCESSING, to: STAGE.SUCCESS }),
       )}
       SELECT item_id FROM completed`
       : statement,

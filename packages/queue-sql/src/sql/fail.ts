@@ -1,6 +1,6 @@
 import type { BackoffPolicy } from "@task-queue/queue-core";
 import { sql } from "drizzle-orm";
-import { changeColumns, recordedCte } from "./record.js";
+import { changesOf, recordedCte } from "./record.js";
 import {
   backoff,
   failedAttempt,
@@ -48,14 +48,12 @@ export async function failItems(
         RETURNING item.item_id, item.stage, item.last_error
       )${recordedCte(
         scope,
-        sql`SELECT ${changeColumns({
-          position: sql`row_number() OVER ()`,
-          itemId: sql`item_id`,
+        changesOf("failed", {
           from: STAGE.PROCESSING,
           to: sql`stage`,
           action: sql`CASE WHEN stage = ${STAGE.WAITING} THEN 'RETRY' END`,
           reason: sql`last_error`,
-        })} FROM failed`,
+        }),
       )}
       SELECT item_id, stage, CASE WHEN stage = ${STAGE.WAITING} THEN ${notifyColumn(scope)} END AS notified
       FROM failed`,

@@ -53,7 +53,7 @@ export async function takeWaiting(
       )${recordedCte(
         scope,
         sql`
-        SELECT ${rescuedChanges(sql`row_number() OVER ()`)} FROM rescued
+        ${rescuedChanges()}
         UNION ALL
         SELECT ${changeColumns({
           position: sql`${RESCUE_PER_GET} + row_number() OVER (ORDER BY priority DESC, ordering)`,

@@ -42,3 +42,8 @@ export function changeColumns(columns: ChangeColumns): SQL {
 export function recordedCte(scope: QueueScope, rows: SQL): SQL {
   return scope.recorder ? sql`, recorded AS (${scope.recorder.insert(rows)})` : sql``;
 }
+
+/** The changes of the rows a CTE returned (it has item_id), in the order it returned them. */
+export function changesOf(cte: string, columns: Omit<ChangeColumns, "position" | "itemId">): SQL {
+  return sql`SELECT ${changeColumns({ position: sql`row_number() OVER ()`, itemId: sql`item_id`, ...columns })} FROM ${sql.raw(cte)}`;
+}

@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { changeColumns, recordedCte } from "./record.js";
+import { changesOf, recordedCte } from "./record.js";
 import { notifyColumn, type QueueScope, STAGE, textArray } from "./scope.js";
 
 /**
@@ -18,13 +18,7 @@ export async function requeueItems(scope: QueueScope, ids: readonly string[]): P
         RETURNING item_id
       )${recordedCte(
         scope,
-        sql`SELECT ${changeColumns({
-          position: sql`row_number() OVER ()`,
-          itemId: sql`item_id`,
-          from: STAGE.FAIL,
-          to: STAGE.WAITING,
-          action: sql`'REQUEUE'`,
-        })} FROM requeued`,
+        changesOf("requeued", { from: STAGE.FAIL, to: STAGE.WAITING, action: sql`'REQUEUE'` }),
       )}
       SELECT item_id, ${notifyColumn(scope)} AS notified FROM requeued`,
   );

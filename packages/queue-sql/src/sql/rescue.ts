@@ -2,7 +2,7 @@ import { type BackoffPolicy, LEASE_EXPIRED_REASON } from "@task-queue/queue-core
 import { type SQL, sql } from "drizzle-orm";
 import type { Execute } from "../executor.js";
 import type { QueueTable } from "../table.js";
-import { changeColumns, recordedCte } from "./record.js";
+import { changesOf, recordedCte } from "./record.js";
 import { backoff, failedAttempt, notifyColumn, type QueueScope, STAGE } from "./scope.js";
 
 /**
@@ -34,10 +34,8 @@ export function rescueCtes(
 }
 
 /** The recorded changes of the `rescued` CTE's rows: RESCUE moves from PROCESSING, with the reason. */
-export function rescuedChanges(position: SQL): SQL {
-  return changeColumns({
-    position,
-    itemId: sql`item_id`,
+export function rescuedChanges(): SQL {
+  return changesOf("rescued", {
     from: STAGE.PROCESSING,
     to: sql`stage`,
     action: sql`'RESCUE'`,
@@ -52,10 +50,7 @@ export async function rescueQueue(
 ): Promise<Array<{ item_id: string; stage: number }>> {
   return scope.run<{ item_id: string; stage: number }>(
     sql`
-      WITH ${rescueCtes(scope.table, scope.queueName, policy, null)}${recordedCte(
-        scope,
-        sql`SELECT ${rescuedChanges(sql`row_number() OVER ()`)} FROM rescued`,
-      )}
+      WITH ${rescueCtes(scope.table, scope.queueName, policy, null)}${recordedCte(scope, rescuedChanges())}
       SELECT item_id, stage, CASE WHEN stage = ${STAGE.WAITING} THEN ${notifyColumn(scope)} END AS notified
       FROM rescued`,
   );
