@@ -95,7 +95,7 @@ export function openApiDocument(app: App): object {
 /** The task-queue HTTP API as a Hono app. Serving it (adapter, port, shutdown) is the caller's job. */
 export function createApp(appOptions: AppOptions): App {
   const options = resolveOptions(appOptions, silentLogger);
-  const metrics = new RequestMetrics();
+  const metrics = new RequestMetrics(options.metrics);
   const app: App = new OpenAPIHono<AppEnv>({
     // Zod rejections of path and query parameters: the same 422 shape as every other validation error.
     defaultHook: (result, c) => {
@@ -125,7 +125,7 @@ export function createApp(appOptions: AppOptions): App {
   );
   app.use("/api/*", bodySize(options.maxBodyBytes));
 
-  registerServiceRoutes(app, options, metrics);
+  registerServiceRoutes(app, options);
   for (const variant of queueVariants(options.queues, options.defaultQueue)) {
     for (const operation of queueOperations(options)) operation.register(app, variant);
   }

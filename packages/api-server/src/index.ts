@@ -1,6 +1,7 @@
 export { API_TITLE, API_VERSION, createApp, openApiDocument } from "./app.js";
 export type { App } from "./context.js";
 export { ERROR_CODE_HEADER, type ValidationProblem } from "./http-errors.js";
+export { serverMetrics } from "./metrics.js";
 export { serializeOpenApi } from "./openapi-file.js";
 export {
   type ApiLimits,

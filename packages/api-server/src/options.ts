@@ -1,11 +1,14 @@
+import type { QueueMetrics } from "@task-queue/metrics";
 import {
   DEFAULT_MAX_BODY_DEPTH,
   InvalidArgument,
   type Logger,
   MAX_BODY_DEPTH_CEILING,
   MAX_GET_N,
+  observeNamespace,
   type QueueNamespace,
 } from "@task-queue/queue-core";
+import { serverMetrics } from "./metrics.js";
 
 export interface ApiLimits {
   /** Largest request body accepted, in bytes (default 16 MiB); larger bodies get 413. */
@@ -43,13 +46,21 @@ export interface AppOptions {
    * the instance out of rotation while it still serves requests. Default: never.
    */
   shuttingDown?: () => boolean;
+  /**
+   * Where /metrics comes from and what the served queues' puts and moves are counted in (default: metrics of this
+   * app's own, reporting the default queue and every queue that holds items). Give the process's QueueMetrics to
+   * share one registry with other parts of the process (the dev command's controller).
+   */
+  metrics?: QueueMetrics;
 }
 
 export const DEFAULT_MAX_REQUEST_BYTES = 16 * 1024 * 1024;
 export const DEFAULT_MAX_JSON_CONTAINERS = 250_000;
 
 export interface ResolvedOptions {
+  /** The namespace given, observed by `metrics`. */
   queues: QueueNamespace;
+  metrics: QueueMetrics;
   defaultQueue: string;
   token: string | null;
   maxBodyBytes: number;
@@ -66,7 +77,8 @@ export const DEFAULT_READY_TIMEOUT_MS = 1_000;
 
 export function resolveOptions(options: AppOptions, silent: Logger): ResolvedOptions {
   const defaultQueue = options.defaultQueue ?? "default";
-  const queues = options.queues;
+  const metrics = options.metrics ?? serverMetrics(options.queues, defaultQueue);
+  const queues = observeNamespace(options.queues, metrics);
   const maxItems = options.limits?.maxItems ?? MAX_GET_N;
   if (!Number.isInteger(maxItems) || maxItems < 1)
     throw new InvalidArgument("limits.maxItems", `must be a positive integer, got ${maxItems}`);
@@ -95,6 +107,7 @@ export function resolveOptions(options: AppOptions, silent: Logger): ResolvedOpt
     throw new InvalidArgument("auth.token", "must not be empty");
   return {
     queues,
+    metrics,
     defaultQueue,
     token: options.auth?.token ?? null,
     maxBodyBytes,

@@ -147,3 +147,10 @@ export {
 } from "./validation.js";
 export { type WaitForWorkOptions, waitForWork } from "./wait.js";
 export type { QueueWorker } from "./worker.js";
+export {
+  observeNamespace,
+  observeQueue,
+  type QueueEvent,
+  type QueueEventKind,
+  type QueueObserver,
+} from "./observe.js";

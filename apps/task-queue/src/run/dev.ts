@@ -1,6 +1,7 @@
 import { mkdirSync } from "node:fs";
 import { basename, isAbsolute, relative, resolve } from "node:path";
-import { InMemoryLeaderElection } from "@task-queue/queue-core";
+import { serverMetrics } from "@task-queue/api-server";
+import { InMemoryLeaderElection, observeNamespace } from "@task-queue/queue-core";
 import { SqlQueueNamespace } from "@task-queue/queue-sql";
 import type { RunContext } from "../cli.js";
 import { startHttpServer } from "../http-server.js";
@@ -31,8 +32,11 @@ export async function runDev({ config, logger }: RunContext): Promise<number> {
     );
     // PGlite serves this process alone: the only controller is this one.
     const election = new InMemoryLeaderElection(queues);
-    const loop = createServiceLoop(queues.queue(settings.sql_queue_name), worker, election, settings, logger);
-    const server = resources.add(await startHttpServer(queues, settings, logger), (running) =>
+    // One registry for the whole process: the API's /metrics shows the controller's metrics too.
+    const metrics = serverMetrics(queues, settings.sql_queue_name);
+    const queue = queues.queue(settings.sql_queue_name);
+    const loop = createServiceLoop(queue, worker, election, settings, logger, metrics);
+    const server = resources.add(await startHttpServer(queues, settings, logger, metrics), (running) =>
       running.close(),
     );
     logger.info({ url: server.url, docs: `${server.url}/docs` }, "API server listening");
@@ -41,7 +45,7 @@ export async function runDev({ config, logger }: RunContext): Promise<number> {
     );
     const running = loop.run();
     resources.add(
-      startRescueSweep(queues, settings.sql_queue_name, settings.rescue_interval_seconds, logger),
+      startRescueSweep(observeNamespace(queues, metrics), settings.sql_queue_name, settings.rescue_interval_seconds, logger),
       (sweep) => sweep.stop(),
     );
     process.stdout.write(

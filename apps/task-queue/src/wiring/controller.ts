@@ -1,17 +1,24 @@
 import { Controller, ServiceLoop, WorkQueue } from "@task-queue/controller";
+import { ControllerMetrics, QueueMetrics } from "@task-queue/metrics";
 import {
   canTrimHistory,
   type LeaderElection,
   type Logger,
+  observeQueue,
   type Queue,
   type QueueWorker,
 } from "@task-queue/queue-core";
 import type { Settings } from "../config/schema.js";
 import { createStrategy } from "./strategy.js";
 
+/** The metrics of a controller process: its one queue's gauges. */
+export function controllerQueueMetrics(queue: Queue, settings: Settings): QueueMetrics {
+  return new QueueMetrics({ queues: async () => [[settings.sql_queue_name, queue]] });
+}
+
 /**
  * The service loop over one queue and worker, as configured; it ticks only while `election` says this process
- * leads. The caller runs it and owns signals.
+ * leads. The queue's moves and each tick are counted in `metrics`. The caller runs it and owns signals.
  */
 export function createServiceLoop(
   queue: Queue,
@@ -19,8 +26,9 @@ export function createServiceLoop(
   election: LeaderElection,
   settings: Settings,
   logger: Logger,
+  metrics: QueueMetrics,
 ): ServiceLoop {
-  const workQueue = new WorkQueue(queue, worker, {
+  const workQueue = new WorkQueue(observeQueue(queue, settings.sql_queue_name, metrics), worker, {
     gracePeriodMs: settings.grace_period_seconds * 1000,
     logger,
   });
@@ -43,10 +51,15 @@ export function createServiceLoop(
     logger,
     ...(Object.values(retention).some((age) => age !== null) ? { retention } : {}),
   });
-  return new ServiceLoop({
+  const tickMetrics: ControllerMetrics = new ControllerMetrics(metrics, {
+    queue: settings.sql_queue_name,
+    leading: (): boolean => loop.leading,
+  });
+  const loop: ServiceLoop = new ServiceLoop({
     periodMs: settings.periodic_seconds * 1000,
-    tick: (o) => controller.tick(o),
+    tick: (o) => tickMetrics.timeTick(() => controller.tick(o)),
     election,
     logger,
   });
+  return loop;
 }

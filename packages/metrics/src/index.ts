@@ -1,0 +1,2 @@
+export { ControllerMetrics, type ControllerMetricsOptions, type TickCounts } from "./controller-metrics.js";
+export { QueueMetrics, type QueueMetricsOptions } from "./queue-metrics.js";
