@@ -48,7 +48,10 @@ export class ControllerMetrics {
       "task_queue_controller_lost_total",
       "PROCESSING items the worker did not know past the grace period (failed attempts, reason job lost).",
     );
-    this.sendFailed = counter("task_queue_controller_send_failed_total", "Released items the worker refused.");
+    this.sendFailed = counter(
+      "task_queue_controller_send_failed_total",
+      "Released items the worker refused.",
+    );
     this.paused = new Gauge({
       name: "task_queue_controller_paused",
       help: "1 while releasing is paused (stored pause flag or signal), as of the last tick; else 0.",

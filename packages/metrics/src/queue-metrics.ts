@@ -17,7 +17,10 @@ const MAX_TRACKED_JOBS = 100_000;
 const OLDEST_WAITING_WINDOW_SECONDS = 60;
 
 const COUNTERS: Record<QueueEventKind, { name: string; help: string }> = {
-  put: { name: "task_queue_items_put_total", help: "Items added by put (ids that already existed are not counted)." },
+  put: {
+    name: "task_queue_items_put_total",
+    help: "Items added by put (ids that already existed are not counted).",
+  },
   handedOut: {
     name: "task_queue_items_handed_out_total",
     help: "Items handed out (WAITING → PROCESSING) by get or the controller's releases.",
@@ -32,7 +35,10 @@ const COUNTERS: Record<QueueEventKind, { name: string; help: string }> = {
     name: "task_queue_items_lease_expired_total",
     help: "Attempts failed by a rescue because their lease expired (also counted as retried or failed).",
   },
-  cancelled: { name: "task_queue_items_cancelled_total", help: "Items cancelled (WAITING or PROCESSING → FAIL)." },
+  cancelled: {
+    name: "task_queue_items_cancelled_total",
+    help: "Items cancelled (WAITING or PROCESSING → FAIL).",
+  },
 };
 
 /** How a job ended, as the duration histogram's outcome label. */

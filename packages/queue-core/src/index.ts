@@ -59,6 +59,13 @@ export {
 } from "./lifecycle.js";
 export { type Logger, silentLogger } from "./logger.js";
 export {
+  observeNamespace,
+  observeQueue,
+  type QueueEvent,
+  type QueueEventKind,
+  type QueueObserver,
+} from "./observe.js";
+export {
   MAX_PURGE_RECORDS,
   PURGE_BATCH_ITEMS,
   PURGEABLE_STAGES,
@@ -147,10 +154,3 @@ export {
 } from "./validation.js";
 export { type WaitForWorkOptions, waitForWork } from "./wait.js";
 export type { QueueWorker } from "./worker.js";
-export {
-  observeNamespace,
-  observeQueue,
-  type QueueEvent,
-  type QueueEventKind,
-  type QueueObserver,
-} from "./observe.js";

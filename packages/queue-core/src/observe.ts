@@ -92,8 +92,7 @@ export function observeNamespace<N extends QueueNamespace>(namespace: N, observe
   return new Proxy(namespace, {
     get(target, property) {
       const value: unknown = Reflect.get(target, property, target);
-      if (property === "queue")
-        return (name: string) => observeQueue(target.queue(name), name, observer);
+      if (property === "queue") return (name: string) => observeQueue(target.queue(name), name, observer);
       return typeof value === "function" ? value.bind(target) : value;
     },
   });

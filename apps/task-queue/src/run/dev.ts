@@ -45,7 +45,12 @@ export async function runDev({ config, logger }: RunContext): Promise<number> {
     );
     const running = loop.run();
     resources.add(
-      startRescueSweep(observeNamespace(queues, metrics), settings.sql_queue_name, settings.rescue_interval_seconds, logger),
+      startRescueSweep(
+        observeNamespace(queues, metrics),
+        settings.sql_queue_name,
+        settings.rescue_interval_seconds,
+        logger,
+      ),
       (sweep) => sweep.stop(),
     );
     process.stdout.write(

@@ -19,7 +19,12 @@ export async function runServer({ config, logger }: RunContext): Promise<number>
     );
     logger.info({ url: server.url, docs: `${server.url}/docs` }, "API server listening");
     resources.add(
-      startRescueSweep(observeNamespace(queues, metrics), settings.sql_queue_name, settings.rescue_interval_seconds, logger),
+      startRescueSweep(
+        observeNamespace(queues, metrics),
+        settings.sql_queue_name,
+        settings.rescue_interval_seconds,
+        logger,
+      ),
       (sweep) => sweep.stop(),
     );
     const signal = await stop.stopped;

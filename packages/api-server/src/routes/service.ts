@@ -66,7 +66,8 @@ export function registerServiceRoutes(app: App, options: ResolvedOptions): void 
     method: "get",
     path: "/metrics",
     tags: ["service"],
-    summary: "Prometheus metrics: process, items per stage, queue counters, job durations, request counts and latencies",
+    summary:
+      "Prometheus metrics: process, items per stage, queue counters, job durations, request counts and latencies",
     responses: {
       200: { description: "Prometheus text format 0.0.4", content: { "text/plain": { schema: z.string() } } },
     },
