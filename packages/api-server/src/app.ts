@@ -118,7 +118,7 @@ export function createApp(appOptions: AppOptions): App {
     c.header("allow", allowed.join(", "));
     return respondWithError(c, methodNotAllowed(), options);
   });
-  app.use("*", requestLog(options.logger, metrics));
+  app.use("*", requestLog(options.logger, metrics, options.defaultQueue));
   app.use(
     "*",
     bearerAuth(options.token, (path) => PUBLIC_PATHS.has(path)),

@@ -43,6 +43,16 @@ describe("service routes", () => {
     });
   });
 
+  it("a request about an item logs its queue and item_id", async () => {
+    lines.length = 0;
+    await send(server.port, "GET", "/api/v1/queues/jobs/status/x-1");
+    await send(server.port, "GET", "/api/v1/queue/status/x-2");
+    expect(lines.map((l) => [l.obj.queue, l.obj.item_id, l.obj.status])).toEqual([
+      ["jobs", "x-1", 400],
+      ["default", "x-2", 400],
+    ]);
+  });
+
   it("an unexpected error is 500 with a request id; the details go only to the log", async () => {
     lines.length = 0;
     const response = await send(server.port, "GET", "/api/v1/queues/broken/sizes");

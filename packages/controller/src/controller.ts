@@ -1,5 +1,6 @@
 import type { Logger, StageSizes } from "@task-queue/queue-core";
 import { canPause, silentLogger } from "@task-queue/queue-core";
+import { type Clock, systemClock } from "./clock.js";
 import { applyRetention, type RetentionPolicy } from "./retention.js";
 import type { ReleaseStrategy } from "./strategy.js";
 import type { WorkQueue } from "./work-queue.js";
@@ -30,8 +31,16 @@ export interface ControllerOptions {
   strategy: ReleaseStrategy;
   /** Removes old SUCCESS/FAIL items after each tick's work, a bounded number per tick, in small batches. */
   retention?: RetentionPolicy;
+  /**
+   * Tick lines: at info when the tick moved something or the pause state changed, else at debug, with one info
+   * line (heartbeat: true) at least every this many ms (default one minute) so a quiet controller is seen alive.
+   */
+  heartbeatMs?: number;
   logger?: Logger;
+  clock?: Clock;
 }
+
+export const DEFAULT_HEARTBEAT_MS = 60_000;
 
 /** One tick of the controller: status updates first (they free capacity), then releasing under the strategy. */
 export class Controller {
@@ -39,12 +48,19 @@ export class Controller {
   readonly strategy: ReleaseStrategy;
   private readonly logger: Logger;
   private readonly retention: RetentionPolicy | undefined;
+  private readonly clock: Clock;
+  private readonly heartbeatMs: number;
+  /** When the last tick line at info was written; null before the first. */
+  private lastInfoAt: number | null = null;
+  private lastPaused: boolean | null = null;
 
   constructor(options: ControllerOptions) {
     this.workQueue = options.workQueue;
     this.strategy = options.strategy;
     this.retention = options.retention;
     this.logger = options.logger ?? silentLogger;
+    this.clock = options.clock ?? systemClock;
+    this.heartbeatMs = options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS;
   }
 
   /**
@@ -92,7 +108,31 @@ export class Controller {
       trimmedEvents,
       sizes: await this.workQueue.queue.sizes(),
     };
-    this.logger.info({ ...report }, "tick");
+    this.logTick(report);
     return report;
+  }
+
+  /** Idle ticks at debug, so a quiet queue does not fill the log; see heartbeatMs. */
+  private logTick(report: TickReport): void {
+    const now = this.clock.now();
+    const moved =
+      report.succeeded +
+        report.failed +
+        report.lost +
+        report.retried +
+        report.released +
+        report.sendFailed +
+        report.rejected +
+        report.purged >
+      0;
+    const changed = this.lastPaused !== null && report.paused !== this.lastPaused;
+    this.lastPaused = report.paused;
+    if (moved || changed) {
+      this.lastInfoAt = now;
+      this.logger.info({ ...report }, "tick");
+    } else if (this.lastInfoAt === null || now - this.lastInfoAt >= this.heartbeatMs) {
+      this.lastInfoAt = now;
+      this.logger.info({ ...report, heartbeat: true }, "tick");
+    } else this.logger.debug({ ...report }, "tick");
   }
 }

@@ -100,7 +100,7 @@ export class WorkQueue {
     const reason = options.rejectReason?.(id, body) ?? null;
     if (reason !== null) {
       this.logger.error(
-        { itemId: id, reason },
+        { item_id: id, reason },
         "item can never run under the release strategy; moved to FAIL",
       );
       // Not an attempt to retry: no later attempt could run either.
@@ -114,7 +114,7 @@ export class WorkQueue {
       const why = error instanceof Error ? error.message : String(error);
       const outcome = await this.queue.fail(id, { attempt, reason: `the worker refused the job: ${why}` });
       this.logger.error(
-        { itemId: id, attempt, err: error, outcome },
+        { item_id: id, attempt, err: error, outcome },
         outcome === "WAITING"
           ? "worker refused the job; the item waits for another attempt"
           : "worker refused the job; moved to FAIL",
@@ -159,19 +159,33 @@ export class WorkQueue {
       this.unreportedSince.delete(id);
       this.attempts.delete(id);
       this.logger.warn(
-        { itemId: id, reason: JOB_LOST_REASON },
+        { item_id: id, reason: JOB_LOST_REASON },
         lostRetried.has(id)
           ? "worker does not know this PROCESSING item; failed attempt, the item waits for another"
           : "worker does not know this PROCESSING item; moved to FAIL",
       );
     }
+    const failedAgain = new Set(failed.retried);
+    const failedMoved = new Set(failed.moved);
+    for (const failure of toFail) {
+      if (!failedMoved.has(failure.id)) continue;
+      const again = failedAgain.has(failure.id);
+      this.logger.warn(
+        {
+          item_id: failure.id,
+          attempt: failure.attempt,
+          reason: failure.reason ?? null,
+          outcome: again ? "WAITING" : "FAIL",
+        },
+        again ? "job failed; the item waits for another attempt" : "job failed; moved to FAIL",
+      );
+    }
     // Finished jobs are forgotten even when their item had already moved (e.g. by a client): otherwise the
     // worker would report them on every tick forever.
     for (const { id } of [...toSuccess, ...toFail]) await this.forgetJob(id);
-    const retried = new Set(failed.retried);
     return {
       succeeded,
-      failed: failed.moved.filter((id) => !retried.has(id)),
+      failed: failed.moved.filter((id) => !failedAgain.has(id)),
       lost: lostFailed.moved,
       retried: [...failed.retried, ...lostFailed.retried],
     };
@@ -205,7 +219,7 @@ export class WorkQueue {
       this.unreportedSince.delete(id);
       this.attempts.delete(id);
     } catch (error) {
-      this.logger.warn({ itemId: id, err: error }, "could not delete a finished job; will retry next tick");
+      this.logger.warn({ item_id: id, err: error }, "could not delete a finished job; will retry next tick");
     }
   }
 }

@@ -1,7 +1,7 @@
 import type { RunContext } from "../cli.js";
 import { startMetricsServer } from "../metrics-server.js";
 import { onSignals, stopSignal } from "../signals.js";
-import { controllerQueueMetrics, createServiceLoop } from "../wiring/controller.js";
+import { controllerQueueMetrics, createServiceLoop, queueLogger } from "../wiring/controller.js";
 import { createLeaderElection } from "../wiring/election.js";
 import { openQueues } from "../wiring/queues.js";
 import { createWorker } from "../wiring/worker.js";
@@ -10,14 +10,15 @@ import { withResources } from "./resources.js";
 /** `task-queue controller`: the service loop (or one tick with --once); signals stop, pause and resume it. */
 export async function runController({ config, logger, options }: RunContext): Promise<number> {
   const { settings } = config;
+  const bound = queueLogger(logger, settings);
   // The worker first: its settings are checked before a pool is opened.
   await withResources(async (resources) => {
-    const worker = resources.add(createWorker(settings, logger), (created) => created.close?.());
+    const worker = resources.add(createWorker(settings, bound), (created) => created.close?.());
     const queues = resources.add(await openQueues(settings, logger), (opened) => opened.close());
     const election = createLeaderElection(settings, queues, logger);
     const queue = queues.queue(settings.sql_queue_name);
     const metrics = controllerQueueMetrics(queue, settings);
-    const loop = createServiceLoop(queue, worker, election, settings, logger, metrics);
+    const loop = createServiceLoop(queue, worker, election, settings, bound, metrics);
     if (options.once) {
       await loop.runOnce();
       return;

@@ -7,7 +7,7 @@ import type { RunContext } from "../cli.js";
 import { startHttpServer } from "../http-server.js";
 import { EXAMPLE_ITEMS_FILE } from "../paths.js";
 import { onSignals, stopSignal } from "../signals.js";
-import { createServiceLoop } from "../wiring/controller.js";
+import { createServiceLoop, queueLogger } from "../wiring/controller.js";
 import { withQueueEvents } from "../wiring/queues.js";
 import { createWorker } from "../wiring/worker.js";
 import { startRescueSweep } from "./rescue-sweep.js";
@@ -25,7 +25,8 @@ export async function runDev({ config, logger }: RunContext): Promise<number> {
   mkdirSync(dataDir, { recursive: true });
   await withResources(async (resources) => {
     const stop = resources.add(stopSignal(), (signal) => signal.remove());
-    const worker = resources.add(createWorker(settings, logger), (created) => created.close?.());
+    const bound = queueLogger(logger, settings);
+    const worker = resources.add(createWorker(settings, bound), (created) => created.close?.());
     const database = await SqlQueueNamespace.open({ connection: `pglite://${dataDir}` });
     const queues = resources.add(await withQueueEvents(database, settings, logger), (opened) =>
       opened.close(),
@@ -35,7 +36,7 @@ export async function runDev({ config, logger }: RunContext): Promise<number> {
     // One registry for the whole process: the API's /metrics shows the controller's metrics too.
     const metrics = serverMetrics(queues, settings.sql_queue_name);
     const queue = queues.queue(settings.sql_queue_name);
-    const loop = createServiceLoop(queue, worker, election, settings, logger, metrics);
+    const loop = createServiceLoop(queue, worker, election, settings, bound, metrics);
     const server = resources.add(await startHttpServer(queues, settings, logger, metrics), (running) =>
       running.close(),
     );

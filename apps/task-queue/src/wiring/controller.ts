@@ -9,7 +9,13 @@ import {
   type QueueWorker,
 } from "@task-queue/queue-core";
 import type { Settings } from "../config/schema.js";
+import type { PinoLogger } from "../logging.js";
 import { createStrategy } from "./strategy.js";
+
+/** A controller and its worker serve one queue: every line they write carries its name. */
+export function queueLogger(logger: PinoLogger, settings: Settings): PinoLogger {
+  return logger.child({ queue: settings.sql_queue_name });
+}
 
 /** The metrics of a controller process: its one queue's gauges. */
 export function controllerQueueMetrics(queue: Queue, settings: Settings): QueueMetrics {

@@ -7,7 +7,11 @@ import type { RequestMetrics } from "../metrics.js";
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /** Gives each request an id, then writes one log line and one metrics observation when it is answered. */
-export function requestLog(logger: Logger, metrics: RequestMetrics): MiddlewareHandler<AppEnv> {
+export function requestLog(
+  logger: Logger,
+  metrics: RequestMetrics,
+  defaultQueue: string,
+): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const started = performance.now();
     const incoming = c.req.header("x-request-id");
@@ -19,9 +23,15 @@ export function requestLog(logger: Logger, metrics: RequestMetrics): MiddlewareH
     const route = matchedRoutes(c).findLast((r) => r.method !== "ALL")?.path ?? "unmatched";
     c.header("x-request-id", requestId);
     metrics.observe(c.req.method, route, c.res.status, seconds);
+    // A request about one item names it and its queue, as every log line about an item does.
+    const itemId: string | undefined = c.req.param("item_id");
+    const queue: string | undefined =
+      c.req.param("queue_name") ?? (route.startsWith("/api/v1/queue/") ? defaultQueue : undefined);
     logger.info(
       {
         req_id: requestId,
+        ...(queue === undefined ? {} : { queue }),
+        ...(itemId === undefined ? {} : { item_id: itemId }),
         method: c.req.method,
         path: c.req.path,
         route,
