@@ -15,6 +15,7 @@ import { RequestMetrics } from "./metrics.js";
 import { bearerAuth } from "./middleware/bearer-auth.js";
 import { bodySize } from "./middleware/body-size.js";
 import { requestLog } from "./middleware/request-log.js";
+import { requestSpan } from "./middleware/request-span.js";
 import { type AppOptions, type ResolvedOptions, resolveOptions } from "./options.js";
 import { zodProblems } from "./request-body.js";
 import { queueOperations } from "./routes/queue-operations.js";
@@ -119,6 +120,7 @@ export function createApp(appOptions: AppOptions): App {
     return respondWithError(c, methodNotAllowed(), options);
   });
   app.use("*", requestLog(options.logger, metrics, options.defaultQueue));
+  app.use("*", requestSpan());
   app.use(
     "*",
     bearerAuth(options.token, (path) => PUBLIC_PATHS.has(path)),

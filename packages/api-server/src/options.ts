@@ -7,6 +7,7 @@ import {
   MAX_GET_N,
   observeNamespace,
   type QueueNamespace,
+  traceNamespace,
 } from "@task-queue/queue-core";
 import { serverMetrics } from "./metrics.js";
 
@@ -78,7 +79,8 @@ export const DEFAULT_READY_TIMEOUT_MS = 1_000;
 export function resolveOptions(options: AppOptions, silent: Logger): ResolvedOptions {
   const defaultQueue = options.defaultQueue ?? "default";
   const metrics = options.metrics ?? serverMetrics(options.queues, defaultQueue);
-  const queues = observeNamespace(options.queues, metrics);
+  // Counted, and traced (a span per queue operation, a no-op until the application registers an SDK).
+  const queues = traceNamespace(observeNamespace(options.queues, metrics));
   const maxItems = options.limits?.maxItems ?? MAX_GET_N;
   if (!Number.isInteger(maxItems) || maxItems < 1)
     throw new InvalidArgument("limits.maxItems", `must be a positive integer, got ${maxItems}`);

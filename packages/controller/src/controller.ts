@@ -1,5 +1,5 @@
 import type { Logger, StageSizes } from "@task-queue/queue-core";
-import { canPause, silentLogger } from "@task-queue/queue-core";
+import { canPause, inSpan, silentLogger } from "@task-queue/queue-core";
 import { type Clock, systemClock } from "./clock.js";
 import { applyRetention, type RetentionPolicy } from "./retention.js";
 import type { ReleaseStrategy } from "./strategy.js";
@@ -69,9 +69,21 @@ export class Controller {
    * `stillLeading` is asked after the status updates: a controller that lost leadership meanwhile (its lock's
    * connection closed, its lease ran out) releases nothing.
    */
-  async tick(
-    options: { release: boolean; stillLeading?: () => boolean } = { release: true },
-  ): Promise<TickReport> {
+  tick(options: { release: boolean; stillLeading?: () => boolean } = { release: true }): Promise<TickReport> {
+    return inSpan("controller.tick", {}, async (span) => {
+      const report = await this.runTick(options);
+      span.setAttributes({
+        "task_queue.released": report.released,
+        "task_queue.succeeded": report.succeeded,
+        "task_queue.failed": report.failed,
+        "task_queue.lost": report.lost,
+        "task_queue.paused": report.paused,
+      });
+      return report;
+    });
+  }
+
+  private async runTick(options: { release: boolean; stillLeading?: () => boolean }): Promise<TickReport> {
     const update = await this.workQueue.updateJobStatus();
     let push = { sent: [] as string[], sendFailed: [] as string[], rejected: [] as string[] };
     const queue = this.workQueue.queue;

@@ -1,11 +1,15 @@
+import { SpanKind } from "@opentelemetry/api";
 import {
   allIdsInStage,
   type Completion,
   type Failure,
   type ItemId,
+  inSpan,
   JOB_LOST_REASON,
+  type Job,
   type JsonValue,
   type Logger,
+  linkTo,
   MAX_GET_N,
   type Queue,
   QueueItemStage,
@@ -85,18 +89,13 @@ export class WorkQueue {
       const jobs = await this.queue.getJobs(Math.min(remaining, MAX_GET_N));
       if (jobs.length === 0) break;
       remaining -= jobs.length;
-      for (const job of jobs) await this.pushOne(job.itemId, job.body, job.attempt, options, result);
+      for (const job of jobs) await this.pushOne(job, options, result);
     }
     return result;
   }
 
-  private async pushOne(
-    id: ItemId,
-    body: JsonValue,
-    attempt: number,
-    options: PushOptions,
-    result: PushResult,
-  ): Promise<void> {
+  private async pushOne(job: Job, options: PushOptions, result: PushResult): Promise<void> {
+    const { itemId: id, body, attempt } = job;
     const reason = options.rejectReason?.(id, body) ?? null;
     if (reason !== null) {
       this.logger.error(
@@ -109,7 +108,16 @@ export class WorkQueue {
       return;
     }
     try {
-      await this.worker.sendJob(id, body);
+      // The job's span: a new trace per submission, linked to the put of the item (its stored trace context).
+      await inSpan(
+        "worker.submit",
+        {
+          kind: SpanKind.PRODUCER,
+          links: linkTo(job.traceContext),
+          attributes: { "task_queue.item_id": id, "task_queue.attempt": attempt },
+        },
+        () => this.worker.sendJob(id, body),
+      );
     } catch (error) {
       const why = error instanceof Error ? error.message : String(error);
       const outcome = await this.queue.fail(id, { attempt, reason: `the worker refused the job: ${why}` });

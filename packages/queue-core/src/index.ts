@@ -125,6 +125,14 @@ export {
   validateStats,
 } from "./stats.js";
 export {
+  activeTraceContext,
+  inSpan,
+  linkTo,
+  TRACER_NAME,
+  traceNamespace,
+  traceQueue,
+} from "./tracing.js";
+export {
   assertCount,
   assertItemId,
   assertItemIds,

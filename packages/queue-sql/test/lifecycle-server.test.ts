@@ -49,7 +49,12 @@ describe("SqlQueue lifecycle on PostgreSQL, beyond the conformance suite", () =>
         ('old', 'w1', 0, '{"n":1}'), ('old', 'w2', 0, '{"n":2}'), ('old', 'p', 1, '{"n":3}'),
         ('old', 's', 2, '{"n":4}'), ('old', 'f', 3, '{"n":5}')`),
     );
-    expect(await migrateQueueTable(db, table)).toEqual(["0001_lifecycle", "0002_settings", "0003_retention"]);
+    expect(await migrateQueueTable(db, table)).toEqual([
+      "0001_lifecycle",
+      "0002_settings",
+      "0003_retention",
+      "0005_trace_context",
+    ]);
     const queue = await openSqlQueue({ connection: client, tableName: table, queueName: "old" });
     expect(await queue.sizes()).toEqual({ WAITING: 2, PROCESSING: 1, SUCCESS: 1, FAIL: 1 });
     const record = await queue.lookupRecord("w1");

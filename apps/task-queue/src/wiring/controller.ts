@@ -7,6 +7,7 @@ import {
   observeQueue,
   type Queue,
   type QueueWorker,
+  traceQueue,
 } from "@task-queue/queue-core";
 import type { Settings } from "../config/schema.js";
 import type { PinoLogger } from "../logging.js";
@@ -34,7 +35,8 @@ export function createServiceLoop(
   logger: Logger,
   metrics: QueueMetrics,
 ): ServiceLoop {
-  const workQueue = new WorkQueue(observeQueue(queue, settings.sql_queue_name, metrics), worker, {
+  const name = settings.sql_queue_name;
+  const workQueue = new WorkQueue(traceQueue(observeQueue(queue, name, metrics), name), worker, {
     gracePeriodMs: settings.grace_period_seconds * 1000,
     logger,
   });

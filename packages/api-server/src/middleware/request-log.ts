@@ -1,8 +1,8 @@
 import type { Logger } from "@task-queue/queue-core";
 import type { MiddlewareHandler } from "hono";
-import { matchedRoutes } from "hono/route";
 import type { AppEnv } from "../context.js";
 import type { RequestMetrics } from "../metrics.js";
+import { routeOf } from "./request-span.js";
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -19,8 +19,7 @@ export function requestLog(
     c.set("requestId", requestId);
     await next();
     const seconds = (performance.now() - started) / 1000;
-    // The route pattern, not the path: a label of bounded cardinality for metrics.
-    const route = matchedRoutes(c).findLast((r) => r.method !== "ALL")?.path ?? "unmatched";
+    const route = routeOf(c);
     c.header("x-request-id", requestId);
     metrics.observe(c.req.method, route, c.res.status, seconds);
     // A request about one item names it and its queue, as every log line about an item does.

@@ -12,6 +12,7 @@ export interface TakenRow {
   attempts: number;
   /** epochMs of the lease's expiry. */
   lease_expires_at: number | null;
+  trace_context: string | null;
 }
 
 /**
@@ -46,8 +47,10 @@ export async function takeWaiting(
           lease_expires_at = now() + ${seconds(sql`${leaseSeconds}`)}, updated_at = now()
         FROM next
         WHERE item.queue_name = ${queueName} AND item.item_id = next.item_id
-        RETURNING item.item_id, item.body, item.attempts, item.lease_expires_at, item.priority, item.ordering
+        RETURNING item.item_id, item.body, item.attempts, item.lease_expires_at, item.priority, item.ordering,
+          item.trace_context
       )
-      SELECT item_id, body, attempts, ${epochMs(sql`lease_expires_at`)} AS lease_expires_at FROM taken ORDER BY priority DESC, ordering`,
+      SELECT item_id, body, attempts, ${epochMs(sql`lease_expires_at`)} AS lease_expires_at, trace_context
+      FROM taken ORDER BY priority DESC, ordering`,
   );
 }
