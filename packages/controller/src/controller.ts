@@ -135,7 +135,8 @@ export class Controller {
         report.released +
         report.sendFailed +
         report.rejected +
-        report.purged >
+        report.purged +
+        report.trimmedEvents >
       0;
     const changed = this.lastPaused !== null && report.paused !== this.lastPaused;
     this.lastPaused = report.paused;
