@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
 import { createApp } from "@task-queue/api-server";
-import type { QueueMetrics } from "@task-queue/metrics";
+import type { ServerMetrics } from "@task-queue/metrics";
 import type { Logger, QueueNamespace } from "@task-queue/queue-core";
 import type { Settings } from "./config/schema.js";
 
@@ -29,7 +29,7 @@ export function startHttpServer(
   queues: QueueNamespace,
   settings: Settings,
   logger: Logger,
-  metrics: QueueMetrics,
+  metrics: ServerMetrics,
 ): Promise<RunningServer> {
   let draining = false;
   const app = createApp({

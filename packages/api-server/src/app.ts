@@ -11,7 +11,6 @@ import {
   routeNotFound,
   toHttpError,
 } from "./http-errors.js";
-import { RequestMetrics } from "./metrics.js";
 import { bearerAuth } from "./middleware/bearer-auth.js";
 import { bodySize } from "./middleware/body-size.js";
 import { requestLog } from "./middleware/request-log.js";
@@ -96,7 +95,6 @@ export function openApiDocument(app: App): object {
 /** The task-queue HTTP API as a Hono app. Serving it (adapter, port, shutdown) is the caller's job. */
 export function createApp(appOptions: AppOptions): App {
   const options = resolveOptions(appOptions, silentLogger);
-  const metrics = new RequestMetrics(options.metrics);
   const app: App = new OpenAPIHono<AppEnv>({
     // Zod rejections of path and query parameters: the same 422 shape as every other validation error.
     defaultHook: (result, c) => {
@@ -119,7 +117,7 @@ export function createApp(appOptions: AppOptions): App {
     c.header("allow", allowed.join(", "));
     return respondWithError(c, methodNotAllowed(), options);
   });
-  app.use("*", requestLog(options.logger, metrics, options.defaultQueue));
+  app.use("*", requestLog(options.logger, options.metrics, options.defaultQueue));
   app.use("*", requestSpan());
   app.use(
     "*",

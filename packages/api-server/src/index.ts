@@ -1,10 +1,10 @@
 export { API_TITLE, API_VERSION, createApp, openApiDocument } from "./app.js";
 export type { App } from "./context.js";
 export { ERROR_CODE_HEADER, type ValidationProblem } from "./http-errors.js";
-export { serverMetrics } from "./metrics.js";
 export { serializeOpenApi } from "./openapi-file.js";
 export {
   type ApiLimits,
+  type AppMetrics,
   type AppOptions,
   DEFAULT_MAX_JSON_CONTAINERS,
   DEFAULT_MAX_REQUEST_BYTES,

@@ -1,4 +1,3 @@
-import type { QueueMetrics } from "@task-queue/metrics";
 import {
   DEFAULT_MAX_BODY_DEPTH,
   InvalidArgument,
@@ -7,9 +6,9 @@ import {
   MAX_GET_N,
   observeNamespace,
   type QueueNamespace,
+  type QueueObserver,
   traceNamespace,
 } from "@task-queue/queue-core";
-import { serverMetrics } from "./metrics.js";
 
 export interface ApiLimits {
   /** Largest request body accepted, in bytes (default 16 MiB); larger bodies get 413. */
@@ -48,11 +47,19 @@ export interface AppOptions {
    */
   shuttingDown?: () => boolean;
   /**
-   * Where /metrics comes from and what the served queues' puts and moves are counted in (default: metrics of this
-   * app's own, reporting the default queue and every queue that holds items). Give the process's QueueMetrics to
-   * share one registry with other parts of the process (the dev command's controller).
+   * What /metrics serves, and where the served queues' puts and moves and the requests are counted: ServerMetrics from
+   * @task-queue/metrics (prom-client). Without it /metrics answers an empty exposition: this package stays free of
+   * Node built-ins, so it bundles for any runtime.
    */
-  metrics?: QueueMetrics;
+  metrics?: AppMetrics;
+}
+
+/** The metrics an app feeds and serves (ServerMetrics from @task-queue/metrics is one). */
+export interface AppMetrics extends QueueObserver {
+  readonly contentType: string;
+  /** The exposition served at /metrics. */
+  render(): Promise<string>;
+  observeRequest(method: string, route: string, status: number, seconds: number): void;
 }
 
 export const DEFAULT_MAX_REQUEST_BYTES = 16 * 1024 * 1024;
@@ -61,7 +68,7 @@ export const DEFAULT_MAX_JSON_CONTAINERS = 250_000;
 export interface ResolvedOptions {
   /** The namespace given, observed by `metrics`. */
   queues: QueueNamespace;
-  metrics: QueueMetrics;
+  metrics: AppMetrics | null;
   defaultQueue: string;
   token: string | null;
   maxBodyBytes: number;
@@ -78,9 +85,11 @@ export const DEFAULT_READY_TIMEOUT_MS = 1_000;
 
 export function resolveOptions(options: AppOptions, silent: Logger): ResolvedOptions {
   const defaultQueue = options.defaultQueue ?? "default";
-  const metrics = options.metrics ?? serverMetrics(options.queues, defaultQueue);
+  const metrics = options.metrics ?? null;
   // Counted, and traced (a span per queue operation, a no-op until the application registers an SDK).
-  const queues = traceNamespace(observeNamespace(options.queues, metrics));
+  const queues = traceNamespace(
+    metrics === null ? options.queues : observeNamespace(options.queues, metrics),
+  );
   const maxItems = options.limits?.maxItems ?? MAX_GET_N;
   if (!Number.isInteger(maxItems) || maxItems < 1)
     throw new InvalidArgument("limits.maxItems", `must be a positive integer, got ${maxItems}`);

@@ -1,3 +1,4 @@
+import { ServerMetrics } from "@task-queue/metrics";
 import { InMemoryQueue, InMemoryQueueNamespace, type Queue, QueueUnavailable } from "@task-queue/queue-core";
 import { recordingLogger } from "@task-queue/queue-core/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -25,7 +26,9 @@ describe("service routes", () => {
   const lines = logger.records;
   beforeAll(async () => {
     const queues = namespaceWithBrokenQueue(new Error("connection to db-host:5432 password=hunter2 refused"));
-    server = await serveOnLoopback(createApp({ queues, logger }));
+    server = await serveOnLoopback(
+      createApp({ queues, logger, metrics: new ServerMetrics(queues, "default") }),
+    );
   });
   afterAll(() => server.close());
 

@@ -1,5 +1,5 @@
-import { Counter, Gauge, Histogram } from "prom-client";
-import type { QueueMetrics } from "./queue-metrics.js";
+import { Counter, Gauge, type Histogram } from "prom-client";
+import { histogramIn, type QueueMetrics } from "./queue-metrics.js";
 
 /** The counts of one controller tick these metrics need (the controller's TickReport fits). */
 export interface TickCounts {
@@ -35,12 +35,13 @@ export class ControllerMetrics {
       help: "When the last tick ended (Unix time), failed or not; stays put while the controller stands by.",
       registers,
     });
-    this.tickDuration = new Histogram({
-      name: "task_queue_controller_tick_duration_seconds",
-      help: "Time one controller tick took (status updates, releases, retention).",
-      buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
-      registers,
-    });
+    this.tickDuration = histogramIn(
+      metrics.registry,
+      "task_queue_controller_tick_duration_seconds",
+      "Time one controller tick took (status updates, releases, retention).",
+      [],
+      [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+    );
     const counter = (name: string, help: string) =>
       new Counter({ name, help, labelNames: ["queue"] as const, registers });
     this.released = counter("task_queue_controller_released_total", "Items sent to the worker.");

@@ -76,13 +76,13 @@ export class QueueMetrics implements QueueObserver {
         new Counter({ name, help, labelNames: ["queue"], registers }),
       ]),
     ) as Record<QueueEventKind, Counter<"queue">>;
-    this.duration = new Histogram({
-      name: "task_queue_job_duration_seconds",
-      help: "Time from hand-out (PROCESSING) to the attempt's end, by outcome: success, fail, retry, cancel.",
-      labelNames: ["queue", "outcome"],
-      buckets: DURATION_BUCKETS,
-      registers,
-    });
+    this.duration = histogramIn(
+      this.registry,
+      "task_queue_job_duration_seconds",
+      "Time from hand-out (PROCESSING) to the attempt's end, by outcome: success, fail, retry, cancel.",
+      ["queue", "outcome"],
+      DURATION_BUCKETS,
+    );
     new Gauge({
       name: "task_queue_items",
       help: "Items in each stage of each queue, read at scrape time.",
@@ -152,3 +152,14 @@ export class QueueMetrics implements QueueObserver {
 }
 
 const jobKey = (queue: string, id: ItemId): string => `${queue}\u0000${id}`;
+
+/** A histogram in `registry`: the one way this package declares them. */
+export function histogramIn<L extends string>(
+  registry: Registry,
+  name: string,
+  help: string,
+  labelNames: readonly L[],
+  buckets: number[],
+): Histogram<L> {
+  return new Histogram({ name, help, labelNames, buckets, registers: [registry] });
+}

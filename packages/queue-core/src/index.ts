@@ -96,6 +96,7 @@ export {
   type SkippedItem,
   type SkipReason,
   type StatePage,
+  servedQueueNames,
   type TrimmableHistory,
 } from "./queue.js";
 export { REDACTED, redactUrlsIn } from "./redact.js";

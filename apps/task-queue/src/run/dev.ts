@@ -1,6 +1,6 @@
 import { mkdirSync } from "node:fs";
 import { basename, isAbsolute, relative, resolve } from "node:path";
-import { serverMetrics } from "@task-queue/api-server";
+import { ServerMetrics } from "@task-queue/metrics";
 import { InMemoryLeaderElection, observeNamespace } from "@task-queue/queue-core";
 import { SqlQueueNamespace } from "@task-queue/queue-sql";
 import type { RunContext } from "../cli.js";
@@ -34,7 +34,7 @@ export async function runDev({ config, logger }: RunContext): Promise<number> {
     // PGlite serves this process alone: the only controller is this one.
     const election = new InMemoryLeaderElection(queues);
     // One registry for the whole process: the API's /metrics shows the controller's metrics too.
-    const metrics = serverMetrics(queues, settings.sql_queue_name);
+    const metrics = new ServerMetrics(queues, settings.sql_queue_name);
     const queue = queues.queue(settings.sql_queue_name);
     const loop = createServiceLoop(queue, worker, election, settings, bound, metrics);
     const server = resources.add(await startHttpServer(queues, settings, logger, metrics), (running) =>

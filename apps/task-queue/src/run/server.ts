@@ -1,4 +1,4 @@
-import { serverMetrics } from "@task-queue/api-server";
+import { ServerMetrics } from "@task-queue/metrics";
 import { observeNamespace } from "@task-queue/queue-core";
 import type { RunContext } from "../cli.js";
 import { startHttpServer } from "../http-server.js";
@@ -13,7 +13,7 @@ export async function runServer({ config, logger }: RunContext): Promise<number>
   await withResources(async (resources) => {
     const stop = resources.add(stopSignal(), (signal) => signal.remove());
     const queues = resources.add(await openQueues(settings, logger), (opened) => opened.close());
-    const metrics = serverMetrics(queues, settings.sql_queue_name);
+    const metrics = new ServerMetrics(queues, settings.sql_queue_name);
     const server = resources.add(await startHttpServer(queues, settings, logger, metrics), (running) =>
       running.close(),
     );

@@ -1,7 +1,7 @@
 import type { Logger } from "@task-queue/queue-core";
 import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "../context.js";
-import type { RequestMetrics } from "../metrics.js";
+import type { AppMetrics } from "../options.js";
 import { routeOf } from "./request-span.js";
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -9,7 +9,7 @@ const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 /** Gives each request an id, then writes one log line and one metrics observation when it is answered. */
 export function requestLog(
   logger: Logger,
-  metrics: RequestMetrics,
+  metrics: AppMetrics | null,
   defaultQueue: string,
 ): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
@@ -21,7 +21,7 @@ export function requestLog(
     const seconds = (performance.now() - started) / 1000;
     const route = routeOf(c);
     c.header("x-request-id", requestId);
-    metrics.observe(c.req.method, route, c.res.status, seconds);
+    metrics?.observeRequest(c.req.method, route, c.res.status, seconds);
     // A request about one item names it and its queue, as every log line about an item does.
     const itemId: string | undefined = c.req.param("item_id");
     const queue: string | undefined =

@@ -1,7 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { canPause } from "@task-queue/queue-core";
+import { canPause, servedQueueNames } from "@task-queue/queue-core";
 import type { App } from "../context.js";
-import { servedQueueNames } from "../metrics.js";
 import type { ResolvedOptions } from "../options.js";
 import { ErrorBody, QueueSummary } from "../schemas.js";
 
@@ -73,7 +72,10 @@ export function registerServiceRoutes(app: App, options: ResolvedOptions): void 
     },
   });
   app.openapi(metricsRoute, async (c) => {
-    return c.text(await options.metrics.render(), 200, { "content-type": options.metrics.contentType });
+    const metrics = options.metrics;
+    if (metrics === null)
+      return c.text("", 200, { "content-type": "text/plain; version=0.0.4; charset=utf-8" });
+    return c.text(await metrics.render(), 200, { "content-type": metrics.contentType });
   });
 
   const listQueues = createRoute({
