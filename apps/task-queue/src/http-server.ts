@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
 import { createApp } from "@task-queue/api-server";
+import type { ServerMetrics } from "@task-queue/metrics";
 import type { Logger, QueueNamespace } from "@task-queue/queue-core";
 import type { Settings } from "./config/schema.js";
 
@@ -20,16 +21,21 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-/** Serves the API (api-server's Hono app) with the Node adapter, on HOST:PORT, with TASK_QUEUE_TOKEN when set. */
+/**
+ * Serves the API (api-server's Hono app) with the Node adapter, on HOST:PORT, with TASK_QUEUE_TOKEN when set.
+ * `queues` is the namespace as opened (the app counts its moves in `metrics`, which /metrics serves).
+ */
 export function startHttpServer(
   queues: QueueNamespace,
   settings: Settings,
   logger: Logger,
+  metrics: ServerMetrics,
 ): Promise<RunningServer> {
   let draining = false;
   const app = createApp({
     shuttingDown: () => draining,
     queues,
+    metrics,
     defaultQueue: settings.sql_queue_name,
     ...(settings.token ? { auth: { token: settings.token } } : {}),
     logger,

@@ -11,10 +11,10 @@ import {
   routeNotFound,
   toHttpError,
 } from "./http-errors.js";
-import { RequestMetrics } from "./metrics.js";
 import { bearerAuth } from "./middleware/bearer-auth.js";
 import { bodySize } from "./middleware/body-size.js";
 import { requestLog } from "./middleware/request-log.js";
+import { requestSpan } from "./middleware/request-span.js";
 import { type AppOptions, type ResolvedOptions, resolveOptions } from "./options.js";
 import { zodProblems } from "./request-body.js";
 import { queueOperations } from "./routes/queue-operations.js";
@@ -95,7 +95,6 @@ export function openApiDocument(app: App): object {
 /** The task-queue HTTP API as a Hono app. Serving it (adapter, port, shutdown) is the caller's job. */
 export function createApp(appOptions: AppOptions): App {
   const options = resolveOptions(appOptions, silentLogger);
-  const metrics = new RequestMetrics();
   const app: App = new OpenAPIHono<AppEnv>({
     // Zod rejections of path and query parameters: the same 422 shape as every other validation error.
     defaultHook: (result, c) => {
@@ -118,14 +117,15 @@ export function createApp(appOptions: AppOptions): App {
     c.header("allow", allowed.join(", "));
     return respondWithError(c, methodNotAllowed(), options);
   });
-  app.use("*", requestLog(options.logger, metrics));
+  app.use("*", requestLog(options.logger, options.metrics, options.defaultQueue));
+  app.use("*", requestSpan());
   app.use(
     "*",
     bearerAuth(options.token, (path) => PUBLIC_PATHS.has(path)),
   );
   app.use("/api/*", bodySize(options.maxBodyBytes));
 
-  registerServiceRoutes(app, options, metrics);
+  registerServiceRoutes(app, options);
   for (const variant of queueVariants(options.queues, options.defaultQueue)) {
     for (const operation of queueOperations(options)) operation.register(app, variant);
   }

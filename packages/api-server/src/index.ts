@@ -4,6 +4,7 @@ export { ERROR_CODE_HEADER, type ValidationProblem } from "./http-errors.js";
 export { serializeOpenApi } from "./openapi-file.js";
 export {
   type ApiLimits,
+  type AppMetrics,
   type AppOptions,
   DEFAULT_MAX_JSON_CONTAINERS,
   DEFAULT_MAX_REQUEST_BYTES,

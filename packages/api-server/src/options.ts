@@ -4,7 +4,10 @@ import {
   type Logger,
   MAX_BODY_DEPTH_CEILING,
   MAX_GET_N,
+  observeNamespace,
   type QueueNamespace,
+  type QueueObserver,
+  traceNamespace,
 } from "@task-queue/queue-core";
 
 export interface ApiLimits {
@@ -43,13 +46,29 @@ export interface AppOptions {
    * the instance out of rotation while it still serves requests. Default: never.
    */
   shuttingDown?: () => boolean;
+  /**
+   * What /metrics serves, and where the served queues' puts and moves and the requests are counted: ServerMetrics from
+   * @task-queue/metrics (prom-client). Without it /metrics answers an empty exposition: this package stays free of
+   * Node built-ins, so it bundles for any runtime.
+   */
+  metrics?: AppMetrics;
+}
+
+/** The metrics an app feeds and serves (ServerMetrics from @task-queue/metrics is one). */
+export interface AppMetrics extends QueueObserver {
+  readonly contentType: string;
+  /** The exposition served at /metrics. */
+  render(): Promise<string>;
+  observeRequest(method: string, route: string, status: number, seconds: number): void;
 }
 
 export const DEFAULT_MAX_REQUEST_BYTES = 16 * 1024 * 1024;
 export const DEFAULT_MAX_JSON_CONTAINERS = 250_000;
 
 export interface ResolvedOptions {
+  /** The namespace given, observed by `metrics`. */
   queues: QueueNamespace;
+  metrics: AppMetrics | null;
   defaultQueue: string;
   token: string | null;
   maxBodyBytes: number;
@@ -66,7 +85,11 @@ export const DEFAULT_READY_TIMEOUT_MS = 1_000;
 
 export function resolveOptions(options: AppOptions, silent: Logger): ResolvedOptions {
   const defaultQueue = options.defaultQueue ?? "default";
-  const queues = options.queues;
+  const metrics = options.metrics ?? null;
+  // Counted, and traced (a span per queue operation, a no-op until the application registers an SDK).
+  const queues = traceNamespace(
+    metrics === null ? options.queues : observeNamespace(options.queues, metrics),
+  );
   const maxItems = options.limits?.maxItems ?? MAX_GET_N;
   if (!Number.isInteger(maxItems) || maxItems < 1)
     throw new InvalidArgument("limits.maxItems", `must be a positive integer, got ${maxItems}`);
@@ -95,6 +118,7 @@ export function resolveOptions(options: AppOptions, silent: Logger): ResolvedOpt
     throw new InvalidArgument("auth.token", "must not be empty");
   return {
     queues,
+    metrics,
     defaultQueue,
     token: options.auth?.token ?? null,
     maxBodyBytes,

@@ -1,3 +1,4 @@
+import { ServerMetrics } from "@task-queue/metrics";
 import { InMemoryQueue, InMemoryQueueNamespace, type Queue, QueueUnavailable } from "@task-queue/queue-core";
 import { recordingLogger } from "@task-queue/queue-core/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -25,7 +26,9 @@ describe("service routes", () => {
   const lines = logger.records;
   beforeAll(async () => {
     const queues = namespaceWithBrokenQueue(new Error("connection to db-host:5432 password=hunter2 refused"));
-    server = await serveOnLoopback(createApp({ queues, logger }));
+    server = await serveOnLoopback(
+      createApp({ queues, logger, metrics: new ServerMetrics(queues, "default") }),
+    );
   });
   afterAll(() => server.close());
 
@@ -41,6 +44,16 @@ describe("service routes", () => {
       msg: "request",
       obj: { req_id: "req-123", method: "GET", route: "/api/v1/queue/size/:stage", status: 200 },
     });
+  });
+
+  it("a request about an item logs its queue and item_id", async () => {
+    lines.length = 0;
+    await send(server.port, "GET", "/api/v1/queues/jobs/status/x-1");
+    await send(server.port, "GET", "/api/v1/queue/status/x-2");
+    expect(lines.map((l) => [l.obj.queue, l.obj.item_id, l.obj.status])).toEqual([
+      ["jobs", "x-1", 400],
+      ["default", "x-2", 400],
+    ]);
   });
 
   it("an unexpected error is 500 with a request id; the details go only to the log", async () => {

@@ -1,5 +1,6 @@
 import type { Logger, StageSizes } from "@task-queue/queue-core";
-import { canPause, silentLogger } from "@task-queue/queue-core";
+import { canPause, inSpan, silentLogger } from "@task-queue/queue-core";
+import { type Clock, systemClock } from "./clock.js";
 import { applyRetention, type RetentionPolicy } from "./retention.js";
 import type { ReleaseStrategy } from "./strategy.js";
 import type { WorkQueue } from "./work-queue.js";
@@ -30,8 +31,16 @@ export interface ControllerOptions {
   strategy: ReleaseStrategy;
   /** Removes old SUCCESS/FAIL items after each tick's work, a bounded number per tick, in small batches. */
   retention?: RetentionPolicy;
+  /**
+   * Tick lines: at info when the tick moved something or the pause state changed, else at debug, with one info
+   * line (heartbeat: true) at least every this many ms (default one minute) so a quiet controller is seen alive.
+   */
+  heartbeatMs?: number;
   logger?: Logger;
+  clock?: Clock;
 }
+
+export const DEFAULT_HEARTBEAT_MS = 60_000;
 
 /** One tick of the controller: status updates first (they free capacity), then releasing under the strategy. */
 export class Controller {
@@ -39,12 +48,19 @@ export class Controller {
   readonly strategy: ReleaseStrategy;
   private readonly logger: Logger;
   private readonly retention: RetentionPolicy | undefined;
+  private readonly clock: Clock;
+  private readonly heartbeatMs: number;
+  /** When the last tick line at info was written; null before the first. */
+  private lastInfoAt: number | null = null;
+  private lastPaused: boolean | null = null;
 
   constructor(options: ControllerOptions) {
     this.workQueue = options.workQueue;
     this.strategy = options.strategy;
     this.retention = options.retention;
     this.logger = options.logger ?? silentLogger;
+    this.clock = options.clock ?? systemClock;
+    this.heartbeatMs = options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS;
   }
 
   /**
@@ -53,9 +69,21 @@ export class Controller {
    * `stillLeading` is asked after the status updates: a controller that lost leadership meanwhile (its lock's
    * connection closed, its lease ran out) releases nothing.
    */
-  async tick(
-    options: { release: boolean; stillLeading?: () => boolean } = { release: true },
-  ): Promise<TickReport> {
+  tick(options: { release: boolean; stillLeading?: () => boolean } = { release: true }): Promise<TickReport> {
+    return inSpan("controller.tick", {}, async (span) => {
+      const report = await this.runTick(options);
+      span.setAttributes({
+        "task_queue.released": report.released,
+        "task_queue.succeeded": report.succeeded,
+        "task_queue.failed": report.failed,
+        "task_queue.lost": report.lost,
+        "task_queue.paused": report.paused,
+      });
+      return report;
+    });
+  }
+
+  private async runTick(options: { release: boolean; stillLeading?: () => boolean }): Promise<TickReport> {
     const update = await this.workQueue.updateJobStatus();
     let push = { sent: [] as string[], sendFailed: [] as string[], rejected: [] as string[] };
     const queue = this.workQueue.queue;
@@ -92,7 +120,32 @@ export class Controller {
       trimmedEvents,
       sizes: await this.workQueue.queue.sizes(),
     };
-    this.logger.info({ ...report }, "tick");
+    this.logTick(report);
     return report;
+  }
+
+  /** Idle ticks at debug, so a quiet queue does not fill the log; see heartbeatMs. */
+  private logTick(report: TickReport): void {
+    const now = this.clock.now();
+    const moved =
+      report.succeeded +
+        report.failed +
+        report.lost +
+        report.retried +
+        report.released +
+        report.sendFailed +
+        report.rejected +
+        report.purged +
+        report.trimmedEvents >
+      0;
+    const changed = this.lastPaused !== null && report.paused !== this.lastPaused;
+    this.lastPaused = report.paused;
+    if (moved || changed) {
+      this.lastInfoAt = now;
+      this.logger.info({ ...report }, "tick");
+    } else if (this.lastInfoAt === null || now - this.lastInfoAt >= this.heartbeatMs) {
+      this.lastInfoAt = now;
+      this.logger.info({ ...report, heartbeat: true }, "tick");
+    } else this.logger.debug({ ...report }, "tick");
   }
 }

@@ -1,11 +1,15 @@
+import { SpanKind } from "@opentelemetry/api";
 import {
   allIdsInStage,
   type Completion,
   type Failure,
   type ItemId,
+  inSpan,
   JOB_LOST_REASON,
+  type Job,
   type JsonValue,
   type Logger,
+  linkTo,
   MAX_GET_N,
   type Queue,
   QueueItemStage,
@@ -85,22 +89,17 @@ export class WorkQueue {
       const jobs = await this.queue.getJobs(Math.min(remaining, MAX_GET_N));
       if (jobs.length === 0) break;
       remaining -= jobs.length;
-      for (const job of jobs) await this.pushOne(job.itemId, job.body, job.attempt, options, result);
+      for (const job of jobs) await this.pushOne(job, options, result);
     }
     return result;
   }
 
-  private async pushOne(
-    id: ItemId,
-    body: JsonValue,
-    attempt: number,
-    options: PushOptions,
-    result: PushResult,
-  ): Promise<void> {
+  private async pushOne(job: Job, options: PushOptions, result: PushResult): Promise<void> {
+    const { itemId: id, body, attempt } = job;
     const reason = options.rejectReason?.(id, body) ?? null;
     if (reason !== null) {
       this.logger.error(
-        { itemId: id, reason },
+        { item_id: id, reason },
         "item can never run under the release strategy; moved to FAIL",
       );
       // Not an attempt to retry: no later attempt could run either.
@@ -109,12 +108,21 @@ export class WorkQueue {
       return;
     }
     try {
-      await this.worker.sendJob(id, body);
+      // The job's span: a new trace per submission, linked to the put of the item (its stored trace context).
+      await inSpan(
+        "worker.submit",
+        {
+          kind: SpanKind.PRODUCER,
+          links: linkTo(job.traceContext),
+          attributes: { "task_queue.item_id": id, "task_queue.attempt": attempt },
+        },
+        () => this.worker.sendJob(id, body),
+      );
     } catch (error) {
       const why = error instanceof Error ? error.message : String(error);
       const outcome = await this.queue.fail(id, { attempt, reason: `the worker refused the job: ${why}` });
       this.logger.error(
-        { itemId: id, attempt, err: error, outcome },
+        { item_id: id, attempt, err: error, outcome },
         outcome === "WAITING"
           ? "worker refused the job; the item waits for another attempt"
           : "worker refused the job; moved to FAIL",
@@ -159,19 +167,33 @@ export class WorkQueue {
       this.unreportedSince.delete(id);
       this.attempts.delete(id);
       this.logger.warn(
-        { itemId: id, reason: JOB_LOST_REASON },
+        { item_id: id, reason: JOB_LOST_REASON },
         lostRetried.has(id)
           ? "worker does not know this PROCESSING item; failed attempt, the item waits for another"
           : "worker does not know this PROCESSING item; moved to FAIL",
       );
     }
+    const failedAgain = new Set(failed.retried);
+    const failedMoved = new Set(failed.moved);
+    for (const failure of toFail) {
+      if (!failedMoved.has(failure.id)) continue;
+      const again = failedAgain.has(failure.id);
+      this.logger.warn(
+        {
+          item_id: failure.id,
+          attempt: failure.attempt,
+          reason: failure.reason ?? null,
+          outcome: again ? "WAITING" : "FAIL",
+        },
+        again ? "job failed; the item waits for another attempt" : "job failed; moved to FAIL",
+      );
+    }
     // Finished jobs are forgotten even when their item had already moved (e.g. by a client): otherwise the
     // worker would report them on every tick forever.
     for (const { id } of [...toSuccess, ...toFail]) await this.forgetJob(id);
-    const retried = new Set(failed.retried);
     return {
       succeeded,
-      failed: failed.moved.filter((id) => !retried.has(id)),
+      failed: failed.moved.filter((id) => !failedAgain.has(id)),
       lost: lostFailed.moved,
       retried: [...failed.retried, ...lostFailed.retried],
     };
@@ -205,7 +227,7 @@ export class WorkQueue {
       this.unreportedSince.delete(id);
       this.attempts.delete(id);
     } catch (error) {
-      this.logger.warn({ itemId: id, err: error }, "could not delete a finished job; will retry next tick");
+      this.logger.warn({ item_id: id, err: error }, "could not delete a finished job; will retry next tick");
     }
   }
 }

@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { Controller } from "../src/controller.js";
 import { ProcessingLimit } from "../src/strategies/processing-limit.js";
 import { WorkQueue } from "../src/work-queue.js";
+import { ManualClock } from "./helpers.js";
 
 async function setup() {
   const queue = new InMemoryQueue();
@@ -56,5 +57,27 @@ describe("Controller.tick", () => {
     await queue.setPaused(false);
     expect(await controller.tick()).toMatchObject({ released: 2, paused: false });
     expect(await queue.sizes()).toMatchObject({ WAITING: 1, PROCESSING: 2 });
+  });
+
+  it("logs idle ticks at debug, one info heartbeat a minute, and a pause change at info", async () => {
+    const queue = new InMemoryQueue();
+    const logger = recordingLogger();
+    const clock = new ManualClock();
+    const workQueue = new WorkQueue(queue, new DummyWorker(), { logger });
+    const controller = new Controller({ workQueue, strategy: new ProcessingLimit(2), logger, clock });
+    const levels = async (release = true) => {
+      logger.records.length = 0;
+      await controller.tick({ release });
+      return logger.records.filter((l) => l.msg === "tick").map((l) => [l.level, l.obj.heartbeat ?? false]);
+    };
+    expect(await levels()).toEqual([["info", true]]);
+    clock.advance(30_000);
+    expect(await levels()).toEqual([["debug", false]]);
+    clock.advance(29_999);
+    expect(await levels()).toEqual([["debug", false]]);
+    clock.advance(1);
+    expect(await levels()).toEqual([["info", true]]);
+    expect(await levels(false)).toEqual([["info", false]]);
+    expect(await levels(false)).toEqual([["debug", false]]);
   });
 });

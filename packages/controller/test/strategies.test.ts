@@ -107,7 +107,7 @@ describe("ResourceLimit", () => {
     expect(report).toMatchObject({ released: 1, rejected: 1 });
     expect([...worker.jobs.keys()]).toEqual(["small"]);
     expect(await queue.lookupStatus("huge")).toBe(QueueItemStage.FAIL);
-    const line = logger.records.find((l) => l.level === "error" && l.obj.itemId === "huge");
+    const line = logger.records.find((l) => l.level === "error" && l.obj.item_id === "huge");
     expect(line?.obj.reason).toBe("needs gpu=8 (limit 2)");
   });
 

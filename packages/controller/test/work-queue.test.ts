@@ -45,7 +45,7 @@ describe("WorkQueue.pushNextJobs", () => {
     expect(result.sendFailed).toEqual(["item-1"]);
     expect(await queue.lookupStatus("item-1")).toBe(QueueItemStage.FAIL);
     const line = logger.records.find((l) => l.level === "error");
-    expect(line?.obj.itemId).toBe("item-1");
+    expect(line?.obj.item_id).toBe("item-1");
   });
 
   it("moves an item the strategy rejects to FAIL without sending it", async () => {
@@ -58,7 +58,7 @@ describe("WorkQueue.pushNextJobs", () => {
     expect(worker.jobs.has("item-0")).toBe(false);
     expect(await queue.lookupStatus("item-0")).toBe(QueueItemStage.FAIL);
     expect(logger.records.find((l) => l.level === "error")?.obj).toMatchObject({
-      itemId: "item-0",
+      item_id: "item-0",
       reason: "needs gpu=8 (limit 2)",
     });
   });
@@ -96,7 +96,7 @@ describe("WorkQueue.updateJobStatus", () => {
     clock.advance(5_000);
     expect((await workQueue.updateJobStatus()).lost).toEqual(["item-0"]);
     expect(await queue.lookupStatus("item-0")).toBe(QueueItemStage.FAIL);
-    expect(logger.records.some((l) => l.level === "warn" && l.obj.itemId === "item-0")).toBe(true);
+    expect(logger.records.some((l) => l.level === "warn" && l.obj.item_id === "item-0")).toBe(true);
   });
 
   it("starts a fresh grace period when a job the worker listed disappears", async () => {

@@ -49,6 +49,7 @@ import {
   summarizeStats,
   validateStats,
 } from "./stats.js";
+import { activeTraceContext } from "./tracing.js";
 import {
   assertCount,
   assertItemId,
@@ -72,6 +73,8 @@ interface Entry {
   result: JsonValue | null;
   createdAt: number;
   updatedAt: number;
+  /** The W3C traceparent of the put, when it was traced. */
+  traceContext: string | null;
 }
 
 export interface InMemoryQueueOptions {
@@ -216,6 +219,7 @@ export class InMemoryQueue implements QueueWithStats {
   ): PutResult {
     const result: PutResult = { added: [], skipped: [] };
     const now = this.now();
+    const traceContext = activeTraceContext();
     for (const { id, json, priority, runAfter, maxAttempts } of valid) {
       if (this.items.has(id)) {
         result.skipped.push(id);
@@ -234,6 +238,7 @@ export class InMemoryQueue implements QueueWithStats {
         result: null,
         createdAt: now,
         updatedAt: now,
+        traceContext,
       };
       this.items.set(id, entry);
       this.enter(id, entry, QueueItemStage.WAITING);
@@ -287,6 +292,7 @@ export class InMemoryQueue implements QueueWithStats {
         body: structuredClone(entry.body),
         attempt: entry.attempts,
         leaseExpiresAt: entry.leaseExpiresAt === null ? null : new Date(entry.leaseExpiresAt),
+        ...(entry.traceContext === null ? {} : { traceContext: entry.traceContext }),
       };
     });
   }

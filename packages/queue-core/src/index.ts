@@ -59,6 +59,13 @@ export {
 } from "./lifecycle.js";
 export { type Logger, silentLogger } from "./logger.js";
 export {
+  observeNamespace,
+  observeQueue,
+  type QueueEvent,
+  type QueueEventKind,
+  type QueueObserver,
+} from "./observe.js";
+export {
   MAX_PURGE_RECORDS,
   PURGE_BATCH_ITEMS,
   PURGEABLE_STAGES,
@@ -89,6 +96,7 @@ export {
   type SkippedItem,
   type SkipReason,
   type StatePage,
+  servedQueueNames,
   type TrimmableHistory,
 } from "./queue.js";
 export { REDACTED, redactUrlsIn } from "./redact.js";
@@ -117,6 +125,14 @@ export {
   TOP_FAILURES,
   validateStats,
 } from "./stats.js";
+export {
+  activeTraceContext,
+  inSpan,
+  linkTo,
+  TRACER_NAME,
+  traceNamespace,
+  traceQueue,
+} from "./tracing.js";
 export {
   assertCount,
   assertItemId,

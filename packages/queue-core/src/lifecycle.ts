@@ -73,6 +73,11 @@ export interface Job {
   body: JsonValue;
   attempt: number;
   leaseExpiresAt: Date | null;
+  /**
+   * The W3C traceparent of the span that put the item, where the backend stores it (memory, SQL) and the put was
+   * traced: the span of the work done on the item links to it (queue-core's linkTo).
+   */
+  traceContext?: string;
 }
 
 /** success(id, options): `attempt` fences the call to that hand-out; `result` is stored with the item. */

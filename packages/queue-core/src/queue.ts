@@ -196,6 +196,11 @@ export function canPause(queue: Queue): queue is PausableQueue {
   return typeof queue.isPaused === "function" && typeof queue.setPaused === "function";
 }
 
+/** The queues a server reports (GET /api/v1/queues, its metrics): the default queue and every queue holding items. */
+export async function servedQueueNames(queues: QueueNamespace, defaultQueue: string): Promise<string[]> {
+  return [...new Set([defaultQueue, ...(await queues.listQueues())])].sort();
+}
+
 /**
  * Many named queues held by one backend (SQL: one table; S3: one sub-prefix each; memory: one map).
  * `queue(name)` returns a handle without creating anything; a queue exists once it holds an item.

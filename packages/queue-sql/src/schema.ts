@@ -53,6 +53,8 @@ export const taskQueueItems = pgTable(
     leaseExpiresAt: timestamp("lease_expires_at", { withTimezone: true }),
     lastError: text("last_error"),
     result: jsonb("result"),
+    // The W3C traceparent of the put, when it was traced: the span of the work done on the item links to it.
+    traceContext: text("trace_context"),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
   },

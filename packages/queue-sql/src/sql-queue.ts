@@ -1,4 +1,5 @@
 import {
+  activeTraceContext,
   assertAttempt,
   assertCount,
   assertItemId,
@@ -310,11 +311,12 @@ export class SqlQueue implements QueueWithStats {
     if (valid.length === 0) return { added: [], skipped: [] };
     const chunks = chunksOf(valid);
     const maxAttempts = this.context.lifecycle.maxAttempts;
+    const traceContext = activeTraceContext();
     const insertAll = async (db: SqlDatabase): Promise<Set<ItemId>> => {
       const added = new Set<ItemId>();
       const scope = { ...this.scope, run: executorFor(db) };
       for (const chunk of chunks) {
-        for (const id of await insertItems(scope, chunk, maxAttempts)) added.add(id);
+        for (const id of await insertItems(scope, chunk, maxAttempts, traceContext)) added.add(id);
       }
       return added;
     };
@@ -337,6 +339,7 @@ export class SqlQueue implements QueueWithStats {
       body: row.body,
       attempt: row.attempts,
       leaseExpiresAt: dateOf(row.lease_expires_at),
+      ...(row.trace_context === null ? {} : { traceContext: row.trace_context }),
     }));
   }
 

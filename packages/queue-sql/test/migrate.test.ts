@@ -52,6 +52,7 @@ describe("migrate on PostgreSQL", () => {
       "lease_expires_at",
       "last_error",
       "result",
+      "trace_context",
     ]);
     const indexes = await queryRows<{ indexname: string }>(
       dbs[1]!,

@@ -62,7 +62,7 @@ export class ArgoWorkflowsWorker implements QueueWorker {
       );
     }
     this.logger.info(
-      { itemId: id, workflow: result.data.metadata.name, namespace: this.options.namespace },
+      { item_id: id, workflow: result.data.metadata.name, namespace: this.options.namespace },
       "Argo workflow started",
     );
   }
@@ -129,7 +129,7 @@ export class ArgoWorkflowsWorker implements QueueWorker {
     if (error !== undefined || data === undefined) {
       const failure = apiErrorFrom(`logs of ${workflow}`, response.status, error);
       this.logger.warn(
-        { itemId: id, workflow, container, error: failure.message },
+        { item_id: id, workflow, container, error: failure.message },
         "could not fetch workflow logs",
       );
       return;
@@ -141,19 +141,19 @@ export class ArgoWorkflowsWorker implements QueueWorker {
         entry = JSON.parse(line) as typeof entry;
       } catch {
         this.logger.warn(
-          { itemId: id, workflow, container, line: line.slice(0, 500) },
+          { item_id: id, workflow, container, line: line.slice(0, 500) },
           "unreadable log line",
         );
         continue;
       }
       if (entry.error) {
         this.logger.warn(
-          { itemId: id, workflow, container, error: entry.error.message },
+          { item_id: id, workflow, container, error: entry.error.message },
           "workflow log stream error",
         );
       } else if (entry.result) {
         this.logger.info(
-          { itemId: id, workflow, container, podName: entry.result.podName, content: entry.result.content },
+          { item_id: id, workflow, container, podName: entry.result.podName, content: entry.result.content },
           "workflow log",
         );
       }
@@ -168,7 +168,7 @@ export class ArgoWorkflowsWorker implements QueueWorker {
       });
       if (response.status === 404) continue;
       if (error !== undefined) throw apiErrorFrom(`delete workflow ${name}`, response.status, error);
-      this.logger.info({ itemId: id, workflow: name }, "Argo workflow deleted");
+      this.logger.info({ item_id: id, workflow: name }, "Argo workflow deleted");
     }
   }
 

@@ -269,7 +269,7 @@ describe("deleteJob", () => {
       ["init", "init line"],
     ]);
     expect(
-      logger.records.filter((r) => r.msg === "workflow log").every((r) => r.obj.itemId === "logged"),
+      logger.records.filter((r) => r.msg === "workflow log").every((r) => r.obj.item_id === "logged"),
     ).toBe(true);
     const logRequests = emulator.requests.filter((r) => r.operationId === "WorkflowService_WorkflowLogs");
     expect(logRequests.map((r) => r.query["logOptions.container"])).toEqual([["main"], ["wait"], ["init"]]);

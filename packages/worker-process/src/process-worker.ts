@@ -238,7 +238,7 @@ export class ProcessWorker implements QueueWorker {
         job.stderrTail.push(line.length > STDERR_LINE_CHARS ? `${line.slice(0, STDERR_LINE_CHARS)}…` : line);
         if (job.stderrTail.length > STDERR_TAIL_LINES) job.stderrTail.shift();
       }
-      const entry = { itemId: id, pid: job.child.pid, stream, line };
+      const entry = { item_id: id, pid: job.child.pid, stream, line };
       if (stream === "stdout") this.logger.info(entry, "job output");
       else {
         job.wroteStderr = true;
@@ -303,7 +303,7 @@ export class ProcessWorker implements QueueWorker {
             ? `exit code ${code}`
             : `killed by ${signal}`;
       this.logger.info(
-        { itemId: id, pid: child.pid, code, signal, ...(failedByStderr ? { failedBy: "stderr" } : {}) },
+        { item_id: id, pid: child.pid, code, signal, ...(failedByStderr ? { failedBy: "stderr" } : {}) },
         failedByStderr ? "job finished; it wrote to stderr, so it failed (failOnStderr)" : "job finished",
       );
     });
@@ -322,7 +322,7 @@ export class ProcessWorker implements QueueWorker {
     if (this.timeoutMs !== undefined) {
       job.timer = setTimeout(() => {
         this.logger.warn(
-          { itemId: id, pid: child.pid, timeoutMs: this.timeoutMs },
+          { item_id: id, pid: child.pid, timeoutMs: this.timeoutMs },
           "job timed out; killing it",
         );
         job.killed = true;
@@ -331,7 +331,7 @@ export class ProcessWorker implements QueueWorker {
       }, this.timeoutMs);
     }
     this.jobs.set(id, job);
-    this.logger.info({ itemId: id, pid: child.pid, script: fileName }, "job started");
+    this.logger.info({ item_id: id, pid: child.pid, script: fileName }, "job started");
   }
 
   /**
@@ -364,7 +364,7 @@ export class ProcessWorker implements QueueWorker {
     try {
       await job.cgroup?.remove();
     } catch (error) {
-      this.logger.warn({ itemId: id, err: error }, "could not remove the job's cgroup");
+      this.logger.warn({ item_id: id, err: error }, "could not remove the job's cgroup");
     }
   }
 

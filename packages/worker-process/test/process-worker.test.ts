@@ -30,11 +30,11 @@ async function settled(worker: ProcessWorker, id: string): Promise<QueueItemStag
 }
 
 function outputLines(id: string, stream = "stdout"): unknown[] {
-  return logger.records.filter((r) => r.obj.itemId === id && r.obj.stream === stream).map((r) => r.obj.line);
+  return logger.records.filter((r) => r.obj.item_id === id && r.obj.stream === stream).map((r) => r.obj.line);
 }
 
 function pidOf(id: string): number {
-  const started = logger.records.find((r) => r.msg === "job started" && r.obj.itemId === id);
+  const started = logger.records.find((r) => r.msg === "job started" && r.obj.item_id === id);
   return started?.obj.pid as number;
 }
 
@@ -277,7 +277,7 @@ describe("ProcessWorker, as the Python task-queue ran scripts", () => {
     await strict.sendJob("quiet", { file_name: "sub/nested.sh", args: [] });
     expect(await settled(strict, "noisy")).toBe(QueueItemStage.FAIL);
     expect(await settled(strict, "quiet")).toBe(QueueItemStage.SUCCESS);
-    const finished = logger.records.find((r) => r.obj.itemId === "noisy" && r.obj.failedBy === "stderr");
+    const finished = logger.records.find((r) => r.obj.item_id === "noisy" && r.obj.failedBy === "stderr");
     expect(finished?.obj.code).toBe(0);
     // The controller records why: the rule, and what the job wrote.
     expect(strict.lastError("noisy")).toBe("wrote to stderr (failOnStderr); stderr:\nto stderr");

@@ -410,6 +410,19 @@ export const SETTINGS = define({
     description: "Field of an item's body that holds its resource needs.",
     schema: text.default("resources"),
   },
+  metrics_port: {
+    env: "METRICS_PORT",
+    group: "controller",
+    description:
+      "Port the controller serves `/metrics` (Prometheus) and `/healthz` on (0: any free port, logged); unset: not served. The API server serves `/metrics` on its own port.",
+    schema: integer(0, 65535).optional(),
+  },
+  metrics_host: {
+    env: "METRICS_HOST",
+    group: "controller",
+    description: "Address the controller's metrics port listens on (in a container: `0.0.0.0`).",
+    schema: text.default("127.0.0.1"),
+  },
   periodic_seconds: {
     env: "PERIODIC_SECONDS",
     group: "controller",

@@ -1,12 +1,13 @@
 import { mkdirSync } from "node:fs";
 import { basename, isAbsolute, relative, resolve } from "node:path";
-import { InMemoryLeaderElection } from "@task-queue/queue-core";
+import { ServerMetrics } from "@task-queue/metrics";
+import { InMemoryLeaderElection, observeNamespace } from "@task-queue/queue-core";
 import { SqlQueueNamespace } from "@task-queue/queue-sql";
 import type { RunContext } from "../cli.js";
 import { startHttpServer } from "../http-server.js";
 import { EXAMPLE_ITEMS_FILE } from "../paths.js";
 import { onSignals, stopSignal } from "../signals.js";
-import { createServiceLoop } from "../wiring/controller.js";
+import { createServiceLoop, queueLogger } from "../wiring/controller.js";
 import { withQueueEvents } from "../wiring/queues.js";
 import { createWorker } from "../wiring/worker.js";
 import { startRescueSweep } from "./rescue-sweep.js";
@@ -24,15 +25,19 @@ export async function runDev({ config, logger }: RunContext): Promise<number> {
   mkdirSync(dataDir, { recursive: true });
   await withResources(async (resources) => {
     const stop = resources.add(stopSignal(), (signal) => signal.remove());
-    const worker = resources.add(createWorker(settings, logger), (created) => created.close?.());
+    const bound = queueLogger(logger, settings);
+    const worker = resources.add(createWorker(settings, bound), (created) => created.close?.());
     const database = await SqlQueueNamespace.open({ connection: `pglite://${dataDir}` });
     const queues = resources.add(await withQueueEvents(database, settings, logger), (opened) =>
       opened.close(),
     );
     // PGlite serves this process alone: the only controller is this one.
     const election = new InMemoryLeaderElection(queues);
-    const loop = createServiceLoop(queues.queue(settings.sql_queue_name), worker, election, settings, logger);
-    const server = resources.add(await startHttpServer(queues, settings, logger), (running) =>
+    // One registry for the whole process: the API's /metrics shows the controller's metrics too.
+    const metrics = new ServerMetrics(queues, settings.sql_queue_name);
+    const queue = queues.queue(settings.sql_queue_name);
+    const loop = createServiceLoop(queue, worker, election, settings, bound, metrics);
+    const server = resources.add(await startHttpServer(queues, settings, logger, metrics), (running) =>
       running.close(),
     );
     logger.info({ url: server.url, docs: `${server.url}/docs` }, "API server listening");
@@ -41,7 +46,12 @@ export async function runDev({ config, logger }: RunContext): Promise<number> {
     );
     const running = loop.run();
     resources.add(
-      startRescueSweep(queues, settings.sql_queue_name, settings.rescue_interval_seconds, logger),
+      startRescueSweep(
+        observeNamespace(queues, metrics),
+        settings.sql_queue_name,
+        settings.rescue_interval_seconds,
+        logger,
+      ),
       (sweep) => sweep.stop(),
     );
     process.stdout.write(

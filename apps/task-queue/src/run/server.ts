@@ -1,3 +1,5 @@
+import { ServerMetrics } from "@task-queue/metrics";
+import { observeNamespace } from "@task-queue/queue-core";
 import type { RunContext } from "../cli.js";
 import { startHttpServer } from "../http-server.js";
 import { stopSignal } from "../signals.js";
@@ -11,12 +13,18 @@ export async function runServer({ config, logger }: RunContext): Promise<number>
   await withResources(async (resources) => {
     const stop = resources.add(stopSignal(), (signal) => signal.remove());
     const queues = resources.add(await openQueues(settings, logger), (opened) => opened.close());
-    const server = resources.add(await startHttpServer(queues, settings, logger), (running) =>
+    const metrics = new ServerMetrics(queues, settings.sql_queue_name);
+    const server = resources.add(await startHttpServer(queues, settings, logger, metrics), (running) =>
       running.close(),
     );
     logger.info({ url: server.url, docs: `${server.url}/docs` }, "API server listening");
     resources.add(
-      startRescueSweep(queues, settings.sql_queue_name, settings.rescue_interval_seconds, logger),
+      startRescueSweep(
+        observeNamespace(queues, metrics),
+        settings.sql_queue_name,
+        settings.rescue_interval_seconds,
+        logger,
+      ),
       (sweep) => sweep.stop(),
     );
     const signal = await stop.stopped;

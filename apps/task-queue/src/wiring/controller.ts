@@ -1,17 +1,31 @@
 import { Controller, ServiceLoop, WorkQueue } from "@task-queue/controller";
+import { ControllerMetrics, QueueMetrics } from "@task-queue/metrics";
 import {
   canTrimHistory,
   type LeaderElection,
   type Logger,
+  observeQueue,
   type Queue,
   type QueueWorker,
+  traceQueue,
 } from "@task-queue/queue-core";
 import type { Settings } from "../config/schema.js";
+import type { PinoLogger } from "../logging.js";
 import { createStrategy } from "./strategy.js";
+
+/** A controller and its worker serve one queue: every line they write carries its name. */
+export function queueLogger(logger: PinoLogger, settings: Settings): PinoLogger {
+  return logger.child({ queue: settings.sql_queue_name });
+}
+
+/** The metrics of a controller process: its one queue's gauges. */
+export function controllerQueueMetrics(queue: Queue, settings: Settings): QueueMetrics {
+  return new QueueMetrics({ queues: async () => [[settings.sql_queue_name, queue]] });
+}
 
 /**
  * The service loop over one queue and worker, as configured; it ticks only while `election` says this process
- * leads. The caller runs it and owns signals.
+ * leads. The queue's moves and each tick are counted in `metrics`. The caller runs it and owns signals.
  */
 export function createServiceLoop(
   queue: Queue,
@@ -19,8 +33,10 @@ export function createServiceLoop(
   election: LeaderElection,
   settings: Settings,
   logger: Logger,
+  metrics: QueueMetrics,
 ): ServiceLoop {
-  const workQueue = new WorkQueue(queue, worker, {
+  const name = settings.sql_queue_name;
+  const workQueue = new WorkQueue(traceQueue(observeQueue(queue, name, metrics), name), worker, {
     gracePeriodMs: settings.grace_period_seconds * 1000,
     logger,
   });
@@ -43,10 +59,15 @@ export function createServiceLoop(
     logger,
     ...(Object.values(retention).some((age) => age !== null) ? { retention } : {}),
   });
-  return new ServiceLoop({
+  const tickMetrics: ControllerMetrics = new ControllerMetrics(metrics, {
+    queue: settings.sql_queue_name,
+    leading: (): boolean => loop.leading,
+  });
+  const loop: ServiceLoop = new ServiceLoop({
     periodMs: settings.periodic_seconds * 1000,
-    tick: (o) => controller.tick(o),
+    tick: (o) => tickMetrics.timeTick(() => controller.tick(o)),
     election,
     logger,
   });
+  return loop;
 }

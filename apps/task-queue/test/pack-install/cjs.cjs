@@ -7,6 +7,7 @@ const names = [
   "@task-queue/api-server",
   "@task-queue/api-client",
   "@task-queue/controller",
+  "@task-queue/metrics",
   "@task-queue/worker-argo",
   "@task-queue/worker-process",
 ];

@@ -2,6 +2,7 @@
 import { ApiClient } from "@task-queue/api-client";
 import { type App, createApp } from "@task-queue/api-server";
 import { Controller, ProcessingLimit, ServiceLoop, WorkQueue } from "@task-queue/controller";
+import { ServerMetrics } from "@task-queue/metrics";
 import {
   InMemoryQueue,
   InMemoryQueueNamespace,
@@ -16,7 +17,8 @@ import { ArgoWorkflowsWorker } from "@task-queue/worker-argo";
 import { ProcessWorker } from "@task-queue/worker-process";
 
 const queue: Queue = new InMemoryQueue();
-const app: App = createApp({ queues: new InMemoryQueueNamespace() });
+const namespace = new InMemoryQueueNamespace();
+const app: App = createApp({ queues: namespace, metrics: new ServerMetrics(namespace, "default") });
 const client: Queue = new ApiClient({ baseUrl: "http://127.0.0.1:8001" });
 
 export async function run(): Promise<string> {

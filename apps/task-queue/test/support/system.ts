@@ -18,7 +18,7 @@ export interface RunningSystem {
 export async function startSystem(
   table: string,
   controllerEnv: Record<string, string>,
-  program: { main?: string; cwd?: string } = {},
+  program: { main?: string; cwd?: string; serverEnv?: Record<string, string> } = {},
 ): Promise<RunningSystem> {
   const env = {
     QUEUE_IMPLEMENTATION: "sql-json",
@@ -26,7 +26,12 @@ export async function startSystem(
     SQL_QUEUE_TABLE: table,
     SQL_QUEUE_NAME: `q-${table.slice(-6)}`,
   };
-  const server = startCli(["server", "--port", "0"], env, program.cwd, program.main);
+  const server = startCli(
+    ["server", "--port", "0"],
+    { ...env, ...program.serverEnv },
+    program.cwd,
+    program.main,
+  );
   const listening = await server.waitForLog((log) => log.msg === "API server listening");
   const url = String(listening.url);
   const controller = startCli(

@@ -43,7 +43,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Prometheus metrics: items per stage per queue, request counts and latencies */
+        /** Prometheus metrics: process, items per stage, queue counters, job durations, request counts and latencies */
         get: operations["metrics"];
         put?: never;
         post?: never;

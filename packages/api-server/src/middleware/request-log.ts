@@ -1,13 +1,17 @@
 import type { Logger } from "@task-queue/queue-core";
 import type { MiddlewareHandler } from "hono";
-import { matchedRoutes } from "hono/route";
 import type { AppEnv } from "../context.js";
-import type { RequestMetrics } from "../metrics.js";
+import type { AppMetrics } from "../options.js";
+import { routeOf } from "./request-span.js";
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /** Gives each request an id, then writes one log line and one metrics observation when it is answered. */
-export function requestLog(logger: Logger, metrics: RequestMetrics): MiddlewareHandler<AppEnv> {
+export function requestLog(
+  logger: Logger,
+  metrics: AppMetrics | null,
+  defaultQueue: string,
+): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const started = performance.now();
     const incoming = c.req.header("x-request-id");
@@ -15,13 +19,18 @@ export function requestLog(logger: Logger, metrics: RequestMetrics): MiddlewareH
     c.set("requestId", requestId);
     await next();
     const seconds = (performance.now() - started) / 1000;
-    // The route pattern, not the path: a label of bounded cardinality for metrics.
-    const route = matchedRoutes(c).findLast((r) => r.method !== "ALL")?.path ?? "unmatched";
+    const route = routeOf(c);
     c.header("x-request-id", requestId);
-    metrics.observe(c.req.method, route, c.res.status, seconds);
+    metrics?.observeRequest(c.req.method, route, c.res.status, seconds);
+    // A request about one item names it and its queue, as every log line about an item does.
+    const itemId: string | undefined = c.req.param("item_id");
+    const queue: string | undefined =
+      c.req.param("queue_name") ?? (route.startsWith("/api/v1/queue/") ? defaultQueue : undefined);
     logger.info(
       {
         req_id: requestId,
+        ...(queue === undefined ? {} : { queue }),
+        ...(itemId === undefined ? {} : { item_id: itemId }),
         method: c.req.method,
         path: c.req.path,
         route,

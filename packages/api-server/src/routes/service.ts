@@ -1,7 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { canPause } from "@task-queue/queue-core";
+import { canPause, servedQueueNames } from "@task-queue/queue-core";
 import type { App } from "../context.js";
-import { type RequestMetrics, renderQueueGauges } from "../metrics.js";
 import type { ResolvedOptions } from "../options.js";
 import { ErrorBody, QueueSummary } from "../schemas.js";
 
@@ -25,7 +24,7 @@ async function withinTime(check: Promise<void>, ms: number): Promise<void> {
 }
 
 /** Health, readiness, metrics and the list of queues. */
-export function registerServiceRoutes(app: App, options: ResolvedOptions, metrics: RequestMetrics): void {
+export function registerServiceRoutes(app: App, options: ResolvedOptions): void {
   const healthz = createRoute({
     operationId: "healthz",
     method: "get",
@@ -66,14 +65,17 @@ export function registerServiceRoutes(app: App, options: ResolvedOptions, metric
     method: "get",
     path: "/metrics",
     tags: ["service"],
-    summary: "Prometheus metrics: items per stage per queue, request counts and latencies",
+    summary:
+      "Prometheus metrics: process, items per stage, queue counters, job durations, request counts and latencies",
     responses: {
       200: { description: "Prometheus text format 0.0.4", content: { "text/plain": { schema: z.string() } } },
     },
   });
   app.openapi(metricsRoute, async (c) => {
-    const text = (await renderQueueGauges(options.queues, options.defaultQueue)) + metrics.render();
-    return c.text(text, 200, { "content-type": "text/plain; version=0.0.4; charset=utf-8" });
+    const metrics = options.metrics;
+    if (metrics === null)
+      return c.text("", 200, { "content-type": "text/plain; version=0.0.4; charset=utf-8" });
+    return c.text(await metrics.render(), 200, { "content-type": metrics.contentType });
   });
 
   const listQueues = createRoute({
@@ -89,7 +91,7 @@ export function registerServiceRoutes(app: App, options: ResolvedOptions, metric
     },
   });
   app.openapi(listQueues, async (c) => {
-    const names = [...new Set([options.defaultQueue, ...(await options.queues.listQueues())])].sort();
+    const names = await servedQueueNames(options.queues, options.defaultQueue);
     const summaries = await Promise.all(
       names.map(async (name) => {
         const queue = options.queues.queue(name);

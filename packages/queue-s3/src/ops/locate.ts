@@ -50,7 +50,7 @@ export async function locate(scope: S3QueueScope, id: ItemId, attempt = 1): Prom
   }
   const stale = copies.filter((copy) => copy !== winner);
   scope.logger.warn(
-    { queue: scope.name, id, stage: winner.stage, stale: stale.map((copy) => copy.stage) },
+    { queue: scope.name, item_id: id, stage: winner.stage, stale: stale.map((copy) => copy.stage) },
     "S3Queue: item found in several stages (an interrupted move, or a claim that lost a race); deleting the stale copies",
   );
   // Each only if it is still the copy seen here: a move may have brought the item back to that stage meanwhile.

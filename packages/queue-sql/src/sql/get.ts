@@ -13,6 +13,7 @@ export interface TakenRow {
   attempts: number;
   /** epochMs of the lease's expiry. */
   lease_expires_at: number | null;
+  trace_context: string | null;
 }
 
 /**
@@ -49,7 +50,8 @@ export async function takeWaiting(
           stage = ${STAGE.PROCESSING}, attempts = item.attempts + 1, run_after = NULL,
           lease_expires_at = now() + ${seconds(sql`${leaseSeconds}`)}, updated_at = now()
         WHERE item.ctid = ANY(ARRAY(SELECT ctid FROM next))
-        RETURNING item.item_id, item.body, item.attempts, item.lease_expires_at, item.priority, item.ordering
+        RETURNING item.item_id, item.body, item.attempts, item.lease_expires_at, item.priority, item.ordering,
+          item.trace_context
       )${recordedCte(
         scope,
         sql`
@@ -63,6 +65,7 @@ export async function takeWaiting(
           attempt: sql`attempts`,
         })} FROM taken`,
       )}
-      SELECT item_id, body, attempts, ${epochMs(sql`lease_expires_at`)} AS lease_expires_at FROM taken ORDER BY priority DESC, ordering`,
+      SELECT item_id, body, attempts, ${epochMs(sql`lease_expires_at`)} AS lease_expires_at, trace_context
+      FROM taken ORDER BY priority DESC, ordering`,
   );
 }

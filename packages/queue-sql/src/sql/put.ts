@@ -15,7 +15,7 @@ export interface NewRow {
 }
 
 /**
- * Inserts one chunk of items as WAITING, in the chunk's order (the ordering key is drawn in that order), and
+ * Inserts one chunk of items as WAITING (with the put's trace context, null when untraced), in the chunk's order (the ordering key is drawn in that order), and
  * returns the ids it added; ids already in the queue, in any stage, are left as they are. Lists bind as arrays
  * through unnest, so the 65,535-parameter limit never applies. A chunk where every item has the defaults (put)
  * binds only ids and bodies. Adding anything notifies the table's channel, waking waiting consumers.
@@ -24,6 +24,7 @@ export async function insertItems(
   scope: QueueScope,
   items: readonly NewRow[],
   defaultMaxAttempts: number,
+  traceContext: string | null,
 ): Promise<string[]> {
   const { run, table, queueName } = scope;
   const plain = items.every(
@@ -47,11 +48,12 @@ export async function insertItems(
         ) WITH ORDINALITY AS input(item_id, body, priority, max_attempts, run_after, delay, position)`;
   const source = plain
     ? sql`
-      SELECT ${queueName}, input.item_id, input.body::jsonb, 0, ${defaultMaxAttempts}::int, NULL::timestamptz
+      SELECT ${queueName}, input.item_id, input.body::jsonb, 0, ${defaultMaxAttempts}::int, NULL::timestamptz,
+        ${traceContext}::text
       FROM input`
     : sql`
       SELECT ${queueName}, input.item_id, input.body::jsonb, input.priority::int, input.max_attempts::int,
-        CASE WHEN at > now() THEN at END
+        CASE WHEN at > now() THEN at END, ${traceContext}::text
       FROM input,
         LATERAL (SELECT coalesce(input.run_after::timestamptz, now() + ${seconds(sql`nullif(input.delay::float8, 0)`)}) AS at) AS due`;
   const added = sql`
@@ -66,7 +68,7 @@ export async function insertItems(
   const rows = await run<{ item_id: string }>(
     sql`
       WITH input AS (${input}), inserted AS (
-        INSERT INTO ${table.table} (queue_name, item_id, body, priority, max_attempts, run_after)
+        INSERT INTO ${table.table} (queue_name, item_id, body, priority, max_attempts, run_after, trace_context)
         ${source}
         ORDER BY input.position
         ON CONFLICT DO NOTHING

@@ -1,0 +1,1 @@
+ALTER TABLE "task_queue_items" ADD COLUMN "trace_context" text;
