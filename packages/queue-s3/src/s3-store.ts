@@ -277,15 +277,21 @@ export class S3Store {
   }
 
   /**
-   * For stores that ignore If-Match on DELETE: HEAD the key and delete it only if its ETag is still `etag`, both in
-   * one slot of the request limiter, so that no queued request stretches the gap. A write landing between the HEAD
-   * and the DELETE (one round trip) is still lost: the window the README documents.
+   * For stores that ignore If-Match on DELETE: HEAD the key and delete it only if its ETag is still `etag` (and,
+   * with `stillSo`, its user metadata still passes that check), both in one slot of the request limiter, so that no
+   * queued request stretches the gap. A write landing between the HEAD and the DELETE (one round trip) is still
+   * lost: the window the README documents.
    */
-  async deleteIfUnchanged(key: string, etag: string): Promise<boolean> {
+  async deleteIfUnchanged(
+    key: string,
+    etag: string,
+    stillSo?: (metadata: Record<string, string>) => boolean,
+  ): Promise<boolean> {
     return this.call("DELETE", key, async () => {
       try {
         const now = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }));
         if (now.ETag !== etag) return false;
+        if (stillSo !== undefined && !stillSo(now.Metadata ?? {})) return false;
       } catch (error) {
         if (isNotFound(error)) return false;
         throw error;

@@ -19,8 +19,8 @@ export interface QueueCapabilities {
   stats?: boolean;
   /**
    * Consumers whose leases expire while they work, racing rescues and each other's completions, never lose an
-   * item. Undeclared (false) only where the store cannot make it exact: S3Queue on a store that ignores conditional
-   * requests (s3rver) — a known defect there, reported in the S3 README.
+   * item. Every backend declares it today (S3Queue on s3rver too, since the torn-read fix in its locate); it stays a
+   * capability for a backend that could not make it exact.
    */
   leaseRaces?: boolean;
 }

@@ -54,8 +54,22 @@ export async function locate(scope: S3QueueScope, id: ItemId, attempt = 1): Prom
     "S3Queue: item found in several stages (an interrupted move, or a claim that lost a race); deleting the stale copies",
   );
   // Each only if it is still the copy seen here: a move may have brought the item back to that stage meanwhile.
-  await Promise.all(stale.map((copy) => deleteSource(scope, scope.layout.key(copy.stage, id), copy.etag)));
+  // Where the store enforces no If-Match on DELETE, the re-read must also show the fields that made the copy lose:
+  // a store whose PUT is not atomic (s3rver writes the bytes and their MD5, then the metadata) answers a HEAD
+  // racing a PUT with the new ETag and no metadata, i.e. claim count 0, and judging by ETag alone deleted the
+  // newer copy (the lost item of the leaseRaces case).
+  await Promise.all(
+    stale.map((copy) =>
+      deleteSource(scope, scope.layout.key(copy.stage, id), copy.etag, (metadata) =>
+        sameMeta(readMeta(metadata, scope.maxAttempts), copy.meta),
+      ),
+    ),
+  );
   return winner;
+}
+
+function sameMeta(a: ItemMeta, b: ItemMeta): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
 }
 
 /** The winning stage of an id a listing found in several stages. */
