@@ -7,6 +7,12 @@ import { S3Backend } from "./s3-backend.js";
 import { joinKey, parseS3Path } from "./s3-path.js";
 import type { WriteCondition } from "./s3-store.js";
 
+/**
+ * A standby whose watched lease runs out within this share of a lease waits for it inside acquire: more than the
+ * half lease between two controller ticks, less than a whole one.
+ */
+const TAKEOVER_WAIT_SHARE = 0.6;
+
 export interface S3LeaderElectionOptions extends S3ConnectionOptions {
   /** The queue (default "default"). */
   queueName?: string;
@@ -44,8 +50,12 @@ function parseLease(text: string): Partial<LeaseRecord> {
  * leader counts its term from before it sent the write, so its term always ends before a standby can take over.
  * A released lease (holder null) is taken at once.
  *
+ * Takeover: a standby ticking every half lease first sees the last renewal at most half a lease after it, and takes
+ * the lease exactly one lease after that (acquire waits out the last part itself), so within 1.5 leases of the last
+ * renewal, whatever the phase of the two controllers' ticks.
+ *
  * Costs: one GET per standby tick, one PUT per leader tick; taking the lease costs a GET, a PUT and a GET (the
- * read-back).
+ * read-back), plus one GET after the wait.
  * Safe only where the store enforces conditional writes (AWS S3, MinIO, moto); elsewhere a warning is logged.
  */
 export class S3LeaderElection implements LeaderElection {
@@ -61,6 +71,8 @@ export class S3LeaderElection implements LeaderElection {
   private validUntil = 0;
   /** The lease version a standby watches, and since when (performance.now()). */
   private observed: { etag: string; since: number } | null = null;
+  /** Ends a standby's wait for a lease about to run out (see acquire). */
+  private cancelPause: (() => void) | null = null;
 
   constructor(private readonly options: S3LeaderElectionOptions) {
     if (!(options.leaseMs > 0)) throw new InvalidArgument("leaseMs", `must be > 0, got ${options.leaseMs}`);
@@ -90,8 +102,30 @@ export class S3LeaderElection implements LeaderElection {
       return false;
     }
     const leaseMs = typeof lease.leaseMs === "number" && lease.leaseMs > 0 ? lease.leaseMs : this.leaseMs;
-    if (seenAt - this.observed.since < leaseMs) return false;
-    return this.write({ ifMatch: current.etag });
+    const remaining = this.observed.since + leaseMs - seenAt;
+    if (remaining <= 0) return this.write({ ifMatch: current.etag });
+    // The controller ticks every half lease. A lease that runs out before the next tick (allowing for the jitter of
+    // that tick) is waited for here and looked at again, rather than left to that tick or, when the tick comes a
+    // little early, to the one after: so a standby takes over one lease after it first saw the last renewal, within
+    // 1.5 leases of it, not 2 or more.
+    if (remaining > leaseMs * TAKEOVER_WAIT_SHARE) return false;
+    if (!(await this.pause(remaining))) return false;
+    return this.acquire();
+  }
+
+  /** Waits `ms`; false when release() came meanwhile (then nothing more may be done). */
+  private pause(ms: number): Promise<boolean> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.cancelPause = null;
+        resolve(true);
+      }, ms);
+      this.cancelPause = () => {
+        clearTimeout(timer);
+        this.cancelPause = null;
+        resolve(false);
+      };
+    });
   }
 
   /** Rewrites the lease on the version this contender wrote; false when someone else wrote since. */
@@ -102,6 +136,7 @@ export class S3LeaderElection implements LeaderElection {
 
   /** Marks the lease released (so a standby takes it at once) and closes the client; errors are the caller's. */
   async release(): Promise<void> {
+    this.cancelPause?.();
     const etag = this.etag;
     this.etag = null;
     const backend = this.backend;
