@@ -5,6 +5,9 @@ import { joinKey } from "./s3-path.js";
 /** S3's limit on a key's length in UTF-8 bytes. */
 export const MAX_KEY_BYTES = 1024;
 
+/** The folder of put's id markers: shorter than any stage name, so keys stay within maxKeyBytes. */
+const ID_MARKERS = ".tq-ids";
+
 /** Where one queue keeps its items: `<prefix>/<STAGE>/<encoded id>.json`. */
 export class QueueLayout {
   constructor(readonly prefix: string) {}
@@ -20,6 +23,16 @@ export class QueueLayout {
 
   key(stage: StageName, id: string): string {
     return this.stagePrefix(stage) + encodeId(id);
+  }
+
+  /** The id marker of put (ops/id-index.ts): an empty object that says the id was put and not deleted since. */
+  markerKey(id: string): string {
+    return `${joinKey(this.prefix, ID_MARKERS)}/${encodeId(id)}`;
+  }
+
+  /** Present when every item of the queue has its marker (ops/id-index.ts). */
+  markersCompleteKey(): string {
+    return `${joinKey(this.prefix, ID_MARKERS)}/.complete`;
   }
 
   /** The id an object key under this stage stands for; null for keys this queue would not have written. */

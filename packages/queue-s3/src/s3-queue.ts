@@ -54,6 +54,7 @@ import { deleteItems } from "./ops/delete.js";
 import { extendLease } from "./ops/extend.js";
 import { type Finish, type FinishOutcome, finishOne } from "./ops/finish.js";
 import { takeWaiting } from "./ops/get.js";
+import { IdIndex } from "./ops/id-index.js";
 import { locate } from "./ops/locate.js";
 import { findItem } from "./ops/lookup.js";
 import { lookupRecord } from "./ops/lookup-record.js";
@@ -103,6 +104,8 @@ export class S3Queue implements Queue {
   /** Gets of this object waiting for work, woken when an item (re-)enters WAITING through this object. */
   private readonly wakers = new Set<() => void>();
   private readonly leases = new LeaseCache();
+  /** Whether put may trust id markers (see ops/id-index.ts). */
+  private readonly ids: IdIndex;
 
   constructor(options: S3QueueOptions);
   /** @internal Used by S3QueueNamespace: a queue on a shared backend, at `prefix`. */
@@ -128,6 +131,7 @@ export class S3Queue implements Queue {
         for (const wake of this.wakers) wake();
       },
     };
+    this.ids = new IdIndex(this.scope);
     this.folderMarked = this.layout.prefix === backend.location.prefix ? Promise.resolve() : null;
     if (this.layout.maxKeyBytes() > MAX_KEY_BYTES) {
       throw new InvalidArgument(
@@ -165,7 +169,7 @@ export class S3Queue implements Queue {
     if (valid.length === 0) return { added: [], skipped: [] };
     const conditional = await this.backend.conditionalWrites();
     await this.markFolder();
-    return putItems(this.scope, valid, conditional);
+    return putItems(this.scope, valid, conditional, this.ids);
   }
 
   /**

@@ -5,7 +5,7 @@ import { CopyObjectCommand, PutObjectCommand, type S3Client } from "@aws-sdk/cli
 import { InvalidTransition, QueueItemStage, type StageName } from "@task-queue/queue-core";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { encodeId, S3Queue } from "../src/index.js";
-import { connection, freshPrefix, listKeys, rawClient, removePrefix, target } from "./support/queues.js";
+import { connection, freshPrefix, itemKeys, rawClient, removePrefix, target } from "./support/queues.js";
 
 let client: S3Client;
 let prefix: string;
@@ -39,7 +39,7 @@ async function claimOnly(id: string, body: unknown, seq: number): Promise<void> 
 
 async function stagesHolding(id: string): Promise<string[]> {
   const suffix = `/${encodeId(id)}`;
-  return (await listKeys(client, `${prefix}/`))
+  return (await itemKeys(client, `${prefix}/`))
     .filter((key) => key.endsWith(suffix))
     .map((key) => key.slice(prefix.length + 1, -suffix.length));
 }

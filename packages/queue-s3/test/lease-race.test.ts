@@ -19,7 +19,10 @@ const title = availability.available
 
 async function keysUnder(client: S3Client, prefix: string): Promise<string[]> {
   const listed = await client.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: `${prefix}/` }));
-  return (listed.Contents ?? []).map((object) => object.Key!.slice(prefix.length + 1)).sort();
+  return (listed.Contents ?? [])
+    .map((object) => object.Key!.slice(prefix.length + 1))
+    .filter((key) => !key.startsWith(".tq-ids/")) // put's id markers (ops/id-index.ts), not copies of items
+    .sort();
 }
 
 type Zombie = {

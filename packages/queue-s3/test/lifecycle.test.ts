@@ -5,7 +5,7 @@ import { GetObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
 import { InvalidArgument, LEASE_EXPIRED_REASON } from "@task-queue/queue-core";
 import { afterAll, describe, expect, it } from "vitest";
 import { S3Queue } from "../src/index.js";
-import { connection, freshPrefix, listKeys, rawClient, removePrefix, target } from "./support/queues.js";
+import { connection, freshPrefix, itemKeys, rawClient, removePrefix, target } from "./support/queues.js";
 
 const raw = rawClient();
 const prefixes: string[] = [];
@@ -43,7 +43,7 @@ describe("S3Queue lifecycle", () => {
         await expect(attempt).rejects.toMatchObject({ argument: option });
         await expect(attempt).rejects.toThrow(new RegExp(`"${job.id}"`));
       }
-      expect(await listKeys(raw, `${prefix}/`)).toEqual([]);
+      expect(await itemKeys(raw, `${prefix}/`)).toEqual([]);
       // What S3Queue can honour is accepted: no delay, a past run_after, priority 0.
       const put = await queue.putJobs([
         { id: "a", body: 1, delaySeconds: 0, priority: 0 },
@@ -96,7 +96,7 @@ describe("S3Queue lifecycle", () => {
       const done = await queue.lookupRecord("old");
       expect(done).toMatchObject({ stage: "SUCCESS", body: { n: 1.5 }, result: { rows: 3 }, attempts: 2 });
       expect(done.lastError).toBe(LEASE_EXPIRED_REASON);
-      expect(await listKeys(raw, `${prefix}/`)).toEqual([`${prefix}/SUCCESS/old.json`]);
+      expect(await itemKeys(raw, `${prefix}/`)).toEqual([`${prefix}/SUCCESS/old.json`]);
     } finally {
       await queue.close();
     }

@@ -3,7 +3,7 @@ import { InvalidArgument, QueueItemStage } from "@task-queue/queue-core";
 import { recordingLogger } from "@task-queue/queue-core/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { S3Queue, S3QueueNamespace } from "../src/index.js";
-import { connection, freshPrefix, listKeys, rawClient, removePrefix, target } from "./support/queues.js";
+import { connection, freshPrefix, itemKeys, rawClient, removePrefix, target } from "./support/queues.js";
 
 let client: S3Client;
 const prefixes: string[] = [];
@@ -41,7 +41,7 @@ describe("S3QueueNamespace", () => {
         FAIL: 0,
       });
       expect(namespace.queue("alpha")).toBe(namespace.queue("alpha"));
-      expect(await listKeys(client, `${prefix}/`)).toEqual([
+      expect(await itemKeys(client, `${prefix}/`)).toEqual([
         `${prefix}/WAITING/a.json`,
         `${prefix}/alpha/.task-queue.json`,
         `${prefix}/alpha/WAITING/a.json`,
@@ -79,7 +79,7 @@ describe("the layout of the system we replace", () => {
       });
       expect(await queue.get(1)).toEqual([["job-7", { legacy: true }]]);
       await queue.success("job-7");
-      expect(await listKeys(client, `${prefix}/`)).toEqual([`${prefix}/SUCCESS/job-7.json`]);
+      expect(await itemKeys(client, `${prefix}/`)).toEqual([`${prefix}/SUCCESS/job-7.json`]);
     } finally {
       await queue.close();
     }

@@ -8,7 +8,7 @@ import { GetObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3
 import { QueueItemStage } from "@task-queue/queue-core";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { encodeId, S3Queue } from "../src/index.js";
-import { connection, freshPrefix, listKeys, rawClient, removePrefix, target } from "./support/queues.js";
+import { connection, freshPrefix, itemKeys, rawClient, removePrefix, target } from "./support/queues.js";
 
 let raw: S3Client;
 beforeAll(() => {
@@ -75,13 +75,13 @@ it("a lookup that reads the newer of two copies torn (no metadata) does not dele
     expect(await queue.lookupStatus("x")).toBe(QueueItemStage.WAITING);
     expect(tearing.torn()).toBe(1);
     // But its delete re-read PROCESSING whole (claim count 1, not the 0 that made it lose) and left it.
-    expect((await listKeys(raw, `${prefix}/`)).sort()).toEqual([key("PROCESSING"), key("WAITING")]);
+    expect((await itemKeys(raw, `${prefix}/`)).sort()).toEqual([key("PROCESSING"), key("WAITING")]);
 
     // Read whole, the claim wins and the stale WAITING copy goes; the holder's attempt completes.
     expect(await queue.lookupStatus("x")).toBe(QueueItemStage.PROCESSING);
-    expect(await listKeys(raw, `${prefix}/`)).toEqual([key("PROCESSING")]);
+    expect(await itemKeys(raw, `${prefix}/`)).toEqual([key("PROCESSING")]);
     await queue.success("x", { attempt: 1 });
-    expect(await listKeys(raw, `${prefix}/`)).toEqual([key("SUCCESS")]);
+    expect(await itemKeys(raw, `${prefix}/`)).toEqual([key("SUCCESS")]);
   } finally {
     await queue.close();
     tearing.client.destroy();

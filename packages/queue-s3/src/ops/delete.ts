@@ -7,7 +7,8 @@ type DeleteOutcome = { deleted: true } | { deleted: false; skipped: DeleteResult
 
 /**
  * Removes an item in WAITING, SUCCESS or FAIL for good: 4 HEAD and a DELETE conditional on the ETag looked at (so a
- * WAITING item claimed meanwhile is not deleted: it is looked at again, and then skipped as PROCESSING).
+ * WAITING item claimed meanwhile is not deleted: it is looked at again, and then skipped as PROCESSING), then, on a
+ * store with conditional writes, a DELETE of its id marker (ops/id-index.ts).
  */
 async function deleteOne(scope: S3QueueScope, id: ItemId): Promise<DeleteOutcome> {
   for (let round = 0; round < LOCATE_ATTEMPTS; round++) {
@@ -16,7 +17,12 @@ async function deleteOne(scope: S3QueueScope, id: ItemId): Promise<DeleteOutcome
     if (at.stage === "PROCESSING") {
       return { deleted: false, skipped: { id, reason: "WRONG_STAGE", stage: "PROCESSING" } };
     }
-    if (await deleteSource(scope, scope.layout.key(at.stage, id), at.etag)) return { deleted: true };
+    if (await deleteSource(scope, scope.layout.key(at.stage, id), at.etag)) {
+      // After the item, never before: a marker gone while its item stays would let put add the id again.
+      if ((await scope.capabilities()).conditionalWrites)
+        await scope.store.delete(scope.layout.markerKey(id));
+      return { deleted: true };
+    }
   }
   throw new QueueUnavailable(`item ${JSON.stringify(id)} kept changing while it was being deleted`);
 }

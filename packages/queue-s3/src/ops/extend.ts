@@ -1,12 +1,13 @@
 import { type ItemId, QueueUnavailable } from "@task-queue/queue-core";
 import { checkHolder } from "./fence.js";
-import { LOCATE_ATTEMPTS, locate } from "./locate.js";
+import { LOCATE_ATTEMPTS, locate, locateExpected } from "./locate.js";
 import type { S3QueueScope } from "./scope.js";
 import { transition } from "./transition.js";
 
 /**
  * Renews the lease held by `attempt`: the fence (checkHolder), then the PROCESSING object copied onto itself with
- * the new expiry, conditional on the ETag that was checked (a re-claim changes it). 4 HEAD + 1 COPY.
+ * the new expiry, conditional on the ETag that was checked (a re-claim changes it). 1 HEAD (PROCESSING first, see
+ * locateExpected) + 1 COPY, or GET + PUT with If-Match where the store enforces it.
  */
 export async function extendLease(
   scope: S3QueueScope,
@@ -16,7 +17,8 @@ export async function extendLease(
 ): Promise<Date> {
   for (let round = 0; round < LOCATE_ATTEMPTS; round++) {
     const now = Date.now();
-    const checked = checkHolder(id, await locate(scope, id), "extend", attempt, now);
+    const at = round === 0 ? await locateExpected(scope, id, "PROCESSING") : await locate(scope, id);
+    const checked = checkHolder(id, at, "extend", attempt, now);
     if ("error" in checked) throw checked.error;
     const leaseExpiresAt = now + leaseSeconds * 1000;
     const meta = { ...checked.at.meta, leaseExpiresAt, updatedAt: now };

@@ -6,7 +6,7 @@ import {
   type SkippedItem,
 } from "@task-queue/queue-core";
 import { checkHolder } from "./fence.js";
-import { LOCATE_ATTEMPTS, locate } from "./locate.js";
+import { LOCATE_ATTEMPTS, locate, locateExpected } from "./locate.js";
 import type { S3QueueScope } from "./scope.js";
 import { transition } from "./transition.js";
 
@@ -34,7 +34,9 @@ export async function finishOne(scope: S3QueueScope, finish: Finish): Promise<Fi
   const { id, attempt } = finish;
   for (let round = 0; round < LOCATE_ATTEMPTS; round++) {
     const now = Date.now();
-    const checked = checkHolder(id, await locate(scope, id), finish.outcome, attempt, now);
+    // First in PROCESSING alone (locateExpected); a round after a lost race looks everywhere.
+    const found = round === 0 ? await locateExpected(scope, id, "PROCESSING") : await locate(scope, id);
+    const checked = checkHolder(id, found, finish.outcome, attempt, now);
     if ("error" in checked) return checked;
     const { at } = checked;
     const fenced = attempt !== undefined;

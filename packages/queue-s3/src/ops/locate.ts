@@ -39,6 +39,24 @@ export async function copiesIn(
   return found.filter((copy): copy is FoundCopy => copy !== null);
 }
 
+/**
+ * Where success, fail and extend look first: the one stage their item is expected in (1 HEAD). Found there, that copy
+ * is acted on without looking for copies in other stages (locate's 4 HEADs): the call's move or rewrite names it by
+ * ETag, so it can only act on that very object. Not there (it moved, or a copy elsewhere is all that is left): the
+ * full lookup, with its repair of stale copies. The one thing given up: a copy left in another stage by a move out of
+ * PROCESSING that was interrupted (a crash between its copy and its delete) is not seen first, so a later success or
+ * fail of the item acts on the PROCESSING copy and its move becomes the item's state (it is the later write; the
+ * stale copy is deleted by the next reader that sees both), where the full lookup would have refused the call.
+ */
+export async function locateExpected(
+  scope: S3QueueScope,
+  id: ItemId,
+  stage: StageName,
+): Promise<FoundCopy | null> {
+  const [found] = await copiesIn(scope, id, [stage]);
+  return found ?? locate(scope, id);
+}
+
 /** The stage an item is in, deleting stale copies found on the way. */
 export async function locate(scope: S3QueueScope, id: ItemId, attempt = 1): Promise<FoundCopy | null> {
   const copies = await copiesIn(scope, id, STAGE_NAMES);

@@ -51,6 +51,16 @@ export async function listKeys(client: S3Client, prefix: string): Promise<string
   return keys;
 }
 
+/**
+ * The keys under a prefix that hold items (and queue markers), without put's id markers (`.tq-ids/`, written only on
+ * stores with conditional writes): what layout assertions compare, the same on every store.
+ */
+export async function itemKeys(client: S3Client, prefix: string): Promise<string[]> {
+  return (await listKeys(client, prefix)).filter(
+    (key) => !key.includes("/.tq-ids/") && !key.startsWith(".tq-ids/"),
+  );
+}
+
 /** Deletes what a test left under its prefix on a shared external store; s3rver's folder goes away whole. */
 export async function removePrefix(client: S3Client, prefix: string): Promise<void> {
   if (target.kind === "s3rver") return;
