@@ -47,7 +47,7 @@ describe.each(backends)("pause and resume over HTTP (%s)", (_label, open) => {
 describe("a backend that stores no pause flag", () => {
   it("answers 404 PAUSE_NOT_STORED and lists paused as null", async () => {
     const inner = new InMemoryQueueNamespace();
-    // A queue without isPaused/setPaused, as S3Queue is today.
+    // A queue without isPaused/setPaused (every bundled backend has them now; a third-party one may not).
     const bare = (name: string): Queue => {
       const queue = inner.queue(name);
       return new Proxy(queue, {

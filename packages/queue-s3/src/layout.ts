@@ -35,6 +35,11 @@ export class QueueLayout {
     return `${joinKey(this.prefix, ID_MARKERS)}/.complete`;
   }
 
+  /** The queue's settings object (ops/settings.ts); its name can never be a queue or stage name. */
+  settingsKey(): string {
+    return joinKey(this.prefix, ".task-queue-settings.json");
+  }
+
   /** The id an object key under this stage stands for; null for keys this queue would not have written. */
   idOf(stage: StageName, key: string): string | null {
     const prefix = this.stagePrefix(stage);

@@ -35,16 +35,19 @@ import {
   type QueueDescription,
   type QueueItem,
   QueueItemStage,
+  type QueueStats,
   type RequeueResult,
   type RescueResult,
   resolveLifecycle,
   resultJson,
   type StageSizes,
   type StatePage,
+  type StatsOptions,
   type SuccessOptions,
   stageName,
   validateJobs,
   validatePutBatch,
+  validateStats,
   waitForWork,
 } from "@task-queue/queue-core";
 import { MAX_KEY_BYTES, QueueLayout } from "./layout.js";
@@ -65,7 +68,9 @@ import { type NewItem, putItems } from "./ops/put.js";
 import { LeaseCache, rescueExpired } from "./ops/rescue.js";
 import { retryNow } from "./ops/retry-now.js";
 import type { S3QueueScope } from "./ops/scope.js";
+import { readPaused, writePaused } from "./ops/settings.js";
 import { countByStage } from "./ops/sizes.js";
+import { queueStats } from "./ops/stats.js";
 import { unsupportedJobOption } from "./ops/unsupported.js";
 import type { S3QueueOptions } from "./options.js";
 import { assertS3QueueName } from "./queue-name.js";
@@ -351,6 +356,25 @@ export class S3Queue implements Queue {
 
   async sizes(): Promise<StageSizes> {
     return countByStage(this.scope);
+  }
+
+  /**
+   * Counts, rates, durations (put → finish), the oldest waiting age and the top failure reasons of a window, from the
+   * items' own times (see ops/stats.ts for what it reads).
+   */
+  async stats(options?: StatsOptions): Promise<QueueStats> {
+    return queueStats(this.scope, validateStats(options));
+  }
+
+  /** The pause flag, stored with the queue in `<prefix>/.task-queue-settings.json`: 1 GET. */
+  async isPaused(): Promise<boolean> {
+    return readPaused(this.scope);
+  }
+
+  /** Stores the pause flag for every controller of this queue: 1 PUT. */
+  async setPaused(paused: boolean): Promise<void> {
+    if (typeof paused !== "boolean") throw new InvalidArgument("paused", "must be true or false");
+    await writePaused(this.scope, paused);
   }
 
   async size(stage: QueueItemStage): Promise<number> {

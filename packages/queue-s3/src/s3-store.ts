@@ -28,6 +28,8 @@ export interface ListedPage {
   keys: string[];
   /** The ETag of each key as the listing gave it (null where it gave none). */
   etags: Array<string | null>;
+  /** When the store last wrote each key (ms since the epoch; 0 where it did not say). */
+  lastModified: number[];
   truncated: boolean;
 }
 
@@ -317,6 +319,7 @@ export class S3Store {
     return {
       keys: listed.map((object) => object.Key!),
       etags: listed.map((object) => object.ETag ?? null),
+      lastModified: listed.map((object) => object.LastModified?.getTime() ?? 0),
       truncated: out.IsTruncated === true,
     };
   }

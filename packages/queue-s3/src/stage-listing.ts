@@ -10,6 +10,8 @@ export interface ListedItem {
   key: string;
   /** The key after the stage prefix: the same for one id in every stage, and what S3 orders by. */
   suffix: string;
+  /** When the store last wrote the object (ms; 0 when it did not say): when the item entered the stage. */
+  lastModified: number;
 }
 
 /** S3 orders keys by their UTF-8 bytes, which is not JavaScript's UTF-16 string order. */
@@ -29,9 +31,10 @@ export async function* listStage(
   let startAfter = after === null ? undefined : prefix + after;
   for (;;) {
     const page = await store.listPage(prefix, startAfter, pageSize);
-    for (const key of page.keys) {
+    for (const [i, key] of page.keys.entries()) {
       const id = layout.idOf(stage, key);
-      if (id !== null) yield { id, key, suffix: key.slice(prefix.length) };
+      if (id !== null)
+        yield { id, key, suffix: key.slice(prefix.length), lastModified: page.lastModified[i] ?? 0 };
     }
     if (!page.truncated || page.keys.length === 0) return;
     startAfter = page.keys[page.keys.length - 1];

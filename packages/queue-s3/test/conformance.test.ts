@@ -18,7 +18,7 @@ runQueueConformance(
     await keepStageFolders(prefix);
     return new S3Queue(connection(prefix));
   },
-  { strictFifo: false, priority: false, delay: false, leaseRaces: true },
+  { strictFifo: false, priority: false, delay: false, pause: true, stats: true, leaseRaces: true },
   { timeoutMs: 300_000 },
 );
 
