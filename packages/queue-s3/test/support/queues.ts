@@ -96,7 +96,7 @@ export async function keepStageFolders(prefix: string): Promise<void> {
   try {
     for (const stage of STAGE_NAMES) {
       await client.send(
-        new PutObjectCommand({ Bucket: target.bucket, Key: `${prefix}/${stage}/.keep`, Body: "" }),
+        new PutObjectCommand({ Bucket: target.bucket, Key: `${prefix}/${stage}/.keep`, Body: "keep" }),
       );
     }
   } finally {
