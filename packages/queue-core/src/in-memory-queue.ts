@@ -1,5 +1,14 @@
+import type {
+  CallbackListOptions,
+  CallbackRecord,
+  CallbackSettings,
+  CallbackSettingsUpdate,
+  QueueWithCallbacks,
+  ResendResult,
+} from "./callbacks.js";
 import { InvalidArgument, InvalidTransition, ItemNotFound } from "./errors.js";
 import { fencingRefusal, type Refusal } from "./fencing.js";
+import { InMemoryCallbackOutbox } from "./in-memory-outbox.js";
 import type { JsonValue } from "./json.js";
 import {
   assertAttempt,
@@ -75,6 +84,7 @@ interface Entry {
   updatedAt: number;
   /** The W3C traceparent of the put, when it was traced. */
   traceContext: string | null;
+  notifyUrl: string | null;
 }
 
 export interface InMemoryQueueOptions {
@@ -83,6 +93,8 @@ export interface InMemoryQueueOptions {
   lifecycle?: Partial<LifecycleSettings>;
   /** The clock, in ms since the epoch (tests). */
   now?: () => number;
+  /** Where callbacks are recorded (a namespace shares one among its queues); default: the queue's own. */
+  outbox?: InMemoryCallbackOutbox;
 }
 
 /** A completion or failure named by id alone or with options. */
@@ -96,8 +108,10 @@ function split<T extends { id: ItemId }>(entry: ItemId | T): T {
  * so concurrent callers in one process never see a half-done move. Expired leases are rescued at the start of
  * every call that reads or moves items.
  */
-export class InMemoryQueue implements QueueWithStats {
+export class InMemoryQueue implements QueueWithStats, QueueWithCallbacks {
   readonly name: string;
+  /** The callbacks this queue records, for a CallbackDeliverer. */
+  readonly callbackOutbox: InMemoryCallbackOutbox;
   private readonly lifecycle: LifecycleSettings;
   private readonly now: () => number;
   private readonly items = new Map<ItemId, Entry>();
@@ -120,6 +134,7 @@ export class InMemoryQueue implements QueueWithStats {
     this.name = options.name ?? "default";
     this.lifecycle = resolveLifecycle(options.lifecycle);
     this.now = options.now ?? Date.now;
+    this.callbackOutbox = options.outbox ?? new InMemoryCallbackOutbox(this.now);
   }
 
   private leave(id: ItemId, entry: Entry): void {
@@ -154,6 +169,20 @@ export class InMemoryQueue implements QueueWithStats {
   private move(id: ItemId, entry: Entry, to: QueueItemStage): void {
     this.leave(id, entry);
     this.enter(id, entry, to);
+    if (to === QueueItemStage.SUCCESS || to === QueueItemStage.FAIL) {
+      // Recorded in the same synchronous step as the move: no caller can observe one without the other.
+      this.callbackOutbox.record(entry.notifyUrl, {
+        queue: this.name,
+        item_id: id,
+        stage: to === QueueItemStage.SUCCESS ? "SUCCESS" : "FAIL",
+        attempts: entry.attempts,
+        ...(to === QueueItemStage.SUCCESS && entry.result !== null
+          ? { result: structuredClone(entry.result) }
+          : {}),
+        ...(to === QueueItemStage.FAIL && entry.lastError !== null ? { last_error: entry.lastError } : {}),
+        finished_at: new Date(entry.updatedAt).toISOString(),
+      });
+    }
   }
 
   private wake(): void {
@@ -200,6 +229,7 @@ export class InMemoryQueue implements QueueWithStats {
         priority: 0,
         runAfter: null,
         maxAttempts: this.lifecycle.maxAttempts,
+        notifyUrl: null,
       })),
     );
   }
@@ -215,12 +245,13 @@ export class InMemoryQueue implements QueueWithStats {
       priority: number;
       runAfter: Date | null;
       maxAttempts: number;
+      notifyUrl: string | null;
     }>,
   ): PutResult {
     const result: PutResult = { added: [], skipped: [] };
     const now = this.now();
     const traceContext = activeTraceContext();
-    for (const { id, json, priority, runAfter, maxAttempts } of valid) {
+    for (const { id, json, priority, runAfter, maxAttempts, notifyUrl } of valid) {
       if (this.items.has(id)) {
         result.skipped.push(id);
         continue;
@@ -239,6 +270,7 @@ export class InMemoryQueue implements QueueWithStats {
         createdAt: now,
         updatedAt: now,
         traceContext,
+        notifyUrl,
       };
       this.items.set(id, entry);
       this.enter(id, entry, QueueItemStage.WAITING);
@@ -628,6 +660,22 @@ export class InMemoryQueue implements QueueWithStats {
     this.paused = paused;
   }
 
+  async callbackSettings(): Promise<CallbackSettings> {
+    return this.callbackOutbox.settingsOf(this.name);
+  }
+
+  async setCallbackSettings(update: CallbackSettingsUpdate): Promise<CallbackSettings> {
+    return this.callbackOutbox.updateSettings(this.name, update);
+  }
+
+  async callbacks(options?: CallbackListOptions): Promise<CallbackRecord[]> {
+    return this.callbackOutbox.list(this.name, options);
+  }
+
+  async resendCallbacks(deliveryIds: readonly string[]): Promise<ResendResult> {
+    return this.callbackOutbox.resend(this.name, deliveryIds);
+  }
+
   async close(): Promise<void> {}
 }
 
@@ -635,9 +683,12 @@ export class InMemoryQueue implements QueueWithStats {
 export class InMemoryQueueNamespace implements QueueNamespace {
   private readonly queues = new Map<string, InMemoryQueue>();
   private readonly options: Omit<InMemoryQueueOptions, "name">;
+  /** Every queue's callbacks, for one CallbackDeliverer. */
+  readonly callbackOutbox: InMemoryCallbackOutbox;
 
   constructor(options: Omit<InMemoryQueueOptions, "name"> = {}) {
-    this.options = options;
+    this.callbackOutbox = options.outbox ?? new InMemoryCallbackOutbox(options.now);
+    this.options = { ...options, outbox: this.callbackOutbox };
   }
 
   queue(name: string): InMemoryQueue {

@@ -1,4 +1,38 @@
 export { allIdsInStage } from "./all-ids.js";
+export { CallbackDeliverer, type CallbackDelivererOptions } from "./callback-deliverer.js";
+export {
+  DEFAULT_SIGNATURE_TOLERANCE_SECONDS,
+  DELIVERY_ID_HEADER,
+  SIGNATURE_HEADER,
+  signCallback,
+  type VerifyCallbackOptions,
+  verifyCallbackSignature,
+} from "./callback-signature.js";
+export {
+  type CallbackListOptions,
+  type CallbackListStatus,
+  type CallbackOutbox,
+  type CallbackOutcome,
+  type CallbackPayload,
+  type CallbackRecord,
+  type CallbackSettings,
+  type CallbackSettingsUpdate,
+  type ClaimedCallback,
+  callbackBody,
+  hasCallbackOutbox,
+  hasCallbacks,
+  hostAllowed,
+  MAX_CALLBACK_LIST,
+  MAX_CALLBACK_SECRET_LENGTH,
+  MAX_NOTIFY_URL_LENGTH,
+  MIN_CALLBACK_SECRET_LENGTH,
+  notifyUrlProblem,
+  type QueueWithCallbacks,
+  type ResendResult,
+  validateCallbackList,
+  validateCallbackSettings,
+  validateDeliveryIds,
+} from "./callbacks.js";
 export {
   type AnyQueueError,
   InvalidArgument,
@@ -15,6 +49,7 @@ export {
   QueueUnavailable,
 } from "./errors.js";
 export { type FencedState, fencingRefusal, type Refusal } from "./fencing.js";
+export { InMemoryCallbackOutbox } from "./in-memory-outbox.js";
 export { InMemoryQueue, InMemoryQueueNamespace, type InMemoryQueueOptions } from "./in-memory-queue.js";
 export type { JsonObject, JsonPrimitive, JsonValue } from "./json.js";
 export { InMemoryLeaderElection, type LeaderElection } from "./leader-election.js";

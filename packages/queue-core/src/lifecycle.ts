@@ -1,3 +1,4 @@
+import { notifyUrlProblem } from "./callbacks.js";
 import { InvalidArgument, InvalidItem, type ItemProblem } from "./errors.js";
 import type { JsonValue } from "./json.js";
 import type { ItemId } from "./queue.js";
@@ -47,6 +48,11 @@ export interface JobOptions {
   runAfter?: Date;
   /** Hand-outs before a failure is final (default: the queue's, normally 1). */
   maxAttempts?: number;
+  /**
+   * Where to POST a callback when the item reaches SUCCESS or FAIL (http or https; default: the queue's callback
+   * URL, if any). A backend that delivers no callbacks refuses it.
+   */
+  notifyUrl?: string;
 }
 
 export interface NewJob extends JobOptions {
@@ -229,6 +235,8 @@ export interface ValidJob extends ValidItem {
   /** null: available at once. */
   runAfter: Date | null;
   maxAttempts: number;
+  /** null: the queue's callback URL, if any. */
+  notifyUrl: string | null;
 }
 
 /**
@@ -250,7 +258,10 @@ export function validateJobs(
       problems.push({ id: String(job), reason: "each job must be an object with id and body" });
       continue;
     }
-    const { id, body, priority, delaySeconds, runAfter, maxAttempts } = job as Record<string, unknown>;
+    const { id, body, priority, delaySeconds, runAfter, maxAttempts, notifyUrl } = job as Record<
+      string,
+      unknown
+    >;
     const idProblem = itemIdProblem(id);
     if (idProblem !== null) {
       problems.push({ id: String(id), reason: idProblem });
@@ -266,7 +277,7 @@ export function validateJobs(
       problems.push({ id: itemId, reason: checked.problem.reason, path: checked.problem.path });
       continue;
     }
-    const optionProblem = jobOptionProblem({ priority, delaySeconds, runAfter, maxAttempts });
+    const optionProblem = jobOptionProblem({ priority, delaySeconds, runAfter, maxAttempts, notifyUrl });
     if (optionProblem !== null) {
       problems.push({ id: itemId, reason: optionProblem });
       continue;
@@ -284,6 +295,7 @@ export function validateJobs(
       priority: (priority as number | undefined) ?? 0,
       runAfter: at,
       maxAttempts: (maxAttempts as number | undefined) ?? defaults.maxAttempts,
+      notifyUrl: (notifyUrl as string | undefined) ?? null,
     });
   }
   if (problems.length > 0) throw new InvalidItem(problems);
@@ -291,7 +303,11 @@ export function validateJobs(
 }
 
 function jobOptionProblem(options: Record<keyof JobOptions, unknown>): string | null {
-  const { priority, delaySeconds, runAfter, maxAttempts } = options;
+  const { priority, delaySeconds, runAfter, maxAttempts, notifyUrl } = options;
+  if (notifyUrl !== undefined) {
+    const problem = notifyUrlProblem(notifyUrl);
+    if (problem !== null) return `notifyUrl ${problem}`;
+  }
   if (priority !== undefined) {
     if (
       typeof priority !== "number" ||

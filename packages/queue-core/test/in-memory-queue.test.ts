@@ -9,6 +9,7 @@ runQueueConformance("InMemoryQueue", () => new InMemoryQueue(), {
   stats: true,
   delay: true,
   leaseRaces: true,
+  callbacks: true,
 });
 
 describe("InMemoryQueueNamespace", () => {

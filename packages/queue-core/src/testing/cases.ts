@@ -23,6 +23,8 @@ export interface QueueCapabilities {
    * capability for a backend that could not make it exact.
    */
   leaseRaces?: boolean;
+  /** Moves to SUCCESS and FAIL record completion callbacks (QueueWithCallbacks). */
+  callbacks?: boolean;
 }
 
 export interface ConformanceOptions {

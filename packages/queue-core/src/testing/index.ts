@@ -1,5 +1,6 @@
 import { describe, it } from "vitest";
 import type { Queue } from "../queue.js";
+import { callbackCases } from "./callback-cases.js";
 import {
   type ConformanceCase,
   type ConformanceOptions,
@@ -49,7 +50,13 @@ export function runQueueConformance(
   };
   const timeout = options.timeoutMs ?? 60_000;
   describe(`${label}: queue conformance`, () => {
-    for (const testCase of [...conformanceCases, ...lifecycleCases, ...purgeCases, ...statsCases]) {
+    for (const testCase of [
+      ...conformanceCases,
+      ...lifecycleCases,
+      ...purgeCases,
+      ...statsCases,
+      ...callbackCases,
+    ]) {
       if (testCase.requires && !capabilities[testCase.requires]) {
         it.skip(`${testCase.name} [backend declares no ${testCase.requires}]`, () => {});
         continue;
