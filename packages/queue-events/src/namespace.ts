@@ -1,4 +1,4 @@
-import type { QueueNamespace } from "@task-queue/queue-core";
+import { type CallbackOutbox, hasCallbackOutbox, type QueueNamespace } from "@task-queue/queue-core";
 import type { EventNamesOption } from "./event-names.js";
 import type { EventStore } from "./event-store.js";
 import { QueueWithEvents, type QueueWithEventsOptions } from "./queue-with-events.js";
@@ -6,6 +6,8 @@ import { QueueWithEvents, type QueueWithEventsOptions } from "./queue-with-event
 /** A QueueNamespace whose queues record their events; each queue's events carry its name (data.queue). */
 export interface QueueNamespaceWithEvents extends QueueNamespace {
   queue(name: string): QueueWithEvents;
+  /** The inner namespace's callback outbox, when it has one. */
+  callbackOutbox?: CallbackOutbox;
 }
 
 /** Wraps every queue of a namespace in a QueueWithEvents, all writing to one store. */
@@ -27,5 +29,6 @@ export function withEvents(
     },
     listQueues: () => namespace.listQueues(),
     close: () => namespace.close(),
+    ...(hasCallbackOutbox(namespace) ? { callbackOutbox: namespace.callbackOutbox } : {}),
   };
 }

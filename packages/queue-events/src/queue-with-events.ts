@@ -12,6 +12,7 @@ import {
   type Failure,
   type GetOptions,
   type HistoryEntry,
+  hasCallbacks,
   hasStats,
   InvalidArgument,
   type ItemId,
@@ -39,6 +40,7 @@ import {
   type QueueItemStage,
   type QueueStats,
   QueueUnavailable,
+  type QueueWithCallbacks,
   type QueueWithHistory,
   type RequeueResult,
   type RescueResult,
@@ -104,6 +106,11 @@ export class QueueWithEvents implements QueueWithHistory {
   /** The inner queue's pause flag, when its backend stores one (a pause moves no item, so nothing is recorded). */
   readonly isPaused?: () => Promise<boolean>;
   readonly setPaused?: (paused: boolean) => Promise<void>;
+  /** The inner queue's completion callbacks, when its backend records them (with its moves, so nothing here). */
+  readonly callbackSettings?: QueueWithCallbacks["callbackSettings"];
+  readonly setCallbackSettings?: QueueWithCallbacks["setCallbackSettings"];
+  readonly callbacks?: QueueWithCallbacks["callbacks"];
+  readonly resendCallbacks?: QueueWithCallbacks["resendCallbacks"];
 
   constructor(
     queue: Queue,
@@ -120,6 +127,12 @@ export class QueueWithEvents implements QueueWithHistory {
     if (canPause(queue)) {
       this.isPaused = () => queue.isPaused();
       this.setPaused = (paused) => queue.setPaused(paused);
+    }
+    if (hasCallbacks(queue)) {
+      this.callbackSettings = () => queue.callbackSettings();
+      this.setCallbackSettings = (update) => queue.setCallbackSettings(update);
+      this.callbacks = (options) => queue.callbacks(options);
+      this.resendCallbacks = (ids) => queue.resendCallbacks(ids);
     }
   }
 

@@ -16,7 +16,15 @@ import { expectLifeRecorded } from "./support/lives.js";
 runQueueConformance(
   "QueueWithEvents over InMemoryQueue",
   () => new QueueWithEvents(new InMemoryQueue(), new InMemoryEventStore(), { base: "TASK" }),
-  { strictFifo: true, priority: true, delay: true, pause: true, stats: true, leaseRaces: true },
+  {
+    strictFifo: true,
+    priority: true,
+    delay: true,
+    pause: true,
+    stats: true,
+    leaseRaces: true,
+    callbacks: true,
+  },
 );
 
 function wrapped(name = "default") {

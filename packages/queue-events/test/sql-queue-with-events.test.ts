@@ -54,7 +54,15 @@ for (const { label, open } of databases) {
     runQueueConformance(
       `QueueWithEvents over SqlQueue on ${label}`,
       () => queues.queue(`case-${caseNumber++}`),
-      { strictFifo: true, priority: true, delay: true, pause: true, stats: true, leaseRaces: true },
+      {
+        strictFifo: true,
+        priority: true,
+        delay: true,
+        pause: true,
+        stats: true,
+        leaseRaces: true,
+        callbacks: true,
+      },
     );
 
     it("moves and records in one transaction, with the exact events of a whole life", async () => {

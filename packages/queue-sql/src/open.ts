@@ -8,6 +8,7 @@ import {
   type RescueResult,
   resolveLifecycle,
 } from "@task-queue/queue-core";
+import { SqlCallbackOutbox } from "./callback-outbox.js";
 import { type ConnectionOptions, type OpenedDatabase, openDatabase } from "./connection.js";
 import { translateErrors } from "./database-errors.js";
 import { executorFor } from "./executor.js";
@@ -86,10 +87,13 @@ export class SqlQueueNamespace implements QueueNamespace {
   private readonly opened: OpenedDatabase;
   private readonly shared: SharedContext;
   private closed = false;
+  /** Every queue's undelivered callbacks, for a CallbackDeliverer. */
+  readonly callbackOutbox: SqlCallbackOutbox;
 
   private constructor(opened: OpenedDatabase, shared: SharedContext) {
     this.opened = opened;
     this.shared = shared;
+    this.callbackOutbox = new SqlCallbackOutbox(opened.db, shared.table);
   }
 
   /** Opens the connection (and migrates, unless `migrate: false`); options as for openSqlQueue. */

@@ -55,6 +55,8 @@ export const taskQueueItems = pgTable(
     result: jsonb("result"),
     // The W3C traceparent of the put, when it was traced: the span of the work done on the item links to it.
     traceContext: text("trace_context"),
+    // Where to POST the completion callback (null: the queue's callback URL, if any).
+    notifyUrl: text("notify_url"),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
   },
@@ -88,5 +90,37 @@ export const taskQueueItems = pgTable(
 export const taskQueueSettings = pgTable(`${DEFAULT_TABLE_NAME}_settings`, {
   queueName: byteOrderedText("queue_name").primaryKey(),
   paused: boolean("paused").notNull().default(false),
+  // Completion callbacks: the default URL of the queue's items, and the HMAC secret that signs them.
+  notifyUrl: text("notify_url"),
+  callbackSecret: text("callback_secret"),
   updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
 });
+
+/**
+ * The callback outbox: a row per move to SUCCESS or FAIL of an item with a callback URL, inserted by the move's
+ * own statement, removed once delivered. `id` is the delivery id receivers de-duplicate by. A row is due while
+ * next_attempt_at has passed (NULL: retries ran out, kept with its last error) and no deliverer holds it
+ * (claimed_until in the past).
+ */
+export const taskQueueCallbacks = pgTable(
+  `${DEFAULT_TABLE_NAME}_callbacks`,
+  {
+    id: text("id").primaryKey().default(sql`gen_random_uuid()::text`),
+    queueName: byteOrderedText("queue_name").notNull(),
+    itemId: byteOrderedText("item_id").notNull(),
+    url: text("url").notNull(),
+    payload: jsonb("payload").notNull(),
+    attempts: integer("attempts").notNull().default(0),
+    lastError: text("last_error"),
+    nextAttemptAt: timestamp("next_attempt_at", { withTimezone: true }).defaultNow(),
+    claimedUntil: timestamp("claimed_until", { withTimezone: true }),
+    retryFrom: timestamp("retry_from", { withTimezone: true }).notNull().defaultNow(),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (table) => [
+    // The deliverers' claim: due rows by time. Partial: failed rows (retries ran out) add no entry.
+    index(`${DEFAULT_TABLE_NAME}_cb_due`).on(table.nextAttemptAt).where(sql`next_attempt_at IS NOT NULL`),
+    // The API's listing of one queue's undelivered callbacks, oldest first.
+    index(`${DEFAULT_TABLE_NAME}_cb_queue`).on(table.queueName, table.createdAt),
+  ],
+);

@@ -8,6 +8,10 @@ import {
   assertRetryDelay,
   type BodyLimits,
   CANCELLED_REASON,
+  type CallbackListOptions,
+  type CallbackRecord,
+  type CallbackSettings,
+  type CallbackSettingsUpdate,
   type Completion,
   type DeleteResult,
   type ExtendOptions,
@@ -40,9 +44,11 @@ import {
   type QueueItem,
   QueueItemStage,
   type QueueStats,
+  type QueueWithCallbacks,
   type QueueWithStats,
   type RequeueResult,
   type RescueResult,
+  type ResendResult,
   resultJson,
   type SkippedItem,
   type StageSizes,
@@ -50,6 +56,9 @@ import {
   type SuccessOptions,
   stageName,
   summarizeStats,
+  validateCallbackList,
+  validateCallbackSettings,
+  validateDeliveryIds,
   validateJobs,
   validatePurge,
   validatePutBatch,
@@ -63,6 +72,12 @@ import { executorFor } from "./executor.js";
 import { refusal, stageSkip } from "./fencing.js";
 import { migrateQueueTable } from "./migrate.js";
 import type { WorkNotifier } from "./notifier.js";
+import {
+  listCallbacks,
+  readCallbackSettings,
+  resendCallbacks,
+  writeCallbackSettings,
+} from "./sql/callbacks.js";
 import { cancelItem } from "./sql/cancel.js";
 import { type CompletionRow, completeItems } from "./sql/complete.js";
 import { deleteItems } from "./sql/delete.js";
@@ -169,7 +184,7 @@ function firstPerId<T extends { id: ItemId }>(entries: readonly T[]): T[] {
  * SKIP LOCKED so that concurrent consumers, in any number of processes, never receive the same item, and rescues
  * expired leases itself. The statements live in src/sql/, one file each.
  */
-export class SqlQueue implements QueueWithStats {
+export class SqlQueue implements QueueWithStats, QueueWithCallbacks {
   private readonly context: SqlQueueContext;
   private readonly scope: QueueScope;
   private closed = false;
@@ -237,6 +252,7 @@ export class SqlQueue implements QueueWithStats {
         maxAttempts,
         runAfter: null,
         delaySeconds: null,
+        notifyUrl: null,
       })),
     );
   }
@@ -250,7 +266,7 @@ export class SqlQueue implements QueueWithStats {
       if (!delays.has(job.id) && job.delaySeconds !== undefined) delays.set(job.id, job.delaySeconds);
     }
     return this.insert(
-      valid.map(({ id, json, priority, maxAttempts, runAfter }) => {
+      valid.map(({ id, json, priority, maxAttempts, runAfter, notifyUrl }) => {
         const delaySeconds = delays.get(id) ?? null;
         return {
           id,
@@ -259,6 +275,7 @@ export class SqlQueue implements QueueWithStats {
           maxAttempts,
           runAfter: delaySeconds === null ? runAfter : null,
           delaySeconds,
+          notifyUrl,
         };
       }),
     );
@@ -662,6 +679,38 @@ export class SqlQueue implements QueueWithStats {
   async setPaused(paused: boolean): Promise<void> {
     if (typeof paused !== "boolean") throw new InvalidArgument("paused", "must be true or false");
     await translateErrors(() => writePaused(this.scope, paused));
+  }
+
+  async callbackSettings(): Promise<CallbackSettings> {
+    return translateErrors(() => readCallbackSettings(this.scope));
+  }
+
+  /** Stored with the queue (its settings row), so every process signs and addresses callbacks alike. */
+  async setCallbackSettings(update: CallbackSettingsUpdate): Promise<CallbackSettings> {
+    const valid = validateCallbackSettings(update);
+    return translateErrors(() => writeCallbackSettings(this.scope, valid));
+  }
+
+  async callbacks(options?: CallbackListOptions): Promise<CallbackRecord[]> {
+    const { status, limit } = validateCallbackList(options);
+    const rows = await translateErrors(() => listCallbacks(this.scope, status, limit));
+    return rows.map((row) => ({
+      deliveryId: row.id,
+      queue: row.queue_name,
+      itemId: row.item_id,
+      url: row.url,
+      payload: row.payload,
+      attempts: row.attempts,
+      lastError: row.last_error,
+      createdAt: dateOf(row.created_at)!,
+      nextAttemptAt: dateOf(row.next_attempt_at),
+    }));
+  }
+
+  async resendCallbacks(deliveryIds: readonly string[]): Promise<ResendResult> {
+    const ids = validateDeliveryIds(deliveryIds);
+    const found = new Set(await translateErrors(() => resendCallbacks(this.scope, ids)));
+    return { resent: ids.filter((id) => found.has(id)), notFound: ids.filter((id) => !found.has(id)) };
   }
 
   async description(): Promise<QueueDescription> {

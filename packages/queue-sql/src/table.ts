@@ -17,6 +17,8 @@ export interface QueueTable {
   settings: SQL;
   /** The table of item counts per queue and stage (kept by triggers), as a quoted identifier. */
   counts: SQL;
+  /** The callback outbox (completion callbacks waiting for delivery), as a quoted identifier. */
+  callbacks: SQL;
   /** nextval() of the table's ordering sequence. */
   nextOrdering: SQL;
   /** The LISTEN/NOTIFY channel that announces work in the table's queues (the payload is the queue name). */
@@ -57,6 +59,7 @@ export function queueTable(name: string = DEFAULT_TABLE_NAME): QueueTable {
     name,
     table: sql.raw(quoteIdentifier(name)),
     settings: sql.raw(quoteIdentifier(`${name}_settings`)),
+    callbacks: sql.raw(quoteIdentifier(`${name}_callbacks`)),
     counts: sql.raw(quoteIdentifier(`${name}_counts`)),
     // The name is checked above (no quote can reach the literal); the regclass is resolved by the server.
     nextOrdering: sql.raw(`nextval('${sequence}')`),

@@ -31,7 +31,15 @@ runQueueConformance(
   () => {
     return openSqlQueue({ connection: started(memory), queueName: `memory-${memoryCase++}` });
   },
-  { strictFifo: true, priority: true, delay: true, pause: true, stats: true, leaseRaces: true },
+  {
+    strictFifo: true,
+    priority: true,
+    delay: true,
+    pause: true,
+    stats: true,
+    leaseRaces: true,
+    callbacks: true,
+  },
   { timeoutMs: CASE_TIMEOUT_MS },
 );
 
@@ -69,7 +77,15 @@ describe("SqlQueue on PGlite on disk", () => {
     () => {
       return openSqlQueue({ connection: started(disk), queueName: `disk-${diskCase++}` });
     },
-    { strictFifo: true, priority: true, delay: true, pause: true, stats: true, leaseRaces: true },
+    {
+      strictFifo: true,
+      priority: true,
+      delay: true,
+      pause: true,
+      stats: true,
+      leaseRaces: true,
+      callbacks: true,
+    },
     { timeoutMs: CASE_TIMEOUT_MS },
   );
 

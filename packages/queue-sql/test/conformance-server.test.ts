@@ -31,7 +31,15 @@ async function sharedNamespace(): Promise<SqlQueueNamespace> {
 runQueueConformance(
   "SqlQueue on PostgreSQL",
   async () => (await sharedNamespace()).queue(`case-${caseNumber++}`),
-  { strictFifo: true, priority: true, delay: true, pause: true, stats: true, leaseRaces: true },
+  {
+    strictFifo: true,
+    priority: true,
+    delay: true,
+    pause: true,
+    stats: true,
+    leaseRaces: true,
+    callbacks: true,
+  },
 );
 
 describe("SqlQueue on PostgreSQL, beyond the conformance suite", () => {

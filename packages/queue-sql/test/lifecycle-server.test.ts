@@ -53,6 +53,7 @@ describe("SqlQueue lifecycle on PostgreSQL, beyond the conformance suite", () =>
       "0001_lifecycle",
       "0002_settings",
       "0003_retention",
+      "0004_callbacks",
       "0005_trace_context",
       "0006_stage_counts",
     ]);

@@ -1,4 +1,5 @@
 import { sql } from "drizzle-orm";
+import { movedColumns, recordCallbacks } from "./callbacks.js";
 import { changesOf, recordedCte } from "./record.js";
 import { fenced, numberArray, type QueueScope, STAGE, textArray } from "./scope.js";
 
@@ -14,17 +15,18 @@ export interface CompletionRow {
  * success and successMany, one statement: the listed items that pass the fence (PROCESSING; on the named attempt with
  * an unexpired lease, when one is named) move to SUCCESS with their result, lease cleared. Returns the ids it moved;
  * the caller reads why the others did not only when there are others. The join is by primary key from the input.
- * A batch of bare ids (the legacy successMany: no attempts, no results) binds just the ids.
+ * A batch of bare ids (the legacy successMany: no attempts, no results) binds just the ids. The same statement
+ * records the callbacks of the moved items (recordCallbacks).
  */
 export async function completeItems(scope: QueueScope, items: readonly CompletionRow[]): Promise<string[]> {
   const { run, table, queueName } = scope;
   const bare = items.every((item) => item.attempt === null && item.result === null);
   const statement = bare
     ? sql`
-      UPDATE ${table.table} SET stage = ${STAGE.SUCCESS}, lease_expires_at = NULL, updated_at = now()
+      UPDATE ${table.table} AS item SET stage = ${STAGE.SUCCESS}, lease_expires_at = NULL, updated_at = now()
       WHERE queue_name = ${queueName} AND item_id = ANY(${textArray(items.map((item) => item.id))})
         AND stage = ${STAGE.PROCESSING}
-      RETURNING item_id`
+      RETURNING ${movedColumns("item")}`
     : sql`
       UPDATE ${table.table} AS item SET
         stage = ${STAGE.SUCCESS}, result = input.result::jsonb, lease_expires_at = NULL, updated_at = now()
@@ -35,16 +37,14 @@ export async function completeItems(scope: QueueScope, items: readonly Completio
         ) AS input(item_id, attempt, result)
       WHERE item.queue_name = ${queueName} AND item.item_id = input.item_id
         AND ${fenced(sql`input.attempt::int`)}
-      RETURNING item.item_id AS item_id`;
+      RETURNING ${movedColumns("item")}`;
   const rows = await run<{ item_id: string }>(
-    scope.recorder
-      ? sql`
-      WITH completed AS (${statement})${recordedCte(
+    sql`
+      WITH completed AS (${statement}), ${recordCallbacks(table, "completed")}${recordedCte(
         scope,
         changesOf("completed", { from: STAGE.PROCESSING, to: STAGE.SUCCESS }),
       )}
-      SELECT item_id FROM completed`
-      : statement,
+      SELECT item_id FROM completed`,
   );
   return rows.map((row) => row.item_id);
 }

@@ -1,5 +1,6 @@
 import type { BackoffPolicy } from "@task-queue/queue-core";
 import { sql } from "drizzle-orm";
+import { movedColumns, recordCallbacks } from "./callbacks.js";
 import { changesOf, recordedCte } from "./record.js";
 import {
   backoff,
@@ -24,7 +25,8 @@ export interface FailureRow {
 /**
  * fail and failMany, one statement: each listed item that passes the fence has a failed attempt — back to WAITING
  * after its delay (the given one, else the queue's backoff drawn per row) while attempts remain, else FAIL; the
- * reason becomes last_error. Returns the ids it moved with the stage each went to; a retry notifies waiters.
+ * reason becomes last_error. Returns the ids it moved with the stage each went to; a retry notifies waiters, a
+ * final failure records its callback in the same statement.
  */
 export async function failItems(
   scope: QueueScope,
@@ -45,8 +47,8 @@ export async function failItems(
           ) AS input(item_id, attempt, reason, delay)
         WHERE item.queue_name = ${queueName} AND item.item_id = input.item_id
           AND ${fenced(sql`input.attempt::int`)}
-        RETURNING item.item_id, item.stage, item.last_error
-      )${recordedCte(
+        RETURNING ${movedColumns("item")}
+      ), ${recordCallbacks(table, "failed")}${recordedCte(
         scope,
         changesOf("failed", {
           from: STAGE.PROCESSING,

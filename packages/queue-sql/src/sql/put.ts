@@ -12,6 +12,8 @@ export interface NewRow {
   runAfter: Date | null;
   /** Not handed out before the server's now() + this; null or 0: at once. */
   delaySeconds: number | null;
+  /** Where to POST the completion callback; null: the queue's URL, if any. */
+  notifyUrl: string | null;
 }
 
 /**
@@ -32,7 +34,8 @@ export async function insertItems(
       item.priority === 0 &&
       item.maxAttempts === defaultMaxAttempts &&
       item.runAfter === null &&
-      !item.delaySeconds,
+      !item.delaySeconds &&
+      item.notifyUrl === null,
   );
   const ids = textArray(items.map((item) => item.id));
   const bodies = textArray(items.map((item) => item.json));
@@ -44,16 +47,17 @@ export async function insertItems(
           ${numberArray(items.map((item) => item.priority))},
           ${numberArray(items.map((item) => item.maxAttempts))},
           ${textArray(items.map((item) => item.runAfter?.toISOString() ?? null))},
-          ${numberArray(items.map((item) => item.delaySeconds))}
-        ) WITH ORDINALITY AS input(item_id, body, priority, max_attempts, run_after, delay, position)`;
+          ${numberArray(items.map((item) => item.delaySeconds))},
+          ${textArray(items.map((item) => item.notifyUrl))}
+        ) WITH ORDINALITY AS input(item_id, body, priority, max_attempts, run_after, delay, notify_url, position)`;
   const source = plain
     ? sql`
       SELECT ${queueName}, input.item_id, input.body::jsonb, 0, ${defaultMaxAttempts}::int, NULL::timestamptz,
-        ${traceContext}::text
+        ${traceContext}::text, NULL::text
       FROM input`
     : sql`
       SELECT ${queueName}, input.item_id, input.body::jsonb, input.priority::int, input.max_attempts::int,
-        CASE WHEN at > now() THEN at END, ${traceContext}::text
+        CASE WHEN at > now() THEN at END, ${traceContext}::text, input.notify_url
       FROM input,
         LATERAL (SELECT coalesce(input.run_after::timestamptz, now() + ${seconds(sql`nullif(input.delay::float8, 0)`)}) AS at) AS due`;
   const added = sql`
@@ -68,7 +72,7 @@ export async function insertItems(
   const rows = await run<{ item_id: string }>(
     sql`
       WITH input AS (${input}), inserted AS (
-        INSERT INTO ${table.table} (queue_name, item_id, body, priority, max_attempts, run_after, trace_context)
+        INSERT INTO ${table.table} (queue_name, item_id, body, priority, max_attempts, run_after, trace_context, notify_url)
         ${source}
         ORDER BY input.position
         ON CONFLICT DO NOTHING

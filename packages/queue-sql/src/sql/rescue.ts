@@ -2,12 +2,14 @@ import { type BackoffPolicy, LEASE_EXPIRED_REASON } from "@task-queue/queue-core
 import { type SQL, sql } from "drizzle-orm";
 import type { Execute } from "../executor.js";
 import type { QueueTable } from "../table.js";
+import { movedColumns, recordCallbacks } from "./callbacks.js";
 import { changesOf, recordedCte } from "./record.js";
 import { backoff, failedAttempt, notifyColumn, type QueueScope, STAGE } from "./scope.js";
 
 /**
  * The data-modifying CTEs `expired` and `rescued` that treat PROCESSING items whose lease has expired as failed
- * attempts ("lease expired": back to WAITING after the queue's backoff, or FAIL when no attempt is left). They walk
+ * attempts ("lease expired": back to WAITING after the queue's backoff, or FAIL when no attempt is left; items
+ * failed for good record their callbacks, CTE `callbacks_recorded`). They walk
  * the lease index, which holds only leased PROCESSING rows, so with nothing expired they cost one index probe.
  * The UPDATE finds the locked rows by their tuple ids (a TID scan, whatever the statistics say; a locked row keeps
  * its ctid until this statement updates it). SKIP LOCKED: a row another statement is completing or rescuing right now is left to it. `queueName` null: every
@@ -29,8 +31,8 @@ export function rescueCtes(
       ), rescued AS (
         UPDATE ${table.table} AS item SET ${failedAttempt(table, sql`${LEASE_EXPIRED_REASON}`, backoff(policy))}
         WHERE item.ctid = ANY(ARRAY(SELECT ctid FROM expired))
-        RETURNING item.queue_name, item.item_id, item.stage
-      )`;
+        RETURNING ${movedColumns("item")}
+      ), ${recordCallbacks(table, "rescued")}`;
 }
 
 /** The recorded changes of the `rescued` CTE's rows: RESCUE moves from PROCESSING, with the reason. */
