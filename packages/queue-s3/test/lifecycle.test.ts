@@ -29,13 +29,14 @@ afterAll(async () => {
 });
 
 describe("S3Queue lifecycle", () => {
-  it("refuses a priority, a delay or a future run_after, naming the option, and writes nothing of the batch", async () => {
+  it("refuses a priority, a delay, a future run_after or a notify URL, naming the option, and writes nothing of the batch", async () => {
     const { queue, prefix } = queueAt("unsupported");
     try {
       const refusals: Array<[Parameters<S3Queue["putJobs"]>[0][number], string]> = [
         [{ id: "p", body: 1, priority: 3 }, "priority"],
         [{ id: "d", body: 1, delaySeconds: 5 }, "delaySeconds"],
         [{ id: "r", body: 1, runAfter: new Date(Date.now() + 60_000) }, "runAfter"],
+        [{ id: "n", body: 1, notifyUrl: "http://127.0.0.1:9/done" }, "notifyUrl"],
       ];
       for (const [job, option] of refusals) {
         const attempt = queue.putJobs([{ id: "fine", body: 0 }, job]);

@@ -25,5 +25,11 @@ export function unsupportedJobOption(
       `S3Queue has no delays (items cannot be held back without listing whole stages); item ${id} asks to wait until ${job.runAfter.toISOString()}`,
     );
   }
+  if (job.notifyUrl !== null) {
+    return new InvalidArgument(
+      "notifyUrl",
+      `S3Queue delivers no completion callbacks (a move and an outbox record cannot be written atomically); item ${id} asks for one: use a SQL queue`,
+    );
+  }
   return null;
 }
