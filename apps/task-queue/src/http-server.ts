@@ -40,6 +40,7 @@ export function startHttpServer(
     ...(settings.token ? { auth: { token: settings.token } } : {}),
     logger,
     readyTimeoutMs: Math.max(1, Math.round(settings.ready_timeout_seconds * 1000)),
+    callbacks: { allowedHosts: settings.callback_allowed_hosts },
   });
   return new Promise((resolve, reject) => {
     let closing = false;

@@ -17,6 +17,7 @@ import { requestLog } from "./middleware/request-log.js";
 import { requestSpan } from "./middleware/request-span.js";
 import { type AppOptions, type ResolvedOptions, resolveOptions } from "./options.js";
 import { zodProblems } from "./request-body.js";
+import { CallbackSettingsBody, ResendBody } from "./routes/callback-operations.js";
 import { queueOperations } from "./routes/queue-operations.js";
 import { queueVariants } from "./routes/queue-route.js";
 import { registerServiceRoutes } from "./routes/service.js";
@@ -141,6 +142,8 @@ export function createApp(appOptions: AppOptions): App {
     PurgeBody,
     CompletionList,
     FailureList,
+    CallbackSettingsBody,
+    ResendBody,
   })) {
     app.openAPIRegistry.register(name, schema);
   }

@@ -52,6 +52,8 @@ export interface AppOptions {
    * Node built-ins, so it bundles for any runtime.
    */
   metrics?: AppMetrics;
+  /** Completion callbacks: notify URLs to hosts outside `allowedHosts` (`*.example.com` for subdomains) get 422. Default: any host. */
+  callbacks?: { allowedHosts?: readonly string[] };
 }
 
 /** The metrics an app feeds and serves (ServerMetrics from @task-queue/metrics is one). */
@@ -79,6 +81,7 @@ export interface ResolvedOptions {
   ready: () => Promise<void>;
   readyTimeoutMs: number;
   shuttingDown: () => boolean;
+  callbackHosts: readonly string[];
 }
 
 export const DEFAULT_READY_TIMEOUT_MS = 1_000;
@@ -133,5 +136,6 @@ export function resolveOptions(options: AppOptions, silent: Logger): ResolvedOpt
       }),
     readyTimeoutMs,
     shuttingDown: options.shuttingDown ?? (() => false),
+    callbackHosts: options.callbacks?.allowedHosts ?? [],
   };
 }

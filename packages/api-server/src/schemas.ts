@@ -223,10 +223,13 @@ export const NewJobWire = z
     delay_seconds: delaySeconds.optional(),
     run_after: z.iso.datetime({ offset: true }).optional().openapi({ format: "date-time" }),
     max_attempts: z.number().int().min(1).max(MAX_ATTEMPTS_LIMIT).optional(),
+    notify_url: z.string().optional().openapi({
+      description: "http(s) URL POSTed a signed callback when the item reaches SUCCESS or FAIL",
+    }),
   })
   .openapi("NewJob", {
     description:
-      "An item with its options: higher priority first; not before run_after (or now + delay_seconds)",
+      "An item with its options: higher priority first; not before run_after (or now + delay_seconds); notify_url called when it finishes",
   });
 export const PutJobsBody = z.array(NewJobWire).openapi("PutJobsBody");
 

@@ -8,6 +8,8 @@ import { createApp, openApiDocument, serializeOpenApi } from "../src/index.js";
  * (update the list with the route). The named-queue paths are checked to mirror these one for one.
  */
 const OPERATIONS = [
+  "GET /api/v1/queue/callbacks",
+  "GET /api/v1/queue/callbacks/settings",
   "GET /api/v1/queue/describe",
   "GET /api/v1/queue/get/{n_items}",
   "GET /api/v1/queue/get_jobs/{n_items}",
@@ -26,6 +28,8 @@ const OPERATIONS = [
   "GET /healthz",
   "GET /metrics",
   "GET /readyz",
+  "POST /api/v1/queue/callbacks/resend",
+  "POST /api/v1/queue/callbacks/settings",
   "POST /api/v1/queue/cancel/{item_id}",
   "POST /api/v1/queue/delete",
   "POST /api/v1/queue/extend/{item_id}",

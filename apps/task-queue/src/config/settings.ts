@@ -287,6 +287,32 @@ export const SETTINGS = define({
       "Seconds between sweeps of expired leases (each queue's `rescueExpired()`), so sizes stay truthful; a claim rescues expired items on its own.",
     schema: seconds.default(5),
   },
+  callback_allowed_hosts: {
+    env: "CALLBACK_ALLOWED_HOSTS",
+    group: "server",
+    description:
+      "Completion callbacks go only to these hosts (comma-separated; `*.example.com` for subdomains); a notify URL to another host is refused with 422. Empty: any host.",
+    schema: z
+      .union([z.string(), z.array(z.string())])
+      .transform((value) =>
+        (typeof value === "string" ? value.split(",") : value).map((host) => host.trim()).filter(Boolean),
+      )
+      .default([]),
+  },
+  callback_timeout_seconds: {
+    env: "CALLBACK_TIMEOUT_SECONDS",
+    group: "server",
+    description:
+      "Seconds a callback receiver has to answer one delivery (redirects are not followed); slower counts as a failed try.",
+    schema: seconds.default(10),
+  },
+  callback_retry_horizon_seconds: {
+    env: "CALLBACK_RETRY_HORIZON_SECONDS",
+    group: "server",
+    description:
+      "A callback that keeps failing is retried with exponential backoff (1 s doubling up to 10 min, with jitter) for this long after the move, then kept as failed with its last error (listed by `task-queue callbacks`, sent again by `callbacks resend`).",
+    schema: seconds.default(86_400),
+  },
   shutdown_delay_seconds: {
     env: "SHUTDOWN_DELAY_SECONDS",
     group: "server",

@@ -10,6 +10,7 @@ import { onSignals, stopSignal } from "../signals.js";
 import { createServiceLoop, queueLogger } from "../wiring/controller.js";
 import { withQueueEvents } from "../wiring/queues.js";
 import { createWorker } from "../wiring/worker.js";
+import { startCallbackDelivery } from "./callback-delivery.js";
 import { startRescueSweep } from "./rescue-sweep.js";
 import { withResources } from "./resources.js";
 
@@ -54,6 +55,7 @@ export async function runDev({ config, logger }: RunContext): Promise<number> {
       ),
       (sweep) => sweep.stop(),
     );
+    resources.add(startCallbackDelivery(queues, settings, logger), (delivery) => delivery.stop());
     process.stdout.write(
       `\ntask-queue dev is running\n  API:      ${server.url}/api/v1/queue\n  Docs:     ${server.url}/docs\n` +
         `  Data:     ${dataDir}\n  Scripts:  ${settings.path_to_scripts}\n` +

@@ -4,6 +4,7 @@ import type { RunContext } from "../cli.js";
 import { startHttpServer } from "../http-server.js";
 import { stopSignal } from "../signals.js";
 import { openQueues } from "../wiring/queues.js";
+import { startCallbackDelivery } from "./callback-delivery.js";
 import { startRescueSweep } from "./rescue-sweep.js";
 import { withResources } from "./resources.js";
 
@@ -27,6 +28,7 @@ export async function runServer({ config, logger }: RunContext): Promise<number>
       ),
       (sweep) => sweep.stop(),
     );
+    resources.add(startCallbackDelivery(queues, settings, logger), (delivery) => delivery.stop());
     const signal = await stop.stopped;
     await server.drain();
     logger.info({ signal }, "stopping: finishing requests in flight");

@@ -27,6 +27,7 @@ import {
   RescueResult,
 } from "../schemas.js";
 import { jobToWire, moveResultToWire, recordToWire } from "../wire.js";
+import { checkNotifyUrls } from "./callback-operations.js";
 import { type QueueRoute, queueRoute } from "./queue-route.js";
 
 /**
@@ -92,6 +93,7 @@ async function readJobs(c: AppContext, options: BodyOptions): Promise<NewJob[]> 
       delaySeconds: job.delay_seconds,
       runAfter: job.run_after === undefined ? undefined : new Date(job.run_after),
       maxAttempts: job.max_attempts,
+      notifyUrl: job.notify_url,
     }) as NewJob;
     // A missing body is left missing, so the queue's validation names it ("body is missing").
     if ("body" in job) out.body = job.body as JsonValue;
@@ -104,20 +106,34 @@ export interface SharedReaders {
   checkedCount(n: number): number;
   readIdList(c: AppContext): Promise<ItemId[]>;
   bodyOptions: BodyOptions;
+  /** The callback allow-list notify URLs are checked against. */
+  callbackHosts: readonly string[];
 }
 
-export function lifecycleOperations({ checkedCount, readIdList, bodyOptions }: SharedReaders): QueueRoute[] {
+export function lifecycleOperations({
+  checkedCount,
+  readIdList,
+  bodyOptions,
+  callbackHosts,
+}: SharedReaders): QueueRoute[] {
   return [
     queueRoute({
       operationId: "putJobs",
       method: "post",
       path: "put_jobs",
       summary:
-        "Add items with options (priority, delay or run_after, max_attempts); ids already present are skipped",
+        "Add items with options (priority, delay or run_after, max_attempts, notify_url); ids already present are skipped",
       body: { component: "PutJobsBody", description: "A list of {item_id, body, …options}" },
       response: { schema: PutResult, description: "Ids added and ids skipped" },
       errors: [413, 415],
-      handle: async ({ c, queue }) => queue.putJobs(await readJobs(c, bodyOptions)),
+      handle: async ({ c, queue }) => {
+        const jobs = await readJobs(c, bodyOptions);
+        checkNotifyUrls(
+          jobs.map((job, index) => ({ loc: ["body", index, "notify_url"], url: job.notifyUrl })),
+          callbackHosts,
+        );
+        return queue.putJobs(jobs);
+      },
     }),
     queueRoute({
       operationId: "getJobs",

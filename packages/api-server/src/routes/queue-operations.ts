@@ -4,6 +4,8 @@ import {
   type ItemId,
   itemIdProblem,
   type JsonValue,
+  type Queue,
+  type PutResult as QueuePutResult,
   type StageSizes as QueueStageSizes,
 } from "@task-queue/queue-core";
 import type { AppContext } from "../context.js";
@@ -43,6 +45,7 @@ import {
   skipReport,
   stageFromPath,
 } from "../wire.js";
+import { callbackOperations, checkNotifyUrls } from "./callback-operations.js";
 import {
   completionFromWire,
   failOptions,
@@ -71,6 +74,22 @@ function checkedCount(n: number, max: number): number {
 async function readPutBatch(c: AppContext, options: BodyOptions): Promise<Record<ItemId, JsonValue>> {
   return (await readJsonBody(c, PutBody, { ...options, items: true })) as Record<ItemId, JsonValue>;
 }
+
+/**
+ * The legacy put, with the callback option the FastAPI task service took: a top-level `notify_url` field is the
+ * URL to call when each item of the batch finishes, not an item. Without it, a plain put (the answer is the same).
+ */
+async function putBatch(c: AppContext, queue: Queue, options: PutOptions): Promise<QueuePutResult> {
+  const batch = await readPutBatch(c, options);
+  if (!Object.hasOwn(batch, "notify_url")) return queue.put(batch);
+  const { notify_url: notifyUrl, ...items } = batch;
+  checkNotifyUrls([{ loc: ["body", "notify_url"], url: notifyUrl }], options.callbackHosts);
+  return queue.putJobs(
+    Object.entries(items).map(([id, body]) => ({ id, body, notifyUrl: notifyUrl as string })),
+  );
+}
+
+type PutOptions = BodyOptions & { callbackHosts: readonly string[] };
 
 /** Parses a list of ids (or one id) and rejects it whole, naming each bad id, before the queue sees any. */
 async function readIdList(c: AppContext, oneIdAllowed: boolean, options: BodyOptions): Promise<ItemId[]> {
@@ -107,7 +126,7 @@ function parseIdList(body: unknown): string[] {
 }
 
 /** Every queue operation of the API; each is served for the default queue and for named queues. */
-export function queueOperations(options: BodyOptions & { maxItems: number }): QueueRoute[] {
+export function queueOperations(options: PutOptions & { maxItems: number }): QueueRoute[] {
   const { maxItems } = options;
   const count = (n: number) => checkedCount(n, maxItems);
   const sizes = new FreshReads<QueueStageSizes>();
@@ -224,8 +243,7 @@ export function queueOperations(options: BodyOptions & { maxItems: number }): Qu
       body: { component: "PutBody", description: "An object of item id → item body" },
       response: { schema: SkipReport, description: "null, or one message per skipped id" },
       errors: [413, 415],
-      handle: async ({ c, queue }) =>
-        skipReport((await queue.put(await readPutBatch(c, options))).skipped, putSkipMessage),
+      handle: async ({ c, queue }) => skipReport((await putBatch(c, queue, options)).skipped, putSkipMessage),
     }),
     queueRoute({
       operationId: "putDetailed",
@@ -235,7 +253,7 @@ export function queueOperations(options: BodyOptions & { maxItems: number }): Qu
       body: { component: "PutBody", description: "An object of item id → item body" },
       response: { schema: PutResult, description: "Ids added and ids skipped" },
       errors: [413, 415],
-      handle: async ({ c, queue }) => queue.put(await readPutBatch(c, options)),
+      handle: async ({ c, queue }) => putBatch(c, queue, options),
     }),
     queueRoute({
       operationId: "requeue",
@@ -354,9 +372,11 @@ export function queueOperations(options: BodyOptions & { maxItems: number }): Qu
       checkedCount: count,
       readIdList: (c) => readIdList(c, false, options),
       bodyOptions: options,
+      callbackHosts: options.callbackHosts,
     }),
     ...retentionOperations(options),
     ...pauseOperations(),
+    ...callbackOperations(options, options.callbackHosts),
     queueRoute({
       operationId: "history",
       method: "get",
