@@ -11,6 +11,7 @@ import { lifecycleCases } from "./lifecycle-cases.js";
 import { purgeCases } from "./purge-cases.js";
 import { statsCases } from "./stats-cases.js";
 
+export { type CallbackReceiver, type ReceivedCallback, startCallbackReceiver } from "./callback-receiver.js";
 export { underCI } from "./ci.js";
 export { DummyWorker } from "./dummy-worker.js";
 export { WaitObservedQueue } from "./observed-queue.js";

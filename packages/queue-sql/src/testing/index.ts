@@ -57,11 +57,15 @@ export async function dropTables(target: string | SqlDatabase, ...tables: string
   await run(target, [statement]);
 }
 
-/** Drops a queue table and everything its migrations made: settings, the journal and the ordering sequence. */
+/** Drops a queue table and everything its migrations made: settings, the callback outbox, the journal and the ordering sequence. */
 export async function dropQueueTable(target: string | SqlDatabase, tableName: string): Promise<void> {
-  const tables = [tableName, `${tableName}_settings`, `${tableName}_counts`, `${tableName}_migrations`].map(
-    quoteIdentifier,
-  );
+  const tables = [
+    tableName,
+    `${tableName}_settings`,
+    `${tableName}_counts`,
+    `${tableName}_callbacks`,
+    `${tableName}_migrations`,
+  ].map(quoteIdentifier);
   await run(target, [
     `DROP TABLE IF EXISTS ${tables.join(", ")} CASCADE`,
     `DROP FUNCTION IF EXISTS ${quoteIdentifier(`${tableName}_count_changes`)}()`,
