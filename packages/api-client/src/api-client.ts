@@ -4,6 +4,11 @@ import {
   assertItemId,
   assertLeaseSeconds,
   assertRetryDelay,
+  type CallbackListOptions,
+  type CallbackPayload,
+  type CallbackRecord,
+  type CallbackSettings,
+  type CallbackSettingsUpdate,
   type Completion,
   DEFAULT_LIFECYCLE,
   type DeleteResult,
@@ -35,16 +40,21 @@ import {
   type QueueItem,
   type QueueItemStage,
   type QueueStats,
+  type QueueWithCallbacks,
   type QueueWithHistory,
   type QueueWithStats,
   type RequeueResult,
   type RescueResult,
+  type ResendResult,
   resultJson,
   type StageSizes,
   type StatePage,
   type StatsOptions,
   type SuccessOptions,
   stageName,
+  validateCallbackList,
+  validateCallbackSettings,
+  validateDeliveryIds,
   validateJobs,
   validatePurge,
   validatePutBatch,
@@ -170,7 +180,7 @@ function recordFromWire(record: WireRecord): ItemRecord {
   };
 }
 
-export class ApiClient implements QueueWithHistory, QueueWithStats {
+export class ApiClient implements QueueWithHistory, QueueWithStats, QueueWithCallbacks {
   readonly queueName: string | null;
   private readonly options: ApiClientOptions;
   private readonly http;
@@ -227,6 +237,7 @@ export class ApiClient implements QueueWithHistory, QueueWithStats {
       ...(job.delaySeconds !== undefined ? { delay_seconds: job.delaySeconds } : {}),
       ...(job.runAfter !== undefined ? { run_after: job.runAfter.toISOString() } : {}),
       ...(job.maxAttempts !== undefined ? { max_attempts: job.maxAttempts } : {}),
+      ...(job.notifyUrl !== undefined ? { notify_url: job.notifyUrl } : {}),
     }));
     return unwrap(
       this.http.POST("/api/v1/queues/{queue_name}/put_jobs", { params: { path: this.queuePath }, body }),
@@ -505,6 +516,62 @@ export class ApiClient implements QueueWithHistory, QueueWithStats {
         ? this.http.POST("/api/v1/queues/{queue_name}/pause", params)
         : this.http.POST("/api/v1/queues/{queue_name}/resume", params),
     );
+  }
+
+  async callbackSettings(): Promise<CallbackSettings> {
+    const settings = await unwrap(
+      this.http.GET("/api/v1/queues/{queue_name}/callbacks/settings", {
+        params: { path: this.queuePath },
+        ...this.read,
+      }),
+    );
+    return { url: settings.url, hasSecret: settings.has_secret };
+  }
+
+  async setCallbackSettings(update: CallbackSettingsUpdate): Promise<CallbackSettings> {
+    const body = validateCallbackSettings(update);
+    const settings = await unwrap(
+      this.http.POST("/api/v1/queues/{queue_name}/callbacks/settings", {
+        params: { path: this.queuePath },
+        body,
+      }),
+    );
+    return { url: settings.url, hasSecret: settings.has_secret };
+  }
+
+  async callbacks(options?: CallbackListOptions): Promise<CallbackRecord[]> {
+    const query = validateCallbackList(options);
+    const list = await unwrap(
+      this.http.GET("/api/v1/queues/{queue_name}/callbacks", {
+        params: { path: this.queuePath, query },
+        ...this.read,
+      }),
+    );
+    return list.map((entry) => {
+      const payload = entry.payload as CallbackPayload;
+      return {
+        deliveryId: entry.delivery_id,
+        queue: payload.queue,
+        itemId: entry.item_id,
+        url: entry.url,
+        payload,
+        attempts: entry.attempts,
+        lastError: entry.last_error,
+        createdAt: date(entry.created_at),
+        nextAttemptAt: dateOrNull(entry.next_attempt_at),
+      };
+    });
+  }
+
+  async resendCallbacks(deliveryIds: readonly string[]): Promise<ResendResult> {
+    const ids = validateDeliveryIds(deliveryIds);
+    const result = await unwrap(
+      this.http.POST("/api/v1/queues/{queue_name}/callbacks/resend", {
+        params: { path: this.queuePath },
+        body: { ids },
+      }),
+    );
+    return { resent: result.resent, notFound: result.not_found };
   }
 
   async description(): Promise<QueueDescription> {

@@ -1,8 +1,3 @@
-export { ApiClient, type ApiClientOptions, type QueueSummary } from "./api-client.js";
-export { ApiError, errorFromResponse } from "./errors.js";
-export type { components, operations, paths } from "./generated/openapi.js";
-export { ApiQueueNamespace } from "./namespace.js";
-export type { RetryPolicy } from "./transport.js";
 // Receivers of completion callbacks verify them with the one implementation the server signs with (queue-core's).
 export {
   type CallbackPayload,
@@ -12,3 +7,8 @@ export {
   type VerifyCallbackOptions,
   verifyCallbackSignature,
 } from "@task-queue/queue-core";
+export { ApiClient, type ApiClientOptions, type QueueSummary } from "./api-client.js";
+export { ApiError, errorFromResponse } from "./errors.js";
+export type { components, operations, paths } from "./generated/openapi.js";
+export { ApiQueueNamespace } from "./namespace.js";
+export type { RetryPolicy } from "./transport.js";

@@ -16,7 +16,15 @@ afterAll(() => server.close());
 runQueueConformance(
   "ApiClient → HTTP → InMemoryQueue (named queue)",
   () => new ApiClient({ baseUrl: server.baseUrl }).queue(`q-${randomUUID()}`),
-  { strictFifo: true, priority: true, delay: true, pause: true, stats: true, leaseRaces: true },
+  {
+    strictFifo: true,
+    priority: true,
+    delay: true,
+    pause: true,
+    stats: true,
+    leaseRaces: true,
+    callbacks: true,
+  },
 );
 
 // The default queue (/api/v1/queue/…): a fresh server per case, stopped when the suite closes the client.
@@ -28,5 +36,13 @@ runQueueConformance(
     const client = new ApiClient({ baseUrl: own.baseUrl, token });
     return Object.assign(client, { close: () => own.close() });
   },
-  { strictFifo: true, priority: true, delay: true, pause: true, stats: true, leaseRaces: true },
+  {
+    strictFifo: true,
+    priority: true,
+    delay: true,
+    pause: true,
+    stats: true,
+    leaseRaces: true,
+    callbacks: true,
+  },
 );

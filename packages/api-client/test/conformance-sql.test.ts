@@ -27,6 +27,14 @@ afterAll(async () => {
 runQueueConformance(
   "ApiClient → HTTP → SqlQueue (PostgreSQL)",
   () => new ApiClient({ baseUrl: server.baseUrl }).queue(`q-${randomUUID()}`),
-  { strictFifo: true, priority: true, delay: true, pause: true, stats: true, leaseRaces: true },
+  {
+    strictFifo: true,
+    priority: true,
+    delay: true,
+    pause: true,
+    stats: true,
+    leaseRaces: true,
+    callbacks: true,
+  },
   { timeoutMs: 60_000 },
 );
