@@ -33,6 +33,7 @@ import {
   render,
 } from "../client/output.js";
 import { batches, readItems } from "../client/read-items.js";
+import { callbackSettingsCommand, callbacksCommand, resendCallbacksCommand } from "./callbacks.js";
 import { e2eCommand } from "./e2e.js";
 import { purgeCommand } from "./purge.js";
 import { listCommand, reportCommand, statsCommand } from "./reports.js";
@@ -92,6 +93,7 @@ function jobOptions(options: Record<string, unknown>): JobOptions {
     priority: numberOption("--priority", options.priority, true),
     delaySeconds: numberOption("--delay", options.delay, false),
     maxAttempts: numberOption("--max-attempts", options.maxAttempts, true),
+    notifyUrl: options.notifyUrl === undefined ? undefined : String(options.notifyUrl),
   });
 }
 
@@ -141,17 +143,19 @@ const COMMANDS: Record<string, ClientCommand> = {
     usage: "put <file>",
     description:
       'Add items from a JSON file of { "<id>": <body>, … } ("-" reads stdin); large files go in batches with progress. ' +
-      "--priority, --delay and --max-attempts apply to every item of the file.",
+      "--priority, --delay, --max-attempts and --notify-url apply to every item of the file.",
     examples: [
       "task-queue put examples/items.json",
       "cat items.json | task-queue put - --queue nightly",
       "task-queue put urgent.json --priority 10 --max-attempts 3",
       "task-queue put tomorrow.json --delay 86400",
+      "task-queue put renders.json --notify-url https://hooks.example.com/done",
     ],
     options: [
       new Option("--priority <n>", "integer; higher is handed out first (default 0)"),
       new Option("--delay <seconds>", "not handed out before now + this many seconds"),
       new Option("--max-attempts <n>", "hand-outs before a failure is final (default: the queue's, 1)"),
+      new Option("--notify-url <url>", "POST a signed callback here when each item reaches SUCCESS or FAIL"),
     ],
     run: async (queue, [file], { logger, options }) => {
       const lifecycle = jobOptions(options);
@@ -398,6 +402,9 @@ const COMMANDS: Record<string, ClientCommand> = {
   list: listCommand,
   report: reportCommand,
   e2e: e2eCommand,
+  callbacks: callbacksCommand,
+  "resend-callbacks": resendCallbacksCommand,
+  "callback-settings": callbackSettingsCommand,
   history: {
     usage: "history <id>",
     description: "An item's moves from stage to stage, oldest first (needs WITH_QUEUE_EVENTS on the server).",

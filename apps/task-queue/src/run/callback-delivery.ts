@@ -1,4 +1,9 @@
-import { CallbackDeliverer, hasCallbackOutbox, type Logger, type QueueNamespace } from "@task-queue/queue-core";
+import {
+  CallbackDeliverer,
+  hasCallbackOutbox,
+  type Logger,
+  type QueueNamespace,
+} from "@task-queue/queue-core";
 import type { Settings } from "../config/schema.js";
 
 /**
