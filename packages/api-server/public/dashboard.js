@@ -225,6 +225,7 @@ function route() {
     const queue = parts[1];
     if (parts[2] === "item" && parts[3] !== undefined) return itemScreen(queue, parts.slice(3).join("/"));
     if (parts[2] === "put") return putScreen(queue);
+    if (parts[2] === "callbacks") return callbacksScreen(queue);
     return itemsScreen(queue, STAGES.includes(parts[2]) ? parts[2] : "WAITING");
   }
   return overviewScreen();
@@ -323,6 +324,93 @@ function pauseAction(queue, pause) {
       return `${queue}: ${pause ? "paused" : "resumed"}`;
     },
   );
+}
+
+/**
+ * Completion callbacks not delivered yet: failed (retries ran out, with the last error) and pending (still retried),
+ * each with a re-send button behind the confirmation dialog.
+ */
+function callbacksScreen(queue) {
+  const tbody = h("tbody");
+  const note = h("p", { className: "muted", id: "callbacks-note" });
+  const resend = (row) =>
+    act(`Send the callback of item "${row.item_id}" to ${row.url} again now?`, "Re-send", async () => {
+      const r = await api(queueApi(queue, "callbacks/resend"), {
+        method: "POST",
+        body: { ids: [row.delivery_id] },
+      });
+      return r.resent.length === 1
+        ? `re-sent ${row.delivery_id}`
+        : `${row.delivery_id} was delivered meanwhile`;
+    });
+  view.replaceChildren(
+    h("h1", {}, "Undelivered callbacks of ", h("span", { id: "queue-name" }, queue)),
+    h("div", { className: "toolbar" }, h("a", { href: queueHref(queue, "WAITING") }, "← Items")),
+    note,
+    h(
+      "div",
+      { className: "table-wrap" },
+      h(
+        "table",
+        { className: "items", id: "callbacks" },
+        h(
+          "thead",
+          {},
+          h(
+            "tr",
+            {},
+            ["item", "stage", "status", "tries", "last error", "url", "since", ""].map((c) => h("th", {}, c)),
+          ),
+        ),
+        tbody,
+      ),
+    ),
+  );
+  return {
+    title: `${queue} · callbacks`,
+    async refresh() {
+      let list;
+      try {
+        list = await api(queueApi(queue, "callbacks?limit=1000"));
+      } catch (error) {
+        note.textContent = error.message;
+        syncRows(tbody, []);
+        return;
+      }
+      note.textContent = list.length === 0 ? "Every callback has been delivered." : "";
+      const rows = list.map((row) => [
+        row.delivery_id,
+        JSON.stringify(row),
+        () =>
+          h(
+            "tr",
+            {},
+            h("td", {}, h("a", { href: itemHref(queue, row.item_id) }, row.item_id)),
+            h("td", {}, row.payload.stage),
+            h("td", {}, h("span", { className: `badge ${row.status}` }, row.status)),
+            h("td", { className: "num" }, String(row.attempts)),
+            h("td", { className: "error" }, firstLine(row.last_error)),
+            h("td", {}, row.url),
+            h("td", {}, time(row.created_at)),
+            h(
+              "td",
+              {},
+              h(
+                "button",
+                {
+                  type: "button",
+                  className: "resend",
+                  "data-delivery": row.delivery_id,
+                  onclick: () => resend(row),
+                },
+                "Re-send",
+              ),
+            ),
+          ),
+      ]);
+      syncRows(tbody, rows);
+    },
+  };
 }
 
 function itemsScreen(queue, stage) {
@@ -484,6 +572,7 @@ function itemsScreen(queue, stage) {
       prefixInput,
       sizeSelect,
       h("a", { href: `#/queue/${q(queue)}/put`, id: "put-link" }, "Put a new item"),
+      h("a", { href: `#/queue/${q(queue)}/callbacks`, id: "callbacks-link" }, "Undelivered callbacks"),
     ),
     h("div", { className: "toolbar", role: "group", "aria-label": "actions on selected items" }, actionsFor),
     h(

@@ -72,7 +72,9 @@ describe.each(backends)("completion callbacks over HTTP (%s)", (_label, open) =>
         JSON.stringify({ secret: "short" }),
       );
       expect(weak.status).toBe(422);
-      expect(JSON.stringify(weak.body)).toMatch(/"loc":\["secret"\],"msg":"[^"]*must be a string of 16 to 256 characters/);
+      expect(JSON.stringify(weak.body)).toMatch(
+        /"loc":\["secret"\],"msg":"[^"]*must be a string of 16 to 256 characters/,
+      );
       expect(JSON.stringify(weak.body)).not.toContain('short"');
       expect((await call("GET", "/api/v1/queues/q/sizes")).body).toEqual({
         WAITING: 0,

@@ -1,6 +1,11 @@
 import { randomUUID } from "node:crypto";
 import { existsSync, mkdirSync } from "node:fs";
-import { InMemoryQueueNamespace, type QueueNamespace } from "@task-queue/queue-core";
+import {
+  CallbackDeliverer,
+  hasCallbackOutbox,
+  InMemoryQueueNamespace,
+  type QueueNamespace,
+} from "@task-queue/queue-core";
 import { InMemoryEventStore, SqlEventStore, withEvents } from "@task-queue/queue-events";
 import { SqlQueueNamespace } from "@task-queue/queue-sql";
 import { type Browser, chromium, type Page } from "playwright-core";
@@ -43,7 +48,7 @@ const backends: Backend[] = [
         close: async () => {
           const db = namespace.queue("default").database;
           await db.execute(
-            `DROP TABLE IF EXISTS "${table}", "${table}_settings", "${table}_counts", "${table}_migrations", "${table}_events" CASCADE`,
+            `DROP TABLE IF EXISTS "${table}", "${table}_settings", "${table}_counts", "${table}_callbacks", "${table}_migrations", "${table}_events" CASCADE`,
           );
           await db.execute(`DROP SEQUENCE IF EXISTS "${table}_ordering_seq"`);
           await queues.close();
@@ -112,6 +117,7 @@ describe.each(backends)("the console in a real browser ($label)", ({ label, open
   let browser: Browser;
   let server: Served;
   let close: () => Promise<void>;
+  let queues: QueueNamespace;
   let base: string;
   let page: Page;
   const port = () => server.port;
@@ -119,6 +125,7 @@ describe.each(backends)("the console in a real browser ($label)", ({ label, open
   beforeAll(async () => {
     const opened = await open();
     close = opened.close;
+    queues = opened.queues;
     server = await serveOnLoopback(createApp({ queues: opened.queues, auth: { token: TOKEN } }));
     base = `http://127.0.0.1:${server.port}/`;
     browser = await launch();
@@ -145,6 +152,36 @@ describe.each(backends)("the console in a real browser ($label)", ({ label, open
     await screenshot(page, `${label}-overview`);
     await confirmClick(page, '#queues tr[data-queue="jobs"] button[data-action="resume"]');
     await eventually(() => api(port(), "GET", "/api/v1/queues/jobs/pause")).toEqual({ paused: false });
+  });
+
+  it("lists undelivered callbacks with their last error; re-send asks for confirmation, then makes one due again", async () => {
+    await api(port(), "POST", "/api/v1/queues/hooks/put_jobs", [
+      { item_id: "h1", body: 1, notify_url: "http://127.0.0.1:9/refused" },
+    ]);
+    await api(port(), "GET", "/api/v1/queues/hooks/get/1");
+    await api(port(), "POST", "/api/v1/queues/hooks/fail", ["h1"]);
+    // One try to a closed port, with no retries left: the callback is kept as failed.
+    if (!hasCallbackOutbox(queues)) throw new Error("the backend has no callback outbox");
+    await new CallbackDeliverer({ outbox: queues.callbackOutbox, horizonSeconds: 0 }).deliverDue();
+    await page.goto(`${base}#/queue/hooks/WAITING`);
+    await page.click("#callbacks-link");
+    const row = page.locator("#callbacks tbody tr");
+    await eventually(() => row.count()).toBe(1);
+    expect(await row.locator(".badge").textContent()).toBe("failed");
+    expect(await row.locator("td.error").textContent()).not.toBe("");
+    await screenshot(page, `${label}-callbacks`);
+    // Cancelling the confirmation changes nothing.
+    await page.click("#callbacks button.resend");
+    await page.locator("#confirm-dialog[open]").waitFor();
+    await page.keyboard.press("Escape");
+    const failed = (await api(port(), "GET", "/api/v1/queues/hooks/callbacks?status=failed")) as unknown[];
+    expect(failed).toHaveLength(1);
+    await confirmClick(page, "#callbacks button.resend");
+    await eventually(
+      async () =>
+        ((await api(port(), "GET", "/api/v1/queues/hooks/callbacks?status=pending")) as unknown[]).length,
+    ).toBe(1);
+    await eventually(() => row.locator(".badge").textContent()).toBe("pending");
   });
 
   it("pages through 250 items with a chosen page size, and filters by id prefix", async () => {
