@@ -52,6 +52,7 @@ describe("migrate on PostgreSQL", () => {
       "lease_expires_at",
       "last_error",
       "result",
+      "notify_url",
       "trace_context",
     ]);
     const indexes = await queryRows<{ indexname: string }>(
