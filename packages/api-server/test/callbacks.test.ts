@@ -47,12 +47,12 @@ describe.each(backends)("completion callbacks over HTTP (%s)", (_label, open) =>
         ],
         [
           "/api/v1/queues/q/put",
-          JSON.stringify({ a: 1, notify_url: `http://127.0.0.1/${"x".repeat(2100)}` }),
-          /notify_url.*at most 2048 characters/,
+          JSON.stringify({ a: { notify_url: `http://127.0.0.1/${"x".repeat(2100)}` } }),
+          /"loc":\["body","a","notify_url"\].*at most 2048 characters/,
         ],
         [
           "/api/v1/queues/q/put_detailed",
-          JSON.stringify({ a: 1, notify_url: 42 }),
+          JSON.stringify({ a: { notify_url: 42 } }),
           /notify_url must be a string URL/,
         ],
         [
@@ -104,13 +104,17 @@ describe.each(backends)("completion callbacks over HTTP (%s)", (_label, open) =>
         body: { url: "https://a.hooks.example/default", has_secret: true },
       });
       expect(JSON.stringify(settings.body)).not.toContain(SECRET);
-      // The legacy put answers as before (null: nothing skipped); notify_url is an option, not an item.
+      // The legacy put answers as before (null: nothing skipped); an item body's notify_url is its callback, and
+      // the body is kept as given.
       const legacy = await call(
         "POST",
         "/api/v1/queue/put",
-        JSON.stringify({ a: { n: 1 }, notify_url: "http://127.0.0.1:9/legacy" }),
+        JSON.stringify({ a: { n: 1, notify_url: "http://127.0.0.1:9/legacy" } }),
       );
       expect(legacy).toMatchObject({ status: 200, body: null });
+      expect((await call("GET", "/api/v1/queue/lookup_item/a")).body).toMatchObject({
+        item_body: { n: 1, notify_url: "http://127.0.0.1:9/legacy" },
+      });
       await call(
         "POST",
         "/api/v1/queue/put_jobs",

@@ -1,5 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import {
+  hasCallbacks,
   hasHistory,
   type ItemId,
   itemIdProblem,
@@ -76,17 +77,34 @@ async function readPutBatch(c: AppContext, options: BodyOptions): Promise<Record
 }
 
 /**
- * The legacy put, with the callback option the FastAPI task service took: a top-level `notify_url` field is the
- * URL to call when each item of the batch finishes, not an item. Without it, a plain put (the answer is the same).
+ * The legacy put, with the callback option the FastAPI task service took: an item whose body is an object with a
+ * top-level `notify_url` is called back there when it finishes (the body is stored as given). The batch keeps the
+ * legacy shape, id → body, so every id stays an item, `notify_url` included. Where the backend delivers no callbacks
+ * (S3) the field is only part of the body, as before. The answer is the same either way.
  */
 async function putBatch(c: AppContext, queue: Queue, options: PutOptions): Promise<QueuePutResult> {
   const batch = await readPutBatch(c, options);
-  if (!Object.hasOwn(batch, "notify_url")) return queue.put(batch);
-  const { notify_url: notifyUrl, ...items } = batch;
-  checkNotifyUrls([{ loc: ["body", "notify_url"], url: notifyUrl }], options.callbackHosts);
-  return queue.putJobs(
-    Object.entries(items).map(([id, body]) => ({ id, body, notifyUrl: notifyUrl as string })),
+  const urls = hasCallbacks(queue)
+    ? Object.entries(batch).flatMap(([id, body]) =>
+        isJsonObject(body) && Object.hasOwn(body, "notify_url") ? [{ id, url: body.notify_url }] : [],
+      )
+    : [];
+  if (urls.length === 0) return queue.put(batch);
+  checkNotifyUrls(
+    urls.map(({ id, url }) => ({ loc: ["body", id, "notify_url"], url })),
+    options.callbackHosts,
   );
+  const notify = new Map(urls.map(({ id, url }) => [id, url as string]));
+  return queue.putJobs(
+    Object.entries(batch).map(([id, body]) => {
+      const notifyUrl = notify.get(id);
+      return notifyUrl === undefined ? { id, body } : { id, body, notifyUrl };
+    }),
+  );
+}
+
+function isJsonObject(value: JsonValue): value is { [key: string]: JsonValue } {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 type PutOptions = BodyOptions & { callbackHosts: readonly string[] };
