@@ -129,7 +129,13 @@ describe("deploy/kubernetes (rendered with kubectl kustomize)", () => {
     expect(serverContainer?.readinessProbe?.httpGet?.path).toBe("/readyz");
     expect(serverContainer?.livenessProbe?.httpGet?.path).toBe("/healthz");
     expect(controller.spec?.replicas).toBe(2);
-    expect(controller.spec?.template.spec?.containers[0]?.args).toEqual(["controller"]);
+    const controllerContainer = controller.spec?.template.spec?.containers[0];
+    expect(controllerContainer?.args).toEqual(["controller"]);
+    // The controller serves /metrics and /healthz on METRICS_PORT, on every address of its pod.
+    const env = Object.fromEntries((controllerContainer?.env ?? []).map((v) => [v.name, v.value]));
+    expect(env).toMatchObject({ METRICS_PORT: "9464", METRICS_HOST: "0.0.0.0" });
+    expect(controllerContainer?.ports).toEqual([{ name: "metrics", containerPort: 9464 }]);
+    expect(controllerContainer?.livenessProbe?.httpGet).toMatchObject({ path: "/healthz", port: "metrics" });
     for (const deployment of [server, controller]) {
       const pod = deployment.spec?.template.spec;
       expect(pod?.securityContext?.runAsNonRoot).toBe(true);
