@@ -1,5 +1,5 @@
-import { type SqlDatabase, SqlQueueNamespace } from "@task-queue/queue-sql";
-import { queryRows } from "@task-queue/queue-sql/internal";
+import { SqlQueueNamespace } from "@task-queue/queue-sql";
+import { type DrizzleDatabase, drizzleOf, queryRows } from "@task-queue/queue-sql/internal";
 import { randomTableName, testDatabaseUrl } from "@task-queue/queue-sql/testing";
 import { type SQL, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -16,9 +16,9 @@ const database = randomTableName("tq_legacy");
 let DB: string;
 
 /** A drizzle handle on a database (no queue table made): for the original's DDL, its rows, and checks. */
-async function openDatabase(url: string): Promise<{ db: SqlDatabase; close(): Promise<void> }> {
+async function openDatabase(url: string): Promise<{ db: DrizzleDatabase; close(): Promise<void> }> {
   const namespace = await SqlQueueNamespace.open({ connection: url, migrate: false });
-  return { db: namespace.queue("default").database, close: () => namespace.close() };
+  return { db: drizzleOf(namespace.queue("default").database), close: () => namespace.close() };
 }
 
 // SQLModel's DDL for the original's tables (task_queue/queues/sql_queue.py, task_queue/events/sql_event_store.py).

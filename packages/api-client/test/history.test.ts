@@ -1,12 +1,8 @@
 import { createApp } from "@task-queue/api-server";
 import { type Served, serveOnLoopback } from "@task-queue/api-server/testing";
 import { InMemoryQueueNamespace, ItemNotFound } from "@task-queue/queue-core";
-import {
-  InMemoryEventStore,
-  type QueueNamespaceWithEvents,
-  SqlEventStore,
-  withEvents,
-} from "@task-queue/queue-events";
+import { InMemoryEventStore, type QueueNamespaceWithEvents, withEvents } from "@task-queue/queue-events";
+import { SqlEventStore } from "@task-queue/queue-events/sql";
 import { SqlQueueNamespace } from "@task-queue/queue-sql";
 import { dropQueueTable, randomTableName, testDatabaseUrl } from "@task-queue/queue-sql/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";

@@ -6,8 +6,10 @@ import {
   InMemoryQueueNamespace,
   type QueueNamespace,
 } from "@task-queue/queue-core";
-import { InMemoryEventStore, SqlEventStore, withEvents } from "@task-queue/queue-events";
+import { InMemoryEventStore, withEvents } from "@task-queue/queue-events";
+import { SqlEventStore } from "@task-queue/queue-events/sql";
 import { SqlQueueNamespace } from "@task-queue/queue-sql";
+import { dropQueueTable, dropTables } from "@task-queue/queue-sql/testing";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type App, createApp } from "../src/index.js";
@@ -47,10 +49,8 @@ const backends: Backend[] = [
         queues,
         close: async () => {
           const db = namespace.queue("default").database;
-          await db.execute(
-            `DROP TABLE IF EXISTS "${table}", "${table}_settings", "${table}_counts", "${table}_callbacks", "${table}_migrations", "${table}_events" CASCADE`,
-          );
-          await db.execute(`DROP SEQUENCE IF EXISTS "${table}_ordering_seq"`);
+          await dropQueueTable(db, table);
+          await dropTables(db, `${table}_events`);
           await queues.close();
         },
       };

@@ -1,5 +1,6 @@
 import { type AddressInfo, connect, createServer, type Socket } from "node:net";
-import { SqlEventStore, withEvents } from "@task-queue/queue-events";
+import { withEvents } from "@task-queue/queue-events";
+import { SqlEventStore } from "@task-queue/queue-events/sql";
 import { SqlQueueNamespace } from "@task-queue/queue-sql";
 import { dropQueueTable, dropTables, randomTableName, testDatabaseUrl } from "@task-queue/queue-sql/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";

@@ -1,10 +1,6 @@
 import { InMemoryQueueNamespace } from "@task-queue/queue-core";
-import {
-  InMemoryEventStore,
-  type QueueNamespaceWithEvents,
-  SqlEventStore,
-  withEvents,
-} from "@task-queue/queue-events";
+import { InMemoryEventStore, type QueueNamespaceWithEvents, withEvents } from "@task-queue/queue-events";
+import { SqlEventStore } from "@task-queue/queue-events/sql";
 import { SqlQueueNamespace } from "@task-queue/queue-sql";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "../src/index.js";

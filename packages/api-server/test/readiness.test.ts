@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { connect, createServer, type Server, type Socket } from "node:net";
 import { recordingLogger } from "@task-queue/queue-core/testing";
 import { SqlQueueNamespace } from "@task-queue/queue-sql";
+import { dropQueueTable } from "@task-queue/queue-sql/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "../src/index.js";
 import { type Served, send, serveOnLoopback } from "./http.js";
@@ -74,10 +75,7 @@ describe("/readyz during a database outage", () => {
     await served?.close();
     if (queues) {
       const db = queues.queue("default").database;
-      await db.execute(
-        `DROP TABLE IF EXISTS "${table}", "${table}_settings", "${table}_counts", "${table}_migrations"`,
-      );
-      await db.execute(`DROP SEQUENCE IF EXISTS "${table}_ordering_seq"`);
+      await dropQueueTable(db, table);
       await queues.close();
     }
     await proxy.close();

@@ -8,7 +8,8 @@ import { dropQueueTable, dropTables, randomTableName, testDatabaseUrl } from "@t
 import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
 import postgres from "postgres";
-import { QueueWithEvents, SqlEventStore } from "../dist/index.js";
+import { QueueWithEvents } from "../dist/index.js";
+import { SqlEventStore } from "../dist/sql/index.js";
 
 const ITEMS = 5_000;
 const BATCH = 100;

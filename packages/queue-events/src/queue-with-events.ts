@@ -64,7 +64,6 @@ import {
 import { type EventNames, type EventNamesOption, resolveEventNames } from "./event-names.js";
 import type { EventStore } from "./event-store.js";
 import { historyEntries } from "./history.js";
-import { eventRecorder } from "./sql/record-changes.js";
 import { sharedTransaction } from "./transactional.js";
 
 export interface QueueWithEventsOptions {
@@ -187,8 +186,7 @@ export class QueueWithEvents implements QueueWithHistory {
     if (!shared) return this.record(change, events);
     const identity = await this.itemIdentity();
     const recording = shared.queue.recording(
-      eventRecorder({
-        table: shared.store.table,
+      shared.store.recorder({
         addName: this.names.add,
         moveName: this.names.move,
         queue: identity.queue,

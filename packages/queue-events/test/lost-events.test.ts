@@ -2,7 +2,8 @@
 // A failed write keeps the move, reports the lost events, and does not fail the caller.
 import { InMemoryQueue, type Logger, QueueItemStage } from "@task-queue/queue-core";
 import { describe, expect, it } from "vitest";
-import { type NewEvent, QueueWithEvents, SqlEventStore } from "../src/index.js";
+import { type NewEvent, QueueWithEvents } from "../src/index.js";
+import { SqlEventStore } from "../src/sql/index.js";
 import { dropEventTables, openPglite, randomTableName } from "./support/databases.js";
 
 describe("QueueWithEvents over InMemoryQueue when the event store write fails", () => {

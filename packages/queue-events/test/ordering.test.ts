@@ -6,7 +6,8 @@ import { QueueItemStage, stageName } from "@task-queue/queue-core";
 import { SqlQueueNamespace } from "@task-queue/queue-sql";
 import { sql } from "drizzle-orm";
 import { expect, it } from "vitest";
-import { QueueWithEvents, SqlEventStore } from "../src/index.js";
+import { QueueWithEvents } from "../src/index.js";
+import { SqlEventStore } from "../src/sql/index.js";
 import { dropEventTables, openPostgres, randomTableName } from "./support/databases.js";
 
 const ITEMS = 200;

@@ -6,9 +6,9 @@ import {
   type EventStore,
   InMemoryEventStore,
   QueueWithEvents,
-  SqlEventStore,
   withEvents,
 } from "../src/index.js";
+import { SqlEventStore } from "../src/sql/index.js";
 import { openPglite } from "./support/databases.js";
 import { itRecordsTheLifecycle } from "./support/lifecycle-lives.js";
 import { expectLifeRecorded } from "./support/lives.js";

@@ -5,7 +5,8 @@ import type { HistoryEntry } from "@task-queue/queue-core";
 export async function readmeExample(): Promise<HistoryEntry[]> {
   // README example start
   const { openSqlQueue } = await import("@task-queue/queue-sql");
-  const { QueueWithEvents, SqlEventStore } = await import("@task-queue/queue-events");
+  const { QueueWithEvents } = await import("@task-queue/queue-events");
+  const { SqlEventStore } = await import("@task-queue/queue-events/sql"); // loads queue-sql: only when asked
 
   const sqlQueue = await openSqlQueue({ queueName: "renders" }); // PGlite in memory; or a postgres:// URL
   const store = new SqlEventStore(sqlQueue.database); // same database: moves and events share a transaction

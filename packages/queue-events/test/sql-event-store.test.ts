@@ -2,7 +2,7 @@ import { InvalidArgument } from "@task-queue/queue-core";
 import { and, eq } from "drizzle-orm";
 import { pgSchema, text } from "drizzle-orm/pg-core";
 import { describe, expect, it } from "vitest";
-import { SqlEventStore } from "../src/index.js";
+import { SqlEventStore } from "../src/sql/index.js";
 import { runEventStoreConformance } from "../src/testing/index.js";
 import { databases, dropEventTables, randomTableName } from "./support/databases.js";
 

@@ -10,10 +10,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   type QueueNamespaceWithEvents,
   QueueWithEvents,
-  SqlEventStore,
   type TransactionalQueue,
   withEvents,
 } from "../src/index.js";
+import { SqlEventStore } from "../src/sql/index.js";
 import { databases, dropEventTables, randomTableName, type TestDatabase } from "./support/databases.js";
 import { itRecordsTheLifecycle } from "./support/lifecycle-lives.js";
 import { expectLifeRecorded } from "./support/lives.js";

@@ -1,21 +1,12 @@
-import { PGlite } from "@electric-sql/pglite";
 import type { SQL } from "drizzle-orm";
 import { PgDialect } from "drizzle-orm/pg-core";
-import type { Sql } from "postgres";
-import { queryRows, type SqlDatabase } from "./database.js";
+import { clientOf, isPglite, isPostgresJs } from "./clients.js";
+import { type DrizzleDatabase, queryRows } from "./database.js";
 
 /** Runs one statement and returns its rows. */
 export type Execute = <Row>(statement: SQL) => Promise<Row[]>;
 
 const dialect = new PgDialect();
-
-export function isPostgresJs(value: unknown): value is Sql {
-  return (
-    typeof value === "function" &&
-    typeof (value as Partial<Sql>).unsafe === "function" &&
-    typeof (value as Partial<Sql>).begin === "function"
-  );
-}
 
 /**
  * The fastest way to run statements on a database. drizzle builds every statement (its `sql` template gives
@@ -25,9 +16,9 @@ export function isPostgresJs(value: unknown): value is Sql {
  * prepare: false, e.g. behind PgBouncer), PGlite through query(). A transaction's `tx` has no client of its own
  * and goes through drizzle, which keeps every statement on the transaction's connection.
  */
-export function executorFor(db: SqlDatabase): Execute {
-  const client: unknown = (db as { $client?: unknown }).$client;
-  if (client instanceof PGlite) {
+export function executorFor(db: DrizzleDatabase): Execute {
+  const client = clientOf(db);
+  if (isPglite(client)) {
     return async <Row>(statement: SQL) => {
       const query = dialect.sqlToQuery(statement);
       return (await client.query<Row>(query.sql, query.params)).rows;

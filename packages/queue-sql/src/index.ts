@@ -4,13 +4,8 @@ export {
   type SqlConnection,
   type SqlDriver,
 } from "./connection.js";
-export type { SqlDatabase } from "./database.js";
-export {
-  advisoryLockKey,
-  PostgresLeaderElection,
-  type PostgresLeaderElectionOptions,
-} from "./leader-election.js";
 export { ForeignTableError, migrateQueueTable } from "./migrate.js";
 export { openSqlQueue, type SqlNamespaceOptions, SqlQueueNamespace, type SqlQueueOptions } from "./open.js";
-export { DEFAULT_TABLE_NAME } from "./schema.js";
-export { SqlQueue, type SqlQueueContext } from "./sql-queue.js";
+export type { SqlDatabase } from "./sql-database.js";
+export { SqlQueue } from "./sql-queue.js";
+export { DEFAULT_TABLE_NAME } from "./table-name.js";

@@ -8,8 +8,8 @@ import {
 import postgres, { type Sql } from "postgres";
 import { redactConnectionString } from "./connection.js";
 import { translateErrors } from "./database-errors.js";
-import { DEFAULT_TABLE_NAME } from "./schema.js";
 import { assertTableName } from "./table.js";
+import { DEFAULT_TABLE_NAME } from "./table-name.js";
 
 export interface PostgresLeaderElectionOptions {
   /** A `postgres://` or `postgresql://` connection string (PGlite serves one process: it needs no election). */

@@ -1,8 +1,9 @@
 import { readFile } from "node:fs/promises";
 import { sql } from "drizzle-orm";
-import { queryRows, type SqlDatabase } from "./database.js";
-import { DEFAULT_TABLE_NAME } from "./schema.js";
+import { type DrizzleDatabase, drizzleOf, queryRows } from "./database.js";
+import type { SqlDatabase } from "./sql-database.js";
 import { assertIdentifier, quoteIdentifier, renameDdl } from "./table.js";
+import { DEFAULT_TABLE_NAME } from "./table-name.js";
 
 /** One migration: an id (drizzle-kit's tag, e.g. 0000_init) and its statements, in order. */
 export interface Migration {
@@ -57,7 +58,7 @@ export interface ApplyMigrationsOptions {
 export async function applyMigrations(db: SqlDatabase, options: ApplyMigrationsOptions): Promise<string[]> {
   assertIdentifier(options.journalTable, "journalTable");
   const journal = sql.raw(quoteIdentifier(options.journalTable));
-  return db.transaction(async (tx) => {
+  return drizzleOf(db).transaction(async (tx) => {
     await tx.execute(sql`SELECT pg_advisory_xact_lock(hashtextextended(${options.lockKey}, 0))`);
     await tx.execute(sql`
       CREATE TABLE IF NOT EXISTS ${journal} (
@@ -80,7 +81,11 @@ export async function applyMigrations(db: SqlDatabase, options: ApplyMigrationsO
   });
 }
 
-async function renameLegacyIdColumn(db: SqlDatabase, journalTable: string, column: string): Promise<void> {
+async function renameLegacyIdColumn(
+  db: DrizzleDatabase,
+  journalTable: string,
+  column: string,
+): Promise<void> {
   const legacy = await queryRows<{ found: number }>(
     db,
     sql`SELECT 1 AS found FROM information_schema.columns

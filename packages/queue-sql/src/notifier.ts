@@ -1,6 +1,5 @@
-import { PGlite } from "@electric-sql/pglite";
-import type { SqlDatabase } from "./database.js";
-import { isPostgresJs } from "./executor.js";
+import { clientOf, isPglite, isPostgresJs } from "./clients.js";
+import type { DrizzleDatabase } from "./database.js";
 
 /**
  * Wake-ups for consumers waiting in getJobs: statements that make work available (put, requeue, a retry, retryNow,
@@ -55,7 +54,7 @@ export class WorkNotifier {
 
   private async listen(): Promise<void> {
     const client = this.client;
-    if (client instanceof PGlite) {
+    if (isPglite(client)) {
       const unlisten = await client.listen(this.channel, (payload) => this.deliver(payload));
       this.stopListening = () => unlisten();
       return;
@@ -86,8 +85,8 @@ export class WorkNotifier {
 /** One notifier per database client and channel, shared by every queue handle on them. */
 const notifiers = new WeakMap<object, Map<string, WorkNotifier>>();
 
-export function notifierFor(db: SqlDatabase, channel: string): WorkNotifier {
-  const client: unknown = (db as { $client?: unknown }).$client;
+export function notifierFor(db: DrizzleDatabase, channel: string): WorkNotifier {
+  const client = clientOf(db);
   const key: object = typeof client === "object" || typeof client === "function" ? (client as object) : db;
   let byChannel = notifiers.get(key);
   if (!byChannel) {

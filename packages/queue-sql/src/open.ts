@@ -9,17 +9,19 @@ import {
   resolveLifecycle,
 } from "@task-queue/queue-core";
 import { SqlCallbackOutbox } from "./callback-outbox.js";
+import { clientOf } from "./clients.js";
 import { type ConnectionOptions, type OpenedDatabase, openDatabase } from "./connection.js";
+import type { SqlQueueContext } from "./context.js";
 import { translateErrors } from "./database-errors.js";
 import { executorFor } from "./executor.js";
 import { migrateQueueTable } from "./migrate.js";
 import { notifierFor } from "./notifier.js";
-import { DEFAULT_TABLE_NAME } from "./schema.js";
 import { distinctQueueNames } from "./sql/list-queues.js";
 import { rescueTable } from "./sql/rescue.js";
-import { SqlQueue, type SqlQueueContext } from "./sql-queue.js";
+import { SqlQueue } from "./sql-queue.js";
 import { statisticsKeeper } from "./statistics.js";
 import { type QueueTable, queueTable } from "./table.js";
+import { DEFAULT_TABLE_NAME } from "./table-name.js";
 
 export interface SqlNamespaceOptions extends ConnectionOptions, BodyLimits {
   /** The table holding the queues (default task_queue_items): lower-case letters, digits and '_'. */
@@ -47,7 +49,7 @@ async function openTable(
     ...(options.maxBodyBytes === undefined ? {} : { maxBodyBytes: options.maxBodyBytes }),
     ...(options.maxDepth === undefined ? {} : { maxDepth: options.maxDepth }),
   };
-  const opened = openDatabase(options);
+  const opened = await openDatabase(options);
   if (options.migrate ?? true) {
     try {
       await translateErrors(() => migrateQueueTable(opened.db, table.name));
@@ -56,7 +58,7 @@ async function openTable(
       throw error;
     }
   }
-  const client: unknown = (opened.db as { $client?: unknown }).$client;
+  const client = clientOf(opened.db);
   const shared: SharedContext = {
     db: opened.db,
     driver: opened.driver,

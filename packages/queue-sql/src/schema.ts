@@ -14,9 +14,7 @@ import {
   text,
   timestamp,
 } from "drizzle-orm/pg-core";
-
-/** The table name drizzle-kit generates the migrations for; other names are substituted into that DDL. */
-export const DEFAULT_TABLE_NAME = "task_queue_items";
+import { DEFAULT_TABLE_NAME } from "./table-name.js";
 
 /**
  * Item ids compare byte-wise (COLLATE "C"): lookupState pages by id, and a byte order is the same on every server

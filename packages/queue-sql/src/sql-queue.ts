@@ -66,12 +66,12 @@ import {
   waitForWork,
 } from "@task-queue/queue-core";
 import type { SqlDriver } from "./connection.js";
-import type { SqlDatabase } from "./database.js";
+import type { SqlQueueContext } from "./context.js";
+import type { DrizzleDatabase } from "./database.js";
 import { translateErrors } from "./database-errors.js";
 import { executorFor } from "./executor.js";
 import { refusal, stageSkip } from "./fencing.js";
 import { migrateQueueTable } from "./migrate.js";
-import type { WorkNotifier } from "./notifier.js";
 import {
   listCallbacks,
   readCallbackSettings,
@@ -98,8 +98,7 @@ import { dateOf, type QueueScope } from "./sql/scope.js";
 import { readPaused, writePaused } from "./sql/settings.js";
 import { countByStage, countStage } from "./sql/sizes.js";
 import { statsRows } from "./sql/stats.js";
-import type { StatisticsKeeper } from "./statistics.js";
-import type { QueueTable } from "./table.js";
+import type { SqlDatabase } from "./sql-database.js";
 
 /** Items per INSERT: big enough that the round trip is amortised, small enough to keep one statement's text modest. */
 export const PUT_CHUNK_ITEMS = 5_000;
@@ -107,27 +106,6 @@ export const PUT_CHUNK_ITEMS = 5_000;
 export const PUT_CHUNK_CHARS = 16 * 1024 * 1024;
 /** Longest sleep of a waiting get between looks, whatever it was told: a lost notification costs at most this. */
 export const WAIT_POLL_MS = 1_000;
-
-/** Everything a SqlQueue runs on; built by openSqlQueue / SqlQueueNamespace. */
-export interface SqlQueueContext {
-  db: SqlDatabase;
-  driver: SqlDriver;
-  table: QueueTable;
-  queueName: string;
-  /** The connection as descriptions show it (password redacted). */
-  connectionLabel: string;
-  limits?: BodyLimits;
-  /** Max attempts and backoff of items put without their own (resolved: see queue-core's resolveLifecycle). */
-  lifecycle: LifecycleSettings;
-  /** Wake-ups of waiting gets (LISTEN); absent: waiting gets poll. */
-  notifier?: WorkNotifier;
-  /** Refreshes the table's statistics after large puts; absent inside a transaction. */
-  statistics?: StatisticsKeeper;
-  /** Closes what this queue opened; absent when the connection belongs to someone else. */
-  closeConnection?: () => Promise<void>;
-  /** Writes down the changes of put, get, success, fail, requeue and rescueExpired inside their statements. */
-  recorder?: ChangeRecorder;
-}
 
 function chunksOf<T extends { json: string }>(items: readonly T[]): T[][] {
   const chunks: T[][] = [];
@@ -189,6 +167,7 @@ export class SqlQueue implements QueueWithStats, QueueWithCallbacks {
   private readonly scope: QueueScope;
   private closed = false;
 
+  /** @internal Made by openSqlQueue and SqlQueueNamespace.queue(). */
   constructor(context: SqlQueueContext) {
     this.context = context;
     this.scope = {
@@ -211,7 +190,10 @@ export class SqlQueue implements QueueWithStats, QueueWithCallbacks {
     return this.context.driver;
   }
 
-  /** The drizzle database the queue runs on (a transaction's `tx` for a queue given to transaction()'s callback). */
+  /**
+   * The drizzle database the queue runs on (a transaction's `tx` for a queue given to transaction()'s callback);
+   * drizzle-orm's `is(database, PgDatabase)` gives drizzle's own type.
+   */
   get database(): SqlDatabase {
     return this.context.db;
   }
@@ -285,6 +267,7 @@ export class SqlQueue implements QueueWithStats, QueueWithCallbacks {
    * The same queue, whose put, putJobs, get, success, fail (and their batch forms), requeue and rescueExpired also run
    * `recorder`'s INSERT inside their own statement (queue-events records history this way: a change and its events
    * commit together in one round trip). The other calls record nothing.
+   * @internal
    */
   recording(recorder: ChangeRecorder): SqlQueue {
     return new SqlQueue({ ...this.context, recorder, closeConnection: undefined });
@@ -311,7 +294,7 @@ export class SqlQueue implements QueueWithStats, QueueWithCallbacks {
     const rows: ImportRow[] = valid.map(({ id, json }) => ({ id, json, stage: stages.get(id)! }));
     if (rows.length === 0) return { added: [], skipped: [] };
     const chunks = chunksOf(rows);
-    const importAll = async (db: SqlDatabase): Promise<Set<ItemId>> => {
+    const importAll = async (db: DrizzleDatabase): Promise<Set<ItemId>> => {
       const added = new Set<ItemId>();
       const scope = { ...this.scope, run: executorFor(db) };
       for (const chunk of chunks) for (const id of await importRows(scope, chunk)) added.add(id);
@@ -329,7 +312,7 @@ export class SqlQueue implements QueueWithStats, QueueWithCallbacks {
     const chunks = chunksOf(valid);
     const maxAttempts = this.context.lifecycle.maxAttempts;
     const traceContext = activeTraceContext();
-    const insertAll = async (db: SqlDatabase): Promise<Set<ItemId>> => {
+    const insertAll = async (db: DrizzleDatabase): Promise<Set<ItemId>> => {
       const added = new Set<ItemId>();
       const scope = { ...this.scope, run: executorFor(db) };
       for (const chunk of chunks) {

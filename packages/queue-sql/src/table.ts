@@ -1,6 +1,6 @@
 import { InvalidArgument } from "@task-queue/queue-core";
 import { type SQL, sql } from "drizzle-orm";
-import { DEFAULT_TABLE_NAME } from "./schema.js";
+import { DEFAULT_TABLE_NAME } from "./table-name.js";
 
 /** Longest table name: leaves room for the derived names (…_ordering_seq, …_migrations) within 63 bytes. */
 export const MAX_TABLE_NAME_LENGTH = 48;

@@ -5,7 +5,9 @@ import { PGlite } from "@electric-sql/pglite";
 import { QueueItemStage } from "@task-queue/queue-core";
 import { runQueueConformance } from "@task-queue/queue-core/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { drizzleOf } from "../src/database.js";
 import { openSqlQueue } from "../src/index.js";
+import { pgliteDatabase } from "../src/pglite.js";
 
 // Starting PGlite takes a second or two, so each group shares one database and gives every case its own queue
 // name: a fresh, empty queue, as the suite needs. The database starts in a hook, so no case's timeout pays for it;
@@ -29,7 +31,7 @@ afterAll(async () => {
 runQueueConformance(
   "SqlQueue on PGlite in memory",
   () => {
-    return openSqlQueue({ connection: started(memory), queueName: `memory-${memoryCase++}` });
+    return openSqlQueue({ connection: pgliteDatabase(started(memory)), queueName: `memory-${memoryCase++}` });
   },
   {
     strictFifo: true,
@@ -56,7 +58,7 @@ it("opens PGlite in memory when given no connection, and closes it", async () =>
     },
   });
   await queue.close();
-  await expect(queue.database.execute("SELECT 1")).rejects.toThrow();
+  await expect(drizzleOf(queue.database).execute("SELECT 1")).rejects.toThrow();
 });
 
 describe("SqlQueue on PGlite on disk", () => {
@@ -75,7 +77,7 @@ describe("SqlQueue on PGlite on disk", () => {
   runQueueConformance(
     "SqlQueue on PGlite on disk",
     () => {
-      return openSqlQueue({ connection: started(disk), queueName: `disk-${diskCase++}` });
+      return openSqlQueue({ connection: pgliteDatabase(started(disk)), queueName: `disk-${diskCase++}` });
     },
     {
       strictFifo: true,

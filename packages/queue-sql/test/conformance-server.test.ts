@@ -3,7 +3,9 @@ import { runQueueConformance } from "@task-queue/queue-core/testing";
 import { sql } from "drizzle-orm";
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { drizzleOf } from "../src/database.js";
 import { openSqlQueue, SqlQueueNamespace } from "../src/index.js";
+import { postgresDatabase } from "../src/postgres.js";
 import { dropQueueTable, randomTableName, testDatabaseUrl } from "../src/testing/index.js";
 
 const tableName = randomTableName();
@@ -63,7 +65,7 @@ describe("SqlQueue on PostgreSQL, beyond the conformance suite", () => {
     const ns = await sharedNamespace();
     const queue = ns.queue("poisoned");
     // A trigger stands in for any failure the database raises part-way through a multi-chunk put.
-    const db = queue.database;
+    const db = drizzleOf(queue.database);
     await db.execute(
       sql.raw(`CREATE FUNCTION "${tableName}_poison"() RETURNS trigger LANGUAGE plpgsql AS $$
         BEGIN IF NEW.item_id = 'poison' THEN RAISE EXCEPTION 'poisoned item'; END IF; RETURN NEW; END $$`),
@@ -87,27 +89,27 @@ describe("SqlQueue on PostgreSQL, beyond the conformance suite", () => {
   it("transaction() commits the queue's moves with the caller's own statements, or rolls all back", async () => {
     const queue = (await sharedNamespace()).queue("transactional");
     const side = `${tableName}_side`;
-    await queue.database.execute(sql.raw(`CREATE TABLE "${side}" (note text)`));
+    await drizzleOf(queue.database).execute(sql.raw(`CREATE TABLE "${side}" (note text)`));
     try {
       await queue.put({ a: 1, b: 2 });
       await queue.transaction(async (txQueue, tx) => {
         await txQueue.get(1);
-        await tx.execute(sql.raw(`INSERT INTO "${side}" VALUES ('took a')`));
+        await drizzleOf(tx).execute(sql.raw(`INSERT INTO "${side}" VALUES ('took a')`));
       });
       await expect(
         queue.transaction(async (txQueue, tx) => {
           await txQueue.get(1);
           await txQueue.put({ c: 3 });
-          await tx.execute(sql.raw(`INSERT INTO "${side}" VALUES ('took b')`));
+          await drizzleOf(tx).execute(sql.raw(`INSERT INTO "${side}" VALUES ('took b')`));
           throw new Error("changed my mind");
         }),
       ).rejects.toThrow("changed my mind");
       expect(await queue.sizes()).toEqual({ WAITING: 1, PROCESSING: 1, SUCCESS: 0, FAIL: 0 });
       expect(await queue.lookupStatus("b")).toBe(QueueItemStage.WAITING);
-      const notes = await queue.database.execute(sql.raw(`SELECT note FROM "${side}"`));
+      const notes = await drizzleOf(queue.database).execute(sql.raw(`SELECT note FROM "${side}"`));
       expect([...(notes as unknown as Array<{ note: string }>)].map((row) => row.note)).toEqual(["took a"]);
     } finally {
-      await queue.database.execute(sql.raw(`DROP TABLE "${side}"`));
+      await drizzleOf(queue.database).execute(sql.raw(`DROP TABLE "${side}"`));
     }
   });
 
@@ -157,7 +159,11 @@ describe("SqlQueue on PostgreSQL, beyond the conformance suite", () => {
   it("runs on a provided postgres.js client and leaves it open on close", async () => {
     const client = postgres(url, { max: 2, onnotice: () => {} });
     try {
-      const queue = await openSqlQueue({ connection: client, tableName, queueName: "provided" });
+      const queue = await openSqlQueue({
+        connection: postgresDatabase(client),
+        tableName,
+        queueName: "provided",
+      });
       await queue.put({ one: 1 });
       expect((await queue.description()).arguments.driver).toBe("postgres");
       await queue.close();

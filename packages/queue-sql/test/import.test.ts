@@ -2,13 +2,14 @@ import { PGlite } from "@electric-sql/pglite";
 import { InvalidItem, QueueItemStage } from "@task-queue/queue-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ForeignTableError, migrateQueueTable, openSqlQueue, type SqlQueue } from "../src/index.js";
+import { pgliteDatabase } from "../src/pglite.js";
 
 let pg: PGlite;
 let queue: SqlQueue;
 
 beforeAll(async () => {
   pg = await PGlite.create();
-  queue = await openSqlQueue({ connection: pg, queueName: "imported" });
+  queue = await openSqlQueue({ connection: pgliteDatabase(pg), queueName: "imported" });
 });
 
 afterAll(async () => {

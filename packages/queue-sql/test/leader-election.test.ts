@@ -1,7 +1,7 @@
 import { InvalidArgument, QueueUnavailable } from "@task-queue/queue-core";
 import postgres, { type Sql } from "postgres";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { advisoryLockKey, PostgresLeaderElection } from "../src/index.js";
+import { advisoryLockKey, PostgresLeaderElection } from "../src/postgres.js";
 import { randomTableName, testDatabaseUrl } from "../src/testing/index.js";
 
 async function until(check: () => boolean | Promise<boolean>): Promise<void> {

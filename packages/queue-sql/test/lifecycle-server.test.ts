@@ -5,22 +5,23 @@ import { PgDialect } from "drizzle-orm/pg-core";
 import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { queryRows } from "../src/database.js";
-import { migrateQueueTable, openSqlQueue, type SqlDatabase, SqlQueueNamespace } from "../src/index.js";
+import { type DrizzleDatabase, queryRows } from "../src/database.js";
+import { migrateQueueTable, openSqlQueue, SqlQueueNamespace } from "../src/index.js";
 import { applyMigrations, queueMigrations } from "../src/migrate.js";
+import { postgresDatabase } from "../src/postgres.js";
 import { takeWaiting } from "../src/sql/get.js";
 import { queueTable } from "../src/table.js";
 import { dropQueueTable, randomTableName, testDatabaseUrl } from "../src/testing/index.js";
 
 let url: string;
 let client: postgres.Sql;
-let db: SqlDatabase;
+let db: DrizzleDatabase;
 const tables: string[] = [];
 
 beforeAll(async () => {
   url = await testDatabaseUrl();
   client = postgres(url, { max: 2, onnotice: () => {} });
-  db = drizzlePostgres(client) as unknown as SqlDatabase;
+  db = drizzlePostgres(client);
 });
 
 afterAll(async () => {
@@ -57,7 +58,11 @@ describe("SqlQueue lifecycle on PostgreSQL, beyond the conformance suite", () =>
       "0005_trace_context",
       "0006_stage_counts",
     ]);
-    const queue = await openSqlQueue({ connection: client, tableName: table, queueName: "old" });
+    const queue = await openSqlQueue({
+      connection: postgresDatabase(client),
+      tableName: table,
+      queueName: "old",
+    });
     expect(await queue.sizes()).toEqual({ WAITING: 2, PROCESSING: 1, SUCCESS: 1, FAIL: 1 });
     const record = await queue.lookupRecord("w1");
     expect(record).toMatchObject({
@@ -80,7 +85,11 @@ describe("SqlQueue lifecycle on PostgreSQL, beyond the conformance suite", () =>
 
   it("get on a freshly bulk-loaded table walks the ready index under its LIMIT (no sort of the waiting rows)", async () => {
     const table = newTable();
-    const queue = await openSqlQueue({ connection: client, tableName: table, queueName: "fresh" });
+    const queue = await openSqlQueue({
+      connection: postgresDatabase(client),
+      tableName: table,
+      queueName: "fresh",
+    });
     const batch: Record<string, number> = {};
     for (let i = 0; i < 30_000; i++) batch[`i${i}`] = i;
     expect((await queue.put(batch)).added.length).toBe(30_000);
@@ -177,7 +186,7 @@ describe("SqlQueue lifecycle on PostgreSQL, beyond the conformance suite", () =>
   it("lifecycle options set the queue's defaults, and bad ones are refused before anything opens", async () => {
     const table = newTable();
     const queue = await openSqlQueue({
-      connection: client,
+      connection: postgresDatabase(client),
       tableName: table,
       queueName: "tuned",
       lifecycle: { maxAttempts: 3 },
@@ -188,7 +197,7 @@ describe("SqlQueue lifecycle on PostgreSQL, beyond the conformance suite", () =>
     expect(await queue.fail("x", { reason: "once", retryDelaySeconds: 0 })).toBe("WAITING");
     await queue.close();
     await expect(
-      openSqlQueue({ connection: client, tableName: table, lifecycle: { maxAttempts: 0 } }),
+      openSqlQueue({ connection: postgresDatabase(client), tableName: table, lifecycle: { maxAttempts: 0 } }),
     ).rejects.toThrow(InvalidArgument);
   });
 });

@@ -4,20 +4,21 @@ import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { migrateQueueTable, type SqlDatabase } from "../src/index.js";
+import type { DrizzleDatabase } from "../src/database.js";
+import { migrateQueueTable } from "../src/index.js";
 import { applyMigrations, MAX_TABLE_NAME_LENGTH, queryRows } from "../src/internal/index.js";
 import { queueMigrations } from "../src/migrate.js";
 import { dropQueueTable, randomTableName, testDatabaseUrl } from "../src/testing/index.js";
 
 describe("migrate on PostgreSQL", () => {
   let clients: postgres.Sql[];
-  let dbs: SqlDatabase[];
+  let dbs: DrizzleDatabase[];
   const tables: string[] = [];
 
   beforeAll(async () => {
     const url = await testDatabaseUrl();
     clients = [0, 1].map(() => postgres(url, { max: 1, onnotice: () => {} }));
-    dbs = clients.map((client) => drizzlePostgres(client) as unknown as SqlDatabase);
+    dbs = clients.map((client) => drizzlePostgres(client));
   });
 
   afterAll(async () => {
@@ -116,10 +117,10 @@ describe("migrate on PostgreSQL", () => {
 });
 
 /** Runs `use` on a fresh in-memory PGlite database, closed afterwards. */
-async function onPglite(use: (db: SqlDatabase) => Promise<void>): Promise<void> {
+async function onPglite(use: (db: DrizzleDatabase) => Promise<void>): Promise<void> {
   const client = new PGlite();
   try {
-    await use(drizzlePglite(client) as unknown as SqlDatabase);
+    await use(drizzlePglite(client));
   } finally {
     await client.close();
   }

@@ -3,21 +3,21 @@ import { sql } from "drizzle-orm";
 import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { queryRows } from "../src/database.js";
-import { openSqlQueue, type SqlDatabase } from "../src/index.js";
+import { type DrizzleDatabase, queryRows } from "../src/database.js";
+import { openSqlQueue } from "../src/index.js";
 import { dropQueueTable, randomTableName, testDatabaseUrl } from "../src/testing/index.js";
 
 const ITEMS = Number(process.env.PURGE_TEST_ITEMS ?? 200_000);
 
 let url: string;
 let admin: postgres.Sql;
-let db: SqlDatabase;
+let db: DrizzleDatabase;
 const table = randomTableName();
 
 beforeAll(async () => {
   url = await testDatabaseUrl();
   admin = postgres(url, { max: 1, onnotice: () => {} });
-  db = drizzlePostgres(admin) as unknown as SqlDatabase;
+  db = drizzlePostgres(admin);
 });
 
 afterAll(async () => {

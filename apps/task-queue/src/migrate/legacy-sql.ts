@@ -6,7 +6,8 @@ import {
   type StageName,
   stageName,
 } from "@task-queue/queue-core";
-import { ITEM_EVENT_VERSION, type NewEvent, SqlEventStore } from "@task-queue/queue-events";
+import { ITEM_EVENT_VERSION, type NewEvent } from "@task-queue/queue-events";
+import { SqlEventStore } from "@task-queue/queue-events/sql";
 import type { SqlDatabase, SqlQueue, SqlQueueNamespace } from "@task-queue/queue-sql";
 import { assertTableName, queryRows, quoteIdentifier } from "@task-queue/queue-sql/internal";
 import { sql } from "drizzle-orm";

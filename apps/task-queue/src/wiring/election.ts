@@ -1,7 +1,7 @@
 import type { Logger } from "@task-queue/queue-core";
 import { InMemoryLeaderElection, type LeaderElection } from "@task-queue/queue-core";
 import { S3LeaderElection } from "@task-queue/queue-s3";
-import { PostgresLeaderElection } from "@task-queue/queue-sql";
+import { PostgresLeaderElection } from "@task-queue/queue-sql/postgres";
 import type { Settings } from "../config/schema.js";
 import { s3Connection } from "./s3.js";
 import { sqlConnectionString } from "./sql-connection.js";

@@ -1,12 +1,7 @@
 import { InMemoryQueueNamespace, type Logger, type QueueNamespace } from "@task-queue/queue-core";
-import {
-  type EventStore,
-  InMemoryEventStore,
-  SqlEventStore,
-  type TransactionalQueue,
-  withEvents,
-} from "@task-queue/queue-events";
-import { ForeignTableError, SqlQueueNamespace } from "@task-queue/queue-sql";
+import { type EventStore, InMemoryEventStore, withEvents } from "@task-queue/queue-events";
+import { SqlEventStore } from "@task-queue/queue-events/sql";
+import { ForeignTableError, SqlQueue, SqlQueueNamespace } from "@task-queue/queue-sql";
 import { CliError, EXIT_USAGE } from "../cli.js";
 import type { Settings } from "../config/schema.js";
 import { openS3Namespace } from "./s3.js";
@@ -62,8 +57,8 @@ async function openBackend(settings: Settings, logger: Logger): Promise<QueueNam
 async function openEventStore(settings: Settings, namespace: QueueNamespace): Promise<EventStore> {
   if (settings.event_store_implementation === "in-memory") return new InMemoryEventStore();
   // The events share the queue's database (and its transactions): take it from a queue handle.
-  const queue = namespace.queue(settings.sql_queue_name) as Partial<TransactionalQueue>;
-  if (queue.database === undefined) throw new Error("EVENT_STORE_IMPLEMENTATION sql-json needs a SQL queue");
+  const queue = namespace.queue(settings.sql_queue_name);
+  if (!(queue instanceof SqlQueue)) throw new Error("EVENT_STORE_IMPLEMENTATION sql-json needs a SQL queue");
   const store = new SqlEventStore(queue.database);
   await store.migrate();
   return store;

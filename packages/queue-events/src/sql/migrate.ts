@@ -1,6 +1,6 @@
 import { applyMigrations, readMigrationFolder, renameDdl } from "@task-queue/queue-sql/internal";
 import type { EventDatabase } from "./database.js";
-import { DEFAULT_EVENTS_TABLE } from "./schema.js";
+import { DEFAULT_EVENTS_TABLE } from "./table-name.js";
 
 /**
  * Creates or upgrades the events table from the migrations drizzle-kit generated (migrations/, shipped with the

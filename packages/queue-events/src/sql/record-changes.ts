@@ -2,18 +2,10 @@ import { type ItemId, type JsonObject, QueueItemStage, STAGE_NAMES } from "@task
 import { type ChangeRecorder, quoteIdentifier, textArray } from "@task-queue/queue-sql/internal";
 import { type SQL, sql } from "drizzle-orm";
 import { ITEM_EVENT_VERSION } from "../event.js";
+import type { EventRecording } from "../transactional.js";
 
-/** What every event of one QueueWithEvents carries, and the per-item options of a putJobs call. */
-export interface EventRecording {
-  table: string;
-  addName: string;
-  moveName: string;
-  queue: string;
-  description: JsonObject;
-  metadata: JsonObject;
-  /** putJobs: the options each job was given (jobs without options are left out). */
-  options?: ReadonlyMap<ItemId, JsonObject>;
-}
+/** A recording into one events table. */
+type TableRecording = EventRecording & { table: string };
 
 /** A stage number as its name, e.g. 1 → 'PROCESSING'. */
 function stageNameSql(stage: SQL): SQL {
@@ -29,7 +21,7 @@ function stageNameSql(stage: SQL): SQL {
  * in the same order; a move's absent action, reason and attempt left out), in the changes' order, so the bigserial
  * ids follow it.
  */
-export function eventRecorder(recording: EventRecording): ChangeRecorder {
+export function eventRecorder(recording: TableRecording): ChangeRecorder {
   const { queue } = recording;
   const options = recording.options ?? new Map<ItemId, JsonObject>();
   const optionsJoin =

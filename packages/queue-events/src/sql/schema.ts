@@ -1,8 +1,6 @@
 import { sql } from "drizzle-orm";
 import { bigserial, index, integer, json, pgTable, text, timestamp } from "drizzle-orm/pg-core";
-
-/** The table SqlEventStore uses unless told otherwise. */
-export const DEFAULT_EVENTS_TABLE = "task_queue_events";
+import { DEFAULT_EVENTS_TABLE } from "./table-name.js";
 
 /**
  * The events table. `json` rather than `jsonb` for data: item bodies may hold "\u0000", which jsonb refuses.

@@ -1,5 +1,13 @@
 import type { ItemId, JsonObject } from "@task-queue/queue-core";
-import { assertTableName, queryRows, quoteIdentifier, translateErrors } from "@task-queue/queue-sql/internal";
+import {
+  assertTableName,
+  type ChangeRecorder,
+  type DrizzleDatabase,
+  drizzleOf,
+  queryRows,
+  quoteIdentifier,
+  translateErrors,
+} from "@task-queue/queue-sql/internal";
 import { and, asc, eq, gte, inArray, lt, sql } from "drizzle-orm";
 import type { Event, NewEvent } from "../event.js";
 import type {
@@ -12,11 +20,14 @@ import type {
 } from "../event-store.js";
 import { type ValidEvent, validateNewEvents } from "../new-event.js";
 import { normalizeEventPage, toPage } from "../paging.js";
+import type { EventRecording } from "../transactional.js";
 import { validateTrimRequest } from "../trim.js";
 import type { EventDatabase } from "./database.js";
 import { insertEvents } from "./insert-events.js";
 import { migrateEventStore } from "./migrate.js";
-import { DEFAULT_EVENTS_TABLE, type EventsTable, eventsTable } from "./schema.js";
+import { eventRecorder } from "./record-changes.js";
+import { type EventsTable, eventsTable } from "./schema.js";
+import { DEFAULT_EVENTS_TABLE } from "./table-name.js";
 
 export interface SqlEventStoreOptions {
   /** The events table (default task_queue_events): lower-case letters, digits and _. */
@@ -34,12 +45,15 @@ const ROWS_PER_INSERT = 500;
 export class SqlEventStore implements EventStore {
   readonly database: EventDatabase;
   readonly table: string;
+  /** `database` with drizzle's type, which the public one does not carry. */
+  private readonly db: DrizzleDatabase;
   private readonly events: EventsTable;
 
   constructor(database: EventDatabase, options: SqlEventStoreOptions = {}) {
     this.table = options.table ?? DEFAULT_EVENTS_TABLE;
     assertTableName(this.table, "table");
     this.database = database;
+    this.db = drizzleOf(database);
     this.events = eventsTable(this.table);
   }
 
@@ -53,6 +67,14 @@ export class SqlEventStore implements EventStore {
     return new SqlEventStore(database, { table: this.table });
   }
 
+  /**
+   * The INSERT a SqlQueue's statements run to write their changes as this store's events (QueueWithEvents).
+   * @internal
+   */
+  recorder(recording: EventRecording): ChangeRecorder {
+    return eventRecorder({ ...recording, table: this.table });
+  }
+
   async add(event: NewEvent): Promise<Event> {
     const [stored] = await this.addMany([event]);
     return stored!;
@@ -61,9 +83,9 @@ export class SqlEventStore implements EventStore {
   async addMany(events: readonly NewEvent[]): Promise<Event[]> {
     const valid = validateNewEvents(events);
     if (valid.length === 0) return [];
-    if (valid.length <= ROWS_PER_INSERT) return this.insert(this.database, valid);
+    if (valid.length <= ROWS_PER_INSERT) return this.insert(this.db, valid);
     // More than one statement: a transaction keeps the batch all-or-none (a savepoint inside an open one).
-    return this.database.transaction(async (tx) => {
+    return this.db.transaction(async (tx) => {
       const stored: Event[] = [];
       for (let start = 0; start < valid.length; start += ROWS_PER_INSERT) {
         stored.push(...(await this.insert(tx, valid.slice(start, start + ROWS_PER_INSERT))));
@@ -72,14 +94,14 @@ export class SqlEventStore implements EventStore {
     });
   }
 
-  private insert(db: EventDatabase, events: ValidEvent[]): Promise<Event[]> {
+  private insert(db: DrizzleDatabase, events: ValidEvent[]): Promise<Event[]> {
     return translateErrors(() => insertEvents(db, this.events, events));
   }
 
   async readByName(name: string, page?: EventPageRequest): Promise<EventPage> {
     const { since, limit, after } = normalizeEventPage(page);
     const t = this.events;
-    const query = this.database
+    const query = this.db
       .select(this.selection())
       .from(t)
       .where(
@@ -99,7 +121,7 @@ export class SqlEventStore implements EventStore {
 
   async itemHistory(queue: string, id: ItemId): Promise<Event[]> {
     const t = this.events;
-    const query = this.database
+    const query = this.db
       .select(this.selection())
       .from(t)
       .where(and(eq(t.queue, queue), eq(t.itemId, id)))
@@ -112,13 +134,13 @@ export class SqlEventStore implements EventStore {
     const { name, before, limit } = validateTrimRequest(request);
     const t = this.events;
     // The oldest first through the (name, time, id) index: a short statement however large the table.
-    const doomed = this.database
+    const doomed = this.db
       .select({ id: t.id })
       .from(t)
       .where(and(eq(t.name, name), lt(t.time, before)))
       .orderBy(asc(t.time), asc(t.id))
       .limit(limit);
-    const query = this.database.delete(t).where(inArray(t.id, doomed)).returning({ id: t.id });
+    const query = this.db.delete(t).where(inArray(t.id, doomed)).returning({ id: t.id });
     const removed = await translateErrors(() => query);
     return removed.length;
   }

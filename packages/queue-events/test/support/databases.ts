@@ -1,15 +1,15 @@
 import { PGlite } from "@electric-sql/pglite";
+import type { DrizzleDatabase } from "@task-queue/queue-sql/internal";
 import { dropTables, testDatabaseUrl } from "@task-queue/queue-sql/testing";
 import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
 import postgres from "postgres";
-import type { EventDatabase } from "../../src/index.js";
 
 export { randomTableName } from "@task-queue/queue-sql/testing";
 
 export interface TestDatabase {
   label: string;
-  db: EventDatabase;
+  db: DrizzleDatabase;
   close(): Promise<void>;
 }
 
@@ -30,6 +30,6 @@ export const databases: Array<{ label: string; open: () => Promise<TestDatabase>
 ];
 
 /** Drops an events table and its migration journal. */
-export function dropEventTables(db: EventDatabase, table: string): Promise<void> {
+export function dropEventTables(db: DrizzleDatabase, table: string): Promise<void> {
   return dropTables(db, table, `${table}_migrations`);
 }

@@ -3,7 +3,7 @@
  * error translation, identifier checks, array parameters. Not part of the public API: it may change in any release.
  * @packageDocumentation
  */
-export { queryRows } from "../database.js";
+export { type DrizzleDatabase, drizzleOf, queryRows } from "../database.js";
 export { translateErrors } from "../database-errors.js";
 export {
   type ApplyMigrationsOptions,

@@ -7,7 +7,7 @@ import { randomBytes } from "node:crypto";
 import { underCI } from "@task-queue/queue-core/testing";
 import { sql } from "drizzle-orm";
 import postgres from "postgres";
-import type { SqlDatabase } from "../database.js";
+import { drizzleOf, type SqlDatabase } from "../database.js";
 import { quoteIdentifier } from "../table.js";
 
 /** The server the tests use when TEST_DATABASE_URL is unset, outside CI. */
@@ -75,7 +75,7 @@ export async function dropQueueTable(target: string | SqlDatabase, tableName: st
 
 async function run(target: string | SqlDatabase, statements: string[]): Promise<void> {
   if (typeof target !== "string") {
-    for (const statement of statements) await target.execute(sql.raw(statement));
+    for (const statement of statements) await drizzleOf(target).execute(sql.raw(statement));
     return;
   }
   const client = postgres(target, { max: 1, onnotice: () => {} });

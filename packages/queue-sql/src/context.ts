@@ -1,0 +1,28 @@
+import type { BodyLimits, LifecycleSettings } from "@task-queue/queue-core";
+import type { SqlDriver } from "./connection.js";
+import type { DrizzleDatabase } from "./database.js";
+import type { WorkNotifier } from "./notifier.js";
+import type { ChangeRecorder } from "./sql/record.js";
+import type { StatisticsKeeper } from "./statistics.js";
+import type { QueueTable } from "./table.js";
+
+/** Everything a SqlQueue runs on; built by openSqlQueue / SqlQueueNamespace. */
+export interface SqlQueueContext {
+  db: DrizzleDatabase;
+  driver: SqlDriver;
+  table: QueueTable;
+  queueName: string;
+  /** The connection as descriptions show it (password redacted). */
+  connectionLabel: string;
+  limits?: BodyLimits;
+  /** Max attempts and backoff of items put without their own (resolved: see queue-core's resolveLifecycle). */
+  lifecycle: LifecycleSettings;
+  /** Wake-ups of waiting gets (LISTEN); absent: waiting gets poll. */
+  notifier?: WorkNotifier;
+  /** Refreshes the table's statistics after large puts; absent inside a transaction. */
+  statistics?: StatisticsKeeper;
+  /** Closes what this queue opened; absent when the connection belongs to someone else. */
+  closeConnection?: () => Promise<void>;
+  /** Writes down the changes of put, get, success, fail, requeue and rescueExpired inside their statements. */
+  recorder?: ChangeRecorder;
+}
