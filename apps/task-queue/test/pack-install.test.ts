@@ -1,9 +1,19 @@
 import { execFile } from "node:child_process";
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
+import { dropQueueTable, randomTableName, testDatabaseUrl } from "@task-queue/queue-sql/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type CliProcess, eventually, REPO_ROOT, runCli, startCli } from "./support/cli-process.js";
 
@@ -15,6 +25,41 @@ const PACKAGE_DIRS = [
   ...readdirSync(resolve(REPO_ROOT, "packages")).map((name) => resolve(REPO_ROOT, "packages", name)),
   resolve(REPO_ROOT, "apps/task-queue"),
 ];
+
+/** Runs tsc on one file with skipLibCheck false and the given module resolution; returns what it printed. */
+async function typecheck(project: string, file: string, resolution: "node16" | "bundler"): Promise<string> {
+  const compilerOptions = {
+    strict: true,
+    noEmit: true,
+    skipLibCheck: false,
+    target: "ES2022",
+    module: resolution === "node16" ? "node16" : "esnext",
+    moduleResolution: resolution,
+    types: ["node"],
+  };
+  const config = `tsconfig.${resolution}.json`;
+  writeFileSync(join(project, config), JSON.stringify({ compilerOptions, files: [file] }));
+  const result = await run(process.execPath, [TSC, "-p", config], { cwd: project }).catch(
+    (error: { stdout: string }) => ({ stdout: error.stdout }),
+  );
+  return result.stdout;
+}
+
+/** npm install into a new project folder (an ES module package), copying the fixtures of `fixtures` into it. */
+async function installProject(project: string, specs: string[], fixtures: string): Promise<void> {
+  mkdirSync(project);
+  writeFileSync(
+    join(project, "package.json"),
+    JSON.stringify({ name: "consumer", private: true, type: "module" }, null, 2),
+  );
+  await run("npm", ["install", "--no-audit", "--no-fund", "--loglevel=error", ...specs], {
+    cwd: project,
+    maxBuffer: 16 << 20,
+  });
+  for (const file of readdirSync(fixtures)) {
+    if (statSync(join(fixtures, file)).isFile()) copyFileSync(join(fixtures, file), join(project, file));
+  }
+}
 
 interface Manifest {
   name: string;
@@ -42,10 +87,15 @@ describe("the packed packages, installed with npm outside the workspace", () => 
   const tarballs = join(root, "tarballs");
   const project = join(root, "project");
   const contents = new Map<string, { files: Array<{ path: string; mode: number }>; manifest: Manifest }>();
+  const tarballOf = new Map<string, string>();
+  const tarball = (name: string): string => {
+    const file = tarballOf.get(name);
+    if (file === undefined) throw new Error(`${name} was not packed`);
+    return file;
+  };
 
   beforeAll(async () => {
     mkdirSync(tarballs);
-    mkdirSync(project);
     for (const dir of PACKAGE_DIRS) {
       const { stdout } = await run("pnpm", ["pack", "--json", "--pack-destination", tarballs], { cwd: dir });
       const packed = JSON.parse(stdout) as { name: string; filename: string };
@@ -65,17 +115,10 @@ describe("the packed packages, installed with npm outside the workspace", () => 
         (await run("tar", ["-xzOf", packed.filename, "package/package.json"], { maxBuffer: 1 << 20 })).stdout,
       ) as Manifest;
       contents.set(packed.name, { files, manifest });
+      tarballOf.set(packed.name, packed.filename);
     }
-    writeFileSync(
-      join(project, "package.json"),
-      JSON.stringify({ name: "consumer", private: true, type: "module" }, null, 2),
-    );
     const files = readdirSync(tarballs).map((file) => join(tarballs, file));
-    await run("npm", ["install", "--no-audit", "--no-fund", "--loglevel=error", ...files, "@types/node@20"], {
-      cwd: project,
-      maxBuffer: 16 << 20,
-    });
-    for (const file of readdirSync(FIXTURES)) copyFileSync(join(FIXTURES, file), join(project, file));
+    await installProject(project, [...files, "@types/node@20"], FIXTURES);
   }, 600_000);
 
   afterAll(() => {
@@ -126,42 +169,10 @@ describe("the packed packages, installed with npm outside the workspace", () => 
   });
 
   for (const resolution of ["node16", "bundler"] as const) {
-    it(`typechecks a TypeScript consumer with moduleResolution ${resolution} and skipLibCheck false`, async () => {
-      const compilerOptions = {
-        strict: true,
-        noEmit: true,
-        skipLibCheck: false,
-        target: "ES2022",
-        module: resolution === "node16" ? "node16" : "esnext",
-        moduleResolution: resolution,
-        types: ["node"],
-      };
-      const config = `tsconfig.${resolution}.json`;
-      writeFileSync(join(project, config), JSON.stringify({ compilerOptions, files: ["consumer.ts"] }));
-      const result = await run(process.execPath, [TSC, "-p", config], { cwd: project }).catch(
-        (error: { stdout: string }) => ({ stdout: error.stdout }),
-      );
-      expect(result.stdout).toBe("");
+    it(`typechecks a TypeScript consumer of every entry point with moduleResolution ${resolution} and skipLibCheck false`, async () => {
+      expect(await typecheck(project, "consumer.ts", resolution)).toBe("");
     });
   }
-
-  it("typechecks the SQL packages' public types (still with skipLibCheck: drizzle's and PGlite's own types fail)", async () => {
-    const compilerOptions = {
-      strict: true,
-      noEmit: true,
-      skipLibCheck: true,
-      module: "node16",
-      types: ["node"],
-    };
-    writeFileSync(
-      join(project, "tsconfig.sql.json"),
-      JSON.stringify({ compilerOptions, files: ["consumer-sql.ts"] }),
-    );
-    const result = await run(process.execPath, [TSC, "-p", "tsconfig.sql.json"], { cwd: project }).catch(
-      (error: { stdout: string }) => ({ stdout: error.stdout }),
-    );
-    expect(result.stdout).toBe("");
-  });
 
   it("runs an ES module consumer", async () => {
     const { stdout } = await run(process.execPath, ["esm.mjs"], { cwd: project });
@@ -211,5 +222,64 @@ describe("the packed packages, installed with npm outside the workspace", () => 
       }, 500);
       expect(((await cli("ids", "FAIL")) as string[]).sort()).toEqual(["hello-fail", "job-03", "job-07"]);
     }, 120_000);
+  });
+
+  describe("a PostgreSQL-only install: queue-core, queue-sql and postgres", () => {
+    const pgProject = join(root, "postgres-only");
+    const tableName = randomTableName("tq_pack");
+    let url: string;
+
+    beforeAll(async () => {
+      url = await testDatabaseUrl();
+      const specs = ["@task-queue/queue-core", "@task-queue/queue-sql"].map(tarball);
+      await installProject(
+        pgProject,
+        [...specs, "postgres@3", "@types/node@20"],
+        join(FIXTURES, "postgres-only"),
+      );
+    }, 600_000);
+    afterAll(async () => {
+      if (url !== undefined) await dropQueueTable(url, tableName);
+    });
+
+    it("pulls in neither PGlite nor the other packages", () => {
+      expect(existsSync(join(pgProject, "node_modules/@electric-sql/pglite"))).toBe(false);
+      expect(existsSync(join(pgProject, "node_modules/postgres"))).toBe(true);
+      expect(readdirSync(join(pgProject, "node_modules/@task-queue")).sort()).toEqual([
+        "queue-core",
+        "queue-sql",
+      ]);
+    });
+
+    for (const resolution of ["node16", "bundler"] as const) {
+      it(`typechecks with moduleResolution ${resolution} and skipLibCheck false`, async () => {
+        expect(await typecheck(pgProject, "consumer.ts", resolution)).toBe("");
+      });
+    }
+
+    it("runs a queue on the server, adopts a postgres.js client, and names the package the PGlite default needs", async () => {
+      const { stdout } = await run(process.execPath, ["run.mjs", url, tableName], { cwd: pgProject });
+      expect(JSON.parse(stdout)).toEqual({
+        taken: [["a", { n: 1 }]],
+        processing: 1,
+        withoutPglite:
+          "a pglite connection needs the @electric-sql/pglite package: npm install @electric-sql/pglite",
+      });
+    });
+  });
+
+  describe("an in-memory events install: queue-core and queue-events, no queue-sql", () => {
+    const eventsProject = join(root, "memory-events");
+
+    beforeAll(async () => {
+      const specs = ["@task-queue/queue-core", "@task-queue/queue-events"].map(tarball);
+      await installProject(eventsProject, specs, join(FIXTURES, "memory-events"));
+    }, 600_000);
+
+    it("records a whole life without queue-sql installed", async () => {
+      expect(existsSync(join(eventsProject, "node_modules/@task-queue/queue-sql"))).toBe(false);
+      const { stdout } = await run(process.execPath, ["run.mjs"], { cwd: eventsProject });
+      expect(JSON.parse(stdout)).toEqual(["WAITING", "PROCESSING", "SUCCESS"]);
+    });
   });
 });

@@ -12,7 +12,12 @@ import {
   stageName,
 } from "@task-queue/queue-core";
 import { DummyWorker, runQueueConformance } from "@task-queue/queue-core/testing";
+import { InMemoryEventStore, QueueWithEvents } from "@task-queue/queue-events";
+import { SqlEventStore } from "@task-queue/queue-events/sql";
 import { S3Queue } from "@task-queue/queue-s3";
+import { openSqlQueue, type SqlDatabase, type SqlQueue, SqlQueueNamespace } from "@task-queue/queue-sql";
+import { pgliteDatabase } from "@task-queue/queue-sql/pglite";
+import { PostgresLeaderElection, postgresDatabase } from "@task-queue/queue-sql/postgres";
 import { ArgoWorkflowsWorker } from "@task-queue/worker-argo";
 import { ProcessWorker } from "@task-queue/worker-process";
 
@@ -34,6 +39,18 @@ export async function run(): Promise<string> {
   return `${stageName(QueueItemStage.SUCCESS)} ${response.status}`;
 }
 
+export async function recorded(): Promise<number> {
+  const sqlQueue: SqlQueue = await openSqlQueue({ connection: "pglite://memory" });
+  const database: SqlDatabase = sqlQueue.database;
+  const store = new SqlEventStore(database);
+  await store.migrate();
+  const withEvents = new QueueWithEvents(sqlQueue, store, { base: "TASK" });
+  await withEvents.put({ a: 1 });
+  const history = await withEvents.history("a");
+  await withEvents.close();
+  return history.length;
+}
+
 export const used = [
   client,
   Controller,
@@ -42,7 +59,12 @@ export const used = [
   WorkQueue,
   DummyWorker,
   runQueueConformance,
+  InMemoryEventStore,
   S3Queue,
+  SqlQueueNamespace,
+  pgliteDatabase,
+  postgresDatabase,
+  PostgresLeaderElection,
   ArgoWorkflowsWorker,
   ProcessWorker,
 ];
