@@ -1,10 +1,14 @@
+import { execFile } from "node:child_process";
 import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { promisify } from "node:util";
 import { ApiClient } from "@task-queue/api-client";
 import { stageName } from "@task-queue/queue-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type CliProcess, eventually, REPO_ROOT, runCli, startCli } from "./support/cli-process.js";
+import { type CliProcess, eventually, MAIN, REPO_ROOT, runCli, startCli } from "./support/cli-process.js";
+
+const exec = promisify(execFile);
 
 const EXAMPLE_ITEMS = resolve(REPO_ROOT, "examples/items.json");
 
@@ -76,10 +80,31 @@ describe("task-queue dev from a fresh folder (the README's quick start and tour)
     // A named queue: the controller runs only the default queue, so these stay WAITING.
     const put = await cli("put", file, "--queue", "bulk", "--output", "json");
     expect(JSON.parse(put.stdout)).toEqual({ added: 12_000, skipped: 0, skippedIds: [] });
-    expect(put.stderr).toContain("put 5000/12000 items (41%)");
-    expect(put.stderr).toContain("put 12000/12000 items (100%)");
+    // Piped: plain lines, each with the rate (and, but for the last, the time left); nothing redrawn.
+    expect(put.stderr).toMatch(/^put 5000\/12000 items \(41%\), \d+ items\/s, [\d a-z]+ left$/m);
+    expect(put.stderr).toMatch(/^put 12000\/12000 items \(100%\), \d+ items\/s$/m);
+    expect(put.stderr).not.toContain("\r");
     const sizes = JSON.parse((await cli("sizes", "--queue", "bulk", "--output", "json")).stdout);
     expect(sizes).toEqual({ WAITING: 12_000, PROCESSING: 0, SUCCESS: 0, FAIL: 0 });
+  });
+
+  it("on a terminal, shows put's progress as one line redrawn in place", async () => {
+    const file = join(folder, "bulk-tty.json");
+    const items: Record<string, unknown> = {};
+    for (let i = 0; i < 12_000; i++) items[`tty-${i}`] = { n: i };
+    writeFileSync(file, JSON.stringify(items));
+    // script(1) runs the command on a pseudo-terminal and copies what it printed to its own stdout.
+    const command = [process.execPath, MAIN, "put", file, "--queue", "bulk-tty", "--url", url]
+      .map((word) => `'${word}'`)
+      .join(" ");
+    const { stdout } = await exec("script", ["-qec", command, "/dev/null"], { cwd: folder });
+    // Each frame starts with carriage return and erase-line: the line is redrawn where it stands.
+    const frames = stdout.split("\r\u001b[2K").slice(1);
+    expect(frames).toHaveLength(3);
+    expect(frames[0]).toMatch(/^put 5000\/12000 items \(41%\), \d+ items\/s, [\d a-z]+ left$/);
+    expect(frames[2]).toMatch(/^put 12000\/12000 items \(100%\), \d+ items\/s\r?\n/);
+    const sizes = JSON.parse((await cli("sizes", "--queue", "bulk-tty", "--output", "json")).stdout);
+    expect(sizes.WAITING).toBe(12_000);
   });
 
   it("stops on SIGTERM with exit code 0", async () => {

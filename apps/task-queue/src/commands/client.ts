@@ -32,6 +32,7 @@ import {
   recordRows,
   render,
 } from "../client/output.js";
+import { Progress } from "../client/progress.js";
 import { batches, readItems } from "../client/read-items.js";
 import { callbackSettingsCommand, callbacksCommand, resendCallbacksCommand } from "./callbacks.js";
 import { e2eCommand } from "./e2e.js";
@@ -164,19 +165,22 @@ const COMMANDS: Record<string, ClientCommand> = {
       const parts = batches(items, PUT_BATCH_ITEMS, PUT_BATCH_BYTES);
       const added: ItemId[] = [];
       const skipped: ItemId[] = [];
-      const showProgress = parts.length > 1;
-      for (const part of parts) {
-        const result = withOptions
-          ? await queue.putJobs(Object.entries(part).map(([id, body]) => ({ id, body, ...lifecycle })))
-          : await queue.put(part);
-        added.push(...result.added);
-        skipped.push(...result.skipped);
-        if (showProgress) {
-          const done = added.length + skipped.length;
-          process.stderr.write(
-            `put ${done}/${items.length} items (${Math.floor((100 * done) / items.length)}%)\n`,
-          );
+      const progress =
+        parts.length > 1
+          ? new Progress({ label: "put", unit: "items", total: items.length, stream: process.stderr })
+          : null;
+      try {
+        for (const part of parts) {
+          const result = withOptions
+            ? await queue.putJobs(Object.entries(part).map(([id, body]) => ({ id, body, ...lifecycle })))
+            : await queue.put(part);
+          added.push(...result.added);
+          skipped.push(...result.skipped);
+          progress?.update(added.length + skipped.length);
         }
+      } finally {
+        // An error (or the result) then starts on a line of its own.
+        progress?.finish();
       }
       logger.debug({ added: added.length, skipped: skipped.length }, "put done");
       return {
