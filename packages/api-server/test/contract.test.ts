@@ -1,9 +1,10 @@
 import { InMemoryQueueNamespace } from "@task-queue/queue-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createApp } from "../src/index.js";
 import { type Served, send, serveOnLoopback } from "./http.js";
 
-// The compatibility contract of the system we replace: exact status codes and exact JSON bytes.
+// The compatibility contract of the system we replace: exact status codes and exact JSON bytes. Each case starts
+// from an empty queue on a server of its own and puts what it needs, so any one of them runs alone (vitest -t).
 describe("compatibility contract under /api/v1/queue/", () => {
   let server: Served;
   const call = (method: string, path: string, body?: string) =>
@@ -15,16 +16,21 @@ describe("compatibility contract under /api/v1/queue/", () => {
       body ? { "content-type": "application/json" } : {},
     );
 
-  beforeAll(async () => {
-    server = await serveOnLoopback(createApp({ queues: new InMemoryQueueNamespace() }));
-  });
-  afterAll(() => server.close());
-
-  it("put answers null, then names every id already present", async () => {
+  /** a, b and c in WAITING, in that order. */
+  const putABC = async () => {
     expect(await call("POST", "put", '{"a":{"x":1},"b":[1,2],"c":"s"}')).toMatchObject({
       status: 200,
       text: "null",
     });
+  };
+
+  beforeEach(async () => {
+    server = await serveOnLoopback(createApp({ queues: new InMemoryQueueNamespace() }));
+  });
+  afterEach(() => server.close());
+
+  it("put answers null, then names every id already present", async () => {
+    await putABC();
     expect(await call("POST", "put", '{"a":0,"d":0,"b":0}')).toMatchObject({
       status: 200,
       text: `{"detail":["Item 'a' already in queue. Skipping.","Item 'b' already in queue. Skipping."]}`,
@@ -32,6 +38,8 @@ describe("compatibility contract under /api/v1/queue/", () => {
   });
 
   it("size, sizes, lookup_state and status answer with bare JSON", async () => {
+    await putABC();
+    expect(await call("POST", "put", '{"d":0}')).toMatchObject({ status: 200, text: "null" });
     expect(await call("GET", "size/WAITING")).toMatchObject({ status: 200, text: "4" });
     expect(await call("GET", "size/FAIL")).toMatchObject({ status: 200, text: "0" });
     expect(await call("GET", "sizes")).toMatchObject({
@@ -70,6 +78,7 @@ describe("compatibility contract under /api/v1/queue/", () => {
   });
 
   it("get hands out [[id, body], …] and lookup_item reports the new stage", async () => {
+    await putABC();
     expect(await call("GET", "get/2")).toMatchObject({ status: 200, text: '[["a",{"x":1}],["b",[1,2]]]' });
     expect(await call("GET", "lookup_item/a")).toMatchObject({
       status: 200,
@@ -87,15 +96,18 @@ describe("compatibility contract under /api/v1/queue/", () => {
   });
 
   it("put with a body that is not an object is 422 and writes nothing", async () => {
+    await putABC();
     for (const body of ["[1,2]", '"a"', "3", "null"]) {
       const response = await call("POST", "put", body);
       expect(response.status, body).toBe(422);
       expect(JSON.parse(response.text).detail[0]).toMatchObject({ loc: ["body"] });
     }
-    expect((await call("GET", "sizes")).text).toBe('{"WAITING":2,"PROCESSING":2,"SUCCESS":0,"FAIL":0}');
+    expect((await call("GET", "sizes")).text).toBe('{"WAITING":3,"PROCESSING":0,"SUCCESS":0,"FAIL":0}');
   });
 
   it("requeue takes a string or a list, answers null, and names ids not in FAIL", async () => {
+    await putABC();
+    expect((await call("GET", "get/2")).status).toBe(200); // a and b to PROCESSING
     expect(await call("POST", "fail/a")).toMatchObject({ status: 200, text: "null" });
     expect(await call("POST", "fail/b")).toMatchObject({ status: 200, text: "null" });
     expect(await call("POST", "requeue", '"a"')).toMatchObject({ status: 200, text: "null" });
