@@ -1,6 +1,6 @@
 import { resolve } from "node:path";
 import { dropQueueTable, randomTableName, testDatabaseUrl } from "@task-queue/queue-sql/testing";
-import { afterAll, beforeAll, describe, it } from "vitest";
+import { afterAll, describe, it } from "vitest";
 import { REPO_ROOT } from "./support/cli-process.js";
 import { type Outcome, type RunningSystem, runFlow, startSystem, stopSystem } from "./support/system.js";
 
@@ -19,26 +19,32 @@ function itemFor(i: number): { body: { file_name: string; args: string[] }; expe
 
 const plan = new Map(Array.from({ length: 50 }, (_, i) => [`e2e-${String(i).padStart(2, "0")}`, itemFor(i)]));
 
+// Each case starts its own server and controller on a table of its own, so any one of them runs alone (vitest -t).
 describe("task-queue server + controller (process worker) on PostgreSQL", () => {
-  const table = randomTableName("tq_e2e");
-  let system: RunningSystem;
+  const started: Array<{ table: string; system?: RunningSystem }> = [];
 
-  beforeAll(async () => {
-    system = await startSystem(table, {
+  async function start(): Promise<RunningSystem> {
+    const entry: { table: string; system?: RunningSystem } = { table: randomTableName("tq_e2e") };
+    started.push(entry);
+    entry.system = await startSystem(entry.table, {
       WORKER_INTERFACE: "process",
       PATH_TO_SCRIPTS: resolve(REPO_ROOT, "examples/scripts"),
       PROCESSING_LIMIT: String(PROCESSING_LIMIT),
     });
-  });
+    return entry.system;
+  }
 
   afterAll(async () => {
-    await system?.controller.stop("SIGKILL");
-    await system?.server.stop("SIGKILL");
-    await dropQueueTable(await testDatabaseUrl(), table);
+    const url = await testDatabaseUrl();
+    for (const { table, system } of started) {
+      await system?.controller.stop("SIGKILL");
+      await system?.server.stop("SIGKILL");
+      await dropQueueTable(url, table);
+    }
   });
 
   it("runs 50 items to SUCCESS or FAIL by their scripts, never over the processing limit", async () => {
-    await runFlow(system, {
+    await runFlow(await start(), {
       items: Object.fromEntries([...plan].map(([id, item]) => [id, item.body])),
       expected: (id) => plan.get(id)!.expected,
       processingLimit: PROCESSING_LIMIT,
@@ -46,6 +52,6 @@ describe("task-queue server + controller (process worker) on PostgreSQL", () => 
   }, 180_000);
 
   it("stops both on SIGTERM with exit code 0", async () => {
-    await stopSystem(system);
-  });
+    await stopSystem(await start());
+  }, 60_000);
 });
