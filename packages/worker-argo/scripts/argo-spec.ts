@@ -3,6 +3,8 @@
  * (spec/argo-openapi.json), and that description into TypeScript types (src/generated/argo.ts).
  * Run `pnpm run generate`; test/generated.test.ts fails when the committed files are stale.
  */
+import { readFileSync } from "node:fs";
+import { gunzipSync } from "node:zlib";
 import openapiTS, { astToString } from "openapi-typescript";
 import converter from "swagger2openapi";
 
@@ -74,6 +76,12 @@ function patchToMatchServer(schemas: JsonObject): void {
 }
 
 /** Swagger 2.0 (Argo's api/openapi-spec/swagger.json) → the trimmed, patched OpenAPI 3.0 description. */
+/** The text of a swagger.json, gunzipped when the file name ends in .gz (the committed copy). */
+export function readSwagger(file: URL | string): string {
+  const bytes = readFileSync(file);
+  return String(file).endsWith(".gz") ? gunzipSync(bytes).toString("utf8") : bytes.toString("utf8");
+}
+
 export async function convertAndTrim(swagger: object, origin: string): Promise<JsonObject> {
   const converted = await converter.convertObj(structuredClone(swagger), { patch: true, warnOnly: true });
   const full = converted.openapi;

@@ -1,7 +1,8 @@
-import { existsSync, readFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { convertAndTrim, generateTypes, serializeSpec } from "../scripts/argo-spec.js";
-import { GENERATED_TYPES_FILE, ORIGIN, SPEC_FILE, SWAGGER_FILE } from "../scripts/paths.js";
+import { convertAndTrim, generateTypes, readSwagger, serializeSpec } from "../scripts/argo-spec.js";
+import { GENERATED_TYPES_FILE, ORIGIN, SPEC_FILE, SWAGGER_FILE, SWAGGER_SHA256 } from "../scripts/paths.js";
 
 describe("generated Argo client (run `pnpm run generate` when these fail)", () => {
   const committedSpec = readFileSync(SPEC_FILE, "utf8");
@@ -11,9 +12,11 @@ describe("generated Argo client (run `pnpm run generate` when these fail)", () =
     expect(readFileSync(GENERATED_TYPES_FILE, "utf8")).toBe(expected);
   });
 
-  // Argo's swagger.json lives beside the checkout (../shared/argo), not in the repository.
-  it.runIf(existsSync(SWAGGER_FILE))("spec/argo-openapi.json matches Argo's swagger.json", async () => {
-    const swagger = JSON.parse(readFileSync(SWAGGER_FILE, "utf8")) as object;
+  // Argo's swagger.json is committed (upstream/, gzipped): the check runs on every clone, in CI too.
+  it("spec/argo-openapi.json matches Argo's swagger.json, which is the file Argo published", async () => {
+    const text = readSwagger(SWAGGER_FILE);
+    expect(createHash("sha256").update(text).digest("hex")).toBe(SWAGGER_SHA256);
+    const swagger = JSON.parse(text) as object;
     expect(committedSpec).toBe(serializeSpec(await convertAndTrim(swagger, ORIGIN)));
   });
 
