@@ -25,6 +25,7 @@ runQueueConformance(
     leaseRaces: true,
     callbacks: true,
   },
+  { implementation: "InMemoryQueue" },
 );
 
 // The default queue (/api/v1/queue/…): a fresh server per case, stopped when the suite closes the client.
@@ -45,4 +46,5 @@ runQueueConformance(
     leaseRaces: true,
     callbacks: true,
   },
+  { implementation: "InMemoryQueue" },
 );

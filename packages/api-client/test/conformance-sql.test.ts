@@ -36,5 +36,5 @@ runQueueConformance(
     leaseRaces: true,
     callbacks: true,
   },
-  { timeoutMs: 60_000 },
+  { implementation: "SQLQueue", timeoutMs: 60_000 },
 );

@@ -7,12 +7,13 @@ import {
   type JsonValue,
   type PutResult,
   type Queue,
+  type QueueDescription,
   QueueItemStage,
   type RequeueResult,
 } from "../src/index.js";
 import { type ConformanceCase, conformanceCases, suiteFailure } from "../src/testing/index.js";
 
-const options = { largeBatchSize: 500, concurrencyItems: 1000 };
+const options = { implementation: "InMemoryQueue", largeBatchSize: 500, concurrencyItems: 1000 };
 
 function caseNamed(fragment: string): ConformanceCase {
   const found = conformanceCases.find((c) => c.name.includes(fragment));
@@ -72,6 +73,18 @@ class PartialPutQueue extends InMemoryQueue {
   }
 }
 
+class MisnamedQueue extends InMemoryQueue {
+  override async description(): Promise<QueueDescription> {
+    return { implementation: "SomethingElse", arguments: { queue_name: "default" } };
+  }
+}
+
+class NotJsonQueue extends InMemoryQueue {
+  override async description(): Promise<QueueDescription> {
+    return { implementation: "InMemoryQueue", arguments: { queue_name: "default", limit: Number.NaN } };
+  }
+}
+
 class SilentRequeueQueue extends InMemoryQueue {
   override async requeue(ids: ItemId | readonly ItemId[]): Promise<RequeueResult> {
     const result = await super.requeue(ids);
@@ -110,6 +123,16 @@ describe("the conformance suite rejects broken queues", () => {
     expect(failure).toMatchObject({
       actual: { added: ["c", "b"], skipped: [] },
       expected: { added: ["c"], skipped: ["b"] },
+    });
+  });
+
+  it("fails a queue whose description names another implementation, or does not survive JSON", async () => {
+    expect(await failureOf("description names", new MisnamedQueue())).toMatchObject({
+      actual: "SomethingElse",
+      expected: "InMemoryQueue",
+    });
+    expect(await failureOf("description names", new NotJsonQueue())).toMatchObject({
+      actual: { implementation: "InMemoryQueue", arguments: { queue_name: "default", limit: null } },
     });
   });
 

@@ -2,15 +2,20 @@ import { describe, expect, it } from "vitest";
 import { InMemoryQueue, InMemoryQueueNamespace, InvalidArgument } from "../src/index.js";
 import { runQueueConformance } from "../src/testing/index.js";
 
-runQueueConformance("InMemoryQueue", () => new InMemoryQueue(), {
-  pause: true,
-  strictFifo: true,
-  priority: true,
-  stats: true,
-  delay: true,
-  leaseRaces: true,
-  callbacks: true,
-});
+runQueueConformance(
+  "InMemoryQueue",
+  () => new InMemoryQueue(),
+  {
+    pause: true,
+    strictFifo: true,
+    priority: true,
+    stats: true,
+    delay: true,
+    leaseRaces: true,
+    callbacks: true,
+  },
+  { implementation: "InMemoryQueue" },
+);
 
 describe("InMemoryQueueNamespace", () => {
   it("keeps named queues apart and lists those that hold items", async () => {

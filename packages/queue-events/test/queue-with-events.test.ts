@@ -25,6 +25,7 @@ runQueueConformance(
     leaseRaces: true,
     callbacks: true,
   },
+  { implementation: "QueueWithEvents" },
 );
 
 function wrapped(name = "default") {

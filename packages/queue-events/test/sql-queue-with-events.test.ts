@@ -63,6 +63,7 @@ for (const { label, open } of databases) {
         leaseRaces: true,
         callbacks: true,
       },
+      { implementation: "QueueWithEvents" },
     );
 
     it("moves and records in one transaction, with the exact events of a whole life", async () => {

@@ -19,7 +19,7 @@ runQueueConformance(
     return new S3Queue(connection(prefix));
   },
   { strictFifo: false, priority: false, delay: false, pause: true, stats: true, leaseRaces: true },
-  { timeoutMs: 300_000 },
+  { implementation: "JsonS3Queue", timeoutMs: 300_000 },
 );
 
 afterAll(() => removePrefixes(prefixes));

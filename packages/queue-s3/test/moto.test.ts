@@ -118,7 +118,7 @@ describe.skipIf(!availability.available)(title, () => {
     "S3Queue on moto_server",
     () => new S3Queue(motoConnection(moto, freshPrefix("conformance"))),
     { strictFifo: false, priority: false, delay: false, pause: true, stats: true, leaseRaces: true },
-    { largeBatchSize: 500, concurrencyItems: 300, timeoutMs: 120_000 },
+    { implementation: "JsonS3Queue", largeBatchSize: 500, concurrencyItems: 300, timeoutMs: 120_000 },
   );
 
   it("two S3Queue instances (separate backends, as two processes would have) calling get(5) at once hand out every item exactly once", async () => {

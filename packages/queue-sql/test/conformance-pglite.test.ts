@@ -42,7 +42,7 @@ runQueueConformance(
     leaseRaces: true,
     callbacks: true,
   },
-  { timeoutMs: CASE_TIMEOUT_MS },
+  { implementation: "SQLQueue", timeoutMs: CASE_TIMEOUT_MS },
 );
 
 it("opens PGlite in memory when given no connection, and closes it", async () => {
@@ -88,7 +88,7 @@ describe("SqlQueue on PGlite on disk", () => {
       leaseRaces: true,
       callbacks: true,
     },
-    { timeoutMs: CASE_TIMEOUT_MS },
+    { implementation: "SQLQueue", timeoutMs: CASE_TIMEOUT_MS },
   );
 
   it("reopening the data folder finds the items where they were", async () => {

@@ -42,6 +42,7 @@ runQueueConformance(
     leaseRaces: true,
     callbacks: true,
   },
+  { implementation: "SQLQueue" },
 );
 
 describe("SqlQueue on PostgreSQL, beyond the conformance suite", () => {

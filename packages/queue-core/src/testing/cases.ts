@@ -28,6 +28,8 @@ export interface QueueCapabilities {
 }
 
 export interface ConformanceOptions {
+  /** The `implementation` the queue's description() must name, e.g. "SQLQueue" (the Python system's class names). */
+  implementation: string;
   /** Items in the large-batch case (default 10,000). */
   largeBatchSize?: number;
   /** Items drained by concurrent consumers in the concurrency case (default 1,000). */
@@ -584,12 +586,17 @@ export const conformanceCases: ConformanceCase[] = [
   },
   {
     name: "description names the implementation and its arguments",
-    async run(queue) {
+    async run(queue, options) {
       const description = await queue.description();
-      assert.equal(typeof description.implementation, "string");
-      assert.ok(description.implementation.length > 0);
-      assert.equal(typeof description.arguments, "object");
-      assert.ok(description.arguments !== null && !Array.isArray(description.arguments));
+      assert.equal(description.implementation, options.implementation);
+      assert.ok(
+        typeof description.arguments === "object" &&
+          description.arguments !== null &&
+          !Array.isArray(description.arguments),
+        "arguments is an object",
+      );
+      // The API sends it as JSON: nothing may be lost on the way (no undefined, Date, class instance).
+      assert.deepEqual(JSON.parse(JSON.stringify(description)), description);
     },
   },
 ];

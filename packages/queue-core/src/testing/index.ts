@@ -43,9 +43,10 @@ export function runQueueConformance(
   label: string,
   factory: QueueFactory,
   capabilities: QueueCapabilities,
-  options: RunOptions = {},
+  options: RunOptions,
 ): void {
   const resolved: Required<ConformanceOptions> = {
+    implementation: options.implementation,
     largeBatchSize: options.largeBatchSize ?? 10_000,
     concurrencyItems: options.concurrencyItems ?? 1_000,
   };
