@@ -22,6 +22,8 @@ import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
 import postgres from "postgres";
 import { openSqlQueue, type SqlDatabase, type SqlQueue } from "../src/index.js";
 import { applyMigrations, queueMigrations } from "../src/migrate.js";
+import { pgliteDatabase } from "../src/pglite.js";
+import { postgresDatabase } from "../src/postgres.js";
 import { dropQueueTable, randomTableName, testDatabaseUrl } from "../src/testing/index.js";
 import { GraphileQueue, pgBossQueue, pgQueries, plainQueue } from "./peers.js";
 import type { BenchResults, Figure } from "./results.js";
@@ -328,7 +330,11 @@ async function idleQueries(): Promise<{ ours: number; graphile: number }> {
   let ours = 0;
   const client = postgres(url, { max: 4, onnotice: () => {}, debug: () => void ours++ });
   const table = randomTableName("bench_idle");
-  const queue = await openSqlQueue({ connection: client, tableName: table, queueName: "idle" });
+  const queue = await openSqlQueue({
+    connection: postgresDatabase(client),
+    tableName: table,
+    queueName: "idle",
+  });
   const stop = new AbortController();
   setMaxListeners(64, stop.signal);
   const waiters = Array.from({ length: 16 }, async () => {
@@ -540,7 +546,7 @@ async function benchHistory(): Promise<void> {
 async function benchPglite(): Promise<void> {
   const pg = new PGlite();
   try {
-    const queue = await openSqlQueue({ connection: pg, queueName: "bench" });
+    const queue = await openSqlQueue({ connection: pgliteDatabase(pg), queueName: "bench" });
     await createPlainTable(queue.database, "bench_base");
     const ours = queueWorkload(queue);
     const base = pgliteWorkload(pg, "bench_base", "bench");

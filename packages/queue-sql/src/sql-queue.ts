@@ -90,7 +90,7 @@ import { idsInStage } from "./sql/lookup-state.js";
 import { peekWaiting } from "./sql/peek.js";
 import { type PurgedRow, purgeBatch } from "./sql/purge.js";
 import { insertItems, type NewRow } from "./sql/put.js";
-import type { ChangeRecorder } from "./sql/record.js";
+import { isChangeRecorder } from "./sql/record.js";
 import { requeueItems } from "./sql/requeue.js";
 import { rescueQueue } from "./sql/rescue.js";
 import { retryItemsNow } from "./sql/retry-now.js";
@@ -266,10 +266,12 @@ export class SqlQueue implements QueueWithStats, QueueWithCallbacks {
   /**
    * The same queue, whose put, putJobs, get, success, fail (and their batch forms), requeue and rescueExpired also run
    * `recorder`'s INSERT inside their own statement (queue-events records history this way: a change and its events
-   * commit together in one round trip). The other calls record nothing.
-   * @internal
+   * commit together in one round trip). The other calls record nothing. `recorder` comes from queue-events'
+   * SqlEventStore; it is typed `object` here so that this public type does not carry drizzle's.
    */
-  recording(recorder: ChangeRecorder): SqlQueue {
+  recording(recorder: object): SqlQueue {
+    if (!isChangeRecorder(recorder))
+      throw new InvalidArgument("recorder", "must be a SqlEventStore's recorder");
     return new SqlQueue({ ...this.context, recorder, closeConnection: undefined });
   }
 

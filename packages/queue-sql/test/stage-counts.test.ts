@@ -4,6 +4,7 @@ import { sql } from "drizzle-orm";
 import { afterAll, describe, expect, it } from "vitest";
 import { queryRows } from "../src/database.js";
 import { openSqlQueue, type SqlQueue, SqlQueueNamespace } from "../src/index.js";
+import { pgliteDatabase } from "../src/pglite.js";
 import { dropQueueTable, randomTableName, testDatabaseUrl } from "../src/testing/index.js";
 
 /** What sizes() must equal: every item counted, straight from the items table. */
@@ -91,7 +92,7 @@ describe("sizes() from the counts table", () => {
 
   it("equals COUNT(*) per stage on PGlite", async () => {
     const pg = new PGlite();
-    const queue = await openSqlQueue({ connection: pg, queueName: "churn" });
+    const queue = await openSqlQueue({ connection: pgliteDatabase(pg), queueName: "churn" });
     try {
       await expectExactUnderConcurrency(queue);
     } finally {
@@ -102,7 +103,7 @@ describe("sizes() from the counts table", () => {
   it("counts the items a table held before the migration that added the counts", async () => {
     const pg = new PGlite();
     try {
-      const queue = await openSqlQueue({ connection: pg, queueName: "old" });
+      const queue = await openSqlQueue({ connection: pgliteDatabase(pg), queueName: "old" });
       await queue.put({ a: 1, b: 2, c: 3 });
       await queue.get(1);
       // As a table migrated before 0006: no counts table, no triggers, no journal entry.

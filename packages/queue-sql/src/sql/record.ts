@@ -18,6 +18,10 @@ export interface ChangeRecorder {
   insert(rows: SQL): SQL;
 }
 
+export function isChangeRecorder(value: object): value is ChangeRecorder {
+  return typeof (value as Partial<ChangeRecorder>).insert === "function";
+}
+
 /** Names the recorded-rows columns of one row set, so every statement yields them alike (see ChangeRecorder). */
 export interface ChangeColumns {
   position: SQL;
