@@ -20,7 +20,7 @@ describe(`${raceCase.name}, ${RUNS} times`, () => {
       await keepStageFolders(prefix);
       const queue = new S3Queue(connection(prefix));
       try {
-        await raceCase.run(queue, { largeBatchSize: 0, concurrencyItems: 0 });
+        await raceCase.run(queue, { implementation: "JsonS3Queue", largeBatchSize: 0, concurrencyItems: 0 });
       } finally {
         await queue.close();
       }
