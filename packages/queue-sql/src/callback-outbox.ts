@@ -1,5 +1,5 @@
 import type { CallbackOutbox, CallbackOutcome, ClaimedCallback } from "@task-queue/queue-core";
-import type { SqlDatabase } from "./database.js";
+import type { DrizzleDatabase } from "./database.js";
 import { translateErrors } from "./database-errors.js";
 import { executorFor } from "./executor.js";
 import { claimCallbacks, deleteDelivered, recordFailedTry } from "./sql/callbacks.js";
@@ -12,8 +12,9 @@ import type { QueueTable } from "./table.js";
  * the lease runs out. Outcomes are fenced by the try's number, so a try that outlived its lease changes nothing.
  */
 export class SqlCallbackOutbox implements CallbackOutbox {
+  /** @internal Made by SqlQueueNamespace (its callbackOutbox). */
   constructor(
-    private readonly db: SqlDatabase,
+    private readonly db: DrizzleDatabase,
     private readonly table: QueueTable,
   ) {}
 
