@@ -95,8 +95,16 @@ describe("SqlQueue lifecycle on PostgreSQL, beyond the conformance suite", () =>
     });
     await db.execute(sql.raw(`INSERT INTO "${table}_settings" (queue_name, paused) VALUES ('held', true)`));
     expect(await migrateQueueTable(db, table)).toEqual(["0007_controller_status"]);
-    const queue = await openSqlQueue({ connection: client, tableName: table, queueName: "held" });
-    const other = await openSqlQueue({ connection: client, tableName: table, queueName: "other" });
+    const queue = await openSqlQueue({
+      connection: postgresDatabase(client),
+      tableName: table,
+      queueName: "held",
+    });
+    const other = await openSqlQueue({
+      connection: postgresDatabase(client),
+      tableName: table,
+      queueName: "other",
+    });
     expect(await queue.isPaused()).toBe(true);
     expect(await queue.controllerStatus()).toBeNull();
     await queue.recordControllerStatus({ identity: "h/1", leader: true, paused: true, periodSeconds: 5 });
