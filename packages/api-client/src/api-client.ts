@@ -418,6 +418,11 @@ export class ApiClient implements QueueWithHistory, QueueWithStats, QueueWithCal
       durationSeconds: stats.duration_seconds,
       oldestWaitingSeconds: stats.oldest_waiting_seconds,
       topFailures: stats.top_failures,
+      series: {
+        bucketSeconds: stats.series.bucket_seconds,
+        done: stats.series.done,
+        failed: stats.series.failed,
+      },
       source: stats.source,
     };
   }

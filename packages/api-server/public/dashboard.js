@@ -233,6 +233,7 @@ function route() {
 
 function overviewScreen() {
   const body = h("tbody");
+  const cards = h("div", { className: "cards", id: "queue-cards" });
   view.replaceChildren(
     h("h1", {}, "Queues"),
     h(
@@ -256,6 +257,8 @@ function overviewScreen() {
         body,
       ),
     ),
+    h("h2", {}, "Controllers and throughput"),
+    cards,
   );
   return {
     title: "Queues",
@@ -269,8 +272,133 @@ function overviewScreen() {
         }),
       );
       syncRows(body, rows);
+      const stats = await Promise.all(queues.map((queue) => recentStats(queue.name).catch(() => null)));
+      syncRows(
+        cards,
+        queues.map((queue, i) => [
+          queue.name,
+          JSON.stringify([queue.controller, stats[i]?.series ?? null]),
+          () => queueCard(queue, stats[i]),
+        ]),
+      );
     },
   };
+}
+
+// The throughput chart needs a queue's stats for the last hour: read at most every STATS_MS per queue (a per-minute
+// chart gains nothing from a read every poll, and stats read every item finished in the hour).
+const STATS_MS = 10_000;
+const statsCache = new Map();
+
+async function recentStats(queue) {
+  const cached = statsCache.get(queue);
+  if (cached && Date.now() - cached.at < STATS_MS) return cached.stats;
+  const stats = await api(queueApi(queue, "stats?since_seconds=3600"));
+  statsCache.set(queue, { at: Date.now(), stats });
+  return stats;
+}
+
+/** One queue's controller status (who leads, when it last ticked, paused, stale) and its throughput chart. */
+function queueCard(queue, stats) {
+  const status = queue.controller;
+  const controller =
+    status === null
+      ? h("p", { className: "controller muted" }, "No controller has ticked this queue.")
+      : h(
+          "p",
+          { className: "controller" },
+          status.stale ? h("span", { className: "badge stale" }, "stale") : null,
+          status.leader ? h("span", { className: "badge leader" }, "leader") : null,
+          status.paused ? h("span", { className: "badge paused" }, "paused") : null,
+          " ",
+          h("span", { className: "tick" }, `last tick ${duration(status.age_seconds * 1000)} ago`),
+          " by ",
+          h("code", { className: "identity" }, status.identity),
+          status.stale
+            ? h(
+                "span",
+                { className: "warning" },
+                ` — no tick for several periods of ${status.period_seconds} s: is the controller running?`,
+              )
+            : null,
+        );
+  return h(
+    "section",
+    { className: "card", "data-queue": queue.name, "aria-label": `queue ${queue.name}` },
+    h("h3", {}, h("a", { href: queueHref(queue.name, "WAITING") }, queue.name)),
+    controller,
+    stats ? throughputChart(stats) : h("p", { className: "muted" }, "No throughput figures."),
+  );
+}
+
+const SVG = "http://www.w3.org/2000/svg";
+function svg(tag, attrs = {}, ...children) {
+  const el = document.createElementNS(SVG, tag);
+  for (const [key, value] of Object.entries(attrs)) el.setAttribute(key, String(value));
+  el.append(...children);
+  return el;
+}
+
+/** Done and failed per bucket (a minute over the last hour) as stacked bars: inline SVG, no library. */
+function throughputChart(stats) {
+  const { bucket_seconds: bucket, done, failed } = stats.series;
+  const total = (values) => values.reduce((a, b) => a + b, 0);
+  const width = 300;
+  const height = 64;
+  const peak = Math.max(1, ...done.map((d, i) => d + failed[i]));
+  const step = width / done.length;
+  const bars = [];
+  done.forEach((d, i) => {
+    const doneHeight = (d / peak) * height;
+    const failedHeight = (failed[i] / peak) * height;
+    const x = (i * step).toFixed(2);
+    const w = Math.max(1, step - 1).toFixed(2);
+    if (d > 0)
+      bars.push(svg("rect", { class: "done", x, y: height - doneHeight, width: w, height: doneHeight }));
+    if (failed[i] > 0)
+      bars.push(
+        svg("rect", {
+          class: "failed",
+          x,
+          y: height - doneHeight - failedHeight,
+          width: w,
+          height: failedHeight,
+        }),
+      );
+  });
+  const minutes = Math.round(stats.since_seconds / 60);
+  const label = `${total(done)} done and ${total(failed)} failed in the last ${minutes} min; at most ${peak} per ${bucket / 60} min`;
+  return h(
+    "figure",
+    { className: "chart" },
+    svg(
+      "svg",
+      {
+        viewBox: `0 0 ${width} ${height}`,
+        preserveAspectRatio: "none",
+        role: "img",
+        "aria-label": label,
+        "data-done": total(done),
+        "data-failed": total(failed),
+      },
+      svg("line", { class: "axis", x1: 0, y1: height - 0.5, x2: width, y2: height - 0.5 }),
+      ...bars,
+    ),
+    h(
+      "div",
+      { className: "scale muted", "aria-hidden": "true" },
+      h("span", {}, `${minutes} min ago`),
+      h("span", {}, "now"),
+    ),
+    h(
+      "figcaption",
+      {},
+      h("span", { className: "key done" }, `${total(done)} done`),
+      " ",
+      h("span", { className: "key failed" }, `${total(failed)} failed`),
+      h("span", { className: "muted" }, ` · last ${minutes} min, peak ${peak}/${bucket / 60} min`),
+    ),
+  );
 }
 
 function overviewRow(queue, ageText) {

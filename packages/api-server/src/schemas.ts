@@ -145,6 +145,23 @@ export const HistoryEntry = z
   })
   .openapi("HistoryEntry");
 
+export const ControllerStatusWire = z
+  .object({
+    last_tick_at: z.string().openapi({ format: "date-time" }),
+    age_seconds: z.number().openapi({ description: "Seconds since the last tick, by the storage's clock" }),
+    identity: z.string().openapi({ description: "The controller process (host/pid)" }),
+    leader: z.boolean(),
+    paused: z
+      .boolean()
+      .openapi({ description: "Its last tick released nothing because releasing was paused" }),
+    period_seconds: z.number(),
+    stale: z.boolean().openapi({
+      description:
+        "No tick for more than 3 periods (at least 10 s): the controller stopped or cannot reach the queue",
+    }),
+  })
+  .openapi("ControllerStatus");
+
 export const QueueSummary = z
   .object({
     name: z.string(),
@@ -152,6 +169,10 @@ export const QueueSummary = z
     paused: z.boolean().nullable().openapi({
       description:
         "Whether controllers are paused from releasing; null when the backend stores no pause flag",
+    }),
+    controller: ControllerStatusWire.nullable().openapi({
+      description:
+        "The status the leading controller recorded at its last tick; null when none ever did (or the backend stores none)",
     }),
   })
   .openapi("QueueSummary");
@@ -367,6 +388,16 @@ export const QueueStatsWire = z
     }),
     oldest_waiting_seconds: z.number().nullable(),
     top_failures: z.array(z.object({ reason: z.string(), count: z.number().int() })),
+    series: z
+      .object({
+        bucket_seconds: z.number().int(),
+        done: z.array(z.number().int()),
+        failed: z.array(z.number().int()),
+      })
+      .openapi({
+        description:
+          "Items finished per bucket, oldest first: bucket i starts at since + i × bucket_seconds (60 s, wider for windows over an hour, at most 60 buckets)",
+      }),
     source: z.enum(["items", "events"]),
   })
   .openapi("QueueStats", { description: "What the queue did over a window, and its sizes now" });

@@ -68,7 +68,12 @@ describe("a backend that stores no pause flag", () => {
       expect(JSON.parse(response.text).detail).toContain("stores no pause flag");
       const listed = JSON.parse((await send(server.port, "GET", "/api/v1/queues")).text);
       expect(listed).toEqual([
-        { name: "default", sizes: { WAITING: 0, PROCESSING: 0, SUCCESS: 0, FAIL: 0 }, paused: null },
+        {
+          name: "default",
+          sizes: { WAITING: 0, PROCESSING: 0, SUCCESS: 0, FAIL: 0 },
+          paused: null,
+          controller: null,
+        },
       ]);
     } finally {
       await server.close();

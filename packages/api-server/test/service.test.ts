@@ -100,9 +100,45 @@ describe("service routes", () => {
   it("GET /api/v1/queues lists the default queue and every queue holding items, with sizes", async () => {
     const response = await send(server.port, "GET", "/api/v1/queues");
     expect(JSON.parse(response.text)).toEqual([
-      { name: "default", sizes: { WAITING: 0, PROCESSING: 0, SUCCESS: 0, FAIL: 0 }, paused: false },
-      { name: "jobs", sizes: { WAITING: 2, PROCESSING: 0, SUCCESS: 0, FAIL: 0 }, paused: false },
+      {
+        name: "default",
+        sizes: { WAITING: 0, PROCESSING: 0, SUCCESS: 0, FAIL: 0 },
+        paused: false,
+        controller: null,
+      },
+      {
+        name: "jobs",
+        sizes: { WAITING: 2, PROCESSING: 0, SUCCESS: 0, FAIL: 0 },
+        paused: false,
+        controller: null,
+      },
     ]);
+  });
+
+  it("GET /api/v1/queues shows the controller status a tick recorded, and calls an old one stale", async () => {
+    let now = Date.parse("2026-01-01T00:00:00Z");
+    const queues = new InMemoryQueueNamespace({ now: () => now });
+    const app = await serveOnLoopback(createApp({ queues }));
+    try {
+      const report = { identity: "worker-host/4242", leader: true, paused: false, periodSeconds: 5 };
+      await queues.queue("default").recordControllerStatus(report);
+      now += 12_000;
+      const listed = async () =>
+        JSON.parse((await send(app.port, "GET", "/api/v1/queues")).text)[0].controller;
+      expect(await listed()).toEqual({
+        last_tick_at: "2026-01-01T00:00:00.000Z",
+        age_seconds: 12,
+        identity: "worker-host/4242",
+        leader: true,
+        paused: false,
+        period_seconds: 5,
+        stale: false,
+      });
+      now += 4_000; // 16 s: more than 3 periods of 5 s
+      expect(await listed()).toMatchObject({ age_seconds: 16, stale: true });
+    } finally {
+      await app.close();
+    }
   });
 
   it("/docs loads Swagger UI from the server itself, by relative URLs only", async () => {

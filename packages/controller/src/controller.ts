@@ -1,5 +1,5 @@
 import type { Logger, StageSizes } from "@task-queue/queue-core";
-import { canPause, inSpan, silentLogger } from "@task-queue/queue-core";
+import { canPause, hasControllerStatus, inSpan, silentLogger } from "@task-queue/queue-core";
 import { type Clock, systemClock } from "./clock.js";
 import { applyRetention, type RetentionPolicy } from "./retention.js";
 import type { ReleaseStrategy } from "./strategy.js";
@@ -36,6 +36,12 @@ export interface ControllerOptions {
    * line (heartbeat: true) at least every this many ms (default one minute) so a quiet controller is seen alive.
    */
   heartbeatMs?: number;
+  /**
+   * Record the controller's status with the queue after each tick (backends that store one: memory, SQL), so the
+   * console and every process see who leads, whether it is paused and when it last ticked. `identity` names this
+   * process for people (host/pid; never a secret); `periodSeconds` is the loop's period, by which a status is stale.
+   */
+  status?: { identity: string; periodSeconds: number };
   logger?: Logger;
   clock?: Clock;
 }
@@ -50,6 +56,7 @@ export class Controller {
   private readonly retention: RetentionPolicy | undefined;
   private readonly clock: Clock;
   private readonly heartbeatMs: number;
+  private readonly status: ControllerOptions["status"];
   /** When the last tick line at info was written; null before the first. */
   private lastInfoAt: number | null = null;
   private lastPaused: boolean | null = null;
@@ -61,6 +68,7 @@ export class Controller {
     this.logger = options.logger ?? silentLogger;
     this.clock = options.clock ?? systemClock;
     this.heartbeatMs = options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS;
+    this.status = options.status;
   }
 
   /**
@@ -121,7 +129,19 @@ export class Controller {
       sizes: await this.workQueue.queue.sizes(),
     };
     this.logTick(report);
+    await this.recordStatus(report.paused, options.stillLeading?.() ?? true);
     return report;
+  }
+
+  /** Observability, not work: a status that cannot be written is logged, and the next tick tries again. */
+  private async recordStatus(paused: boolean, leader: boolean): Promise<void> {
+    const queue = this.workQueue.queue;
+    if (this.status === undefined || !hasControllerStatus(queue)) return;
+    try {
+      await queue.recordControllerStatus({ ...this.status, leader, paused });
+    } catch (error) {
+      this.logger.warn({ err: error }, "could not record the controller status; trying again next tick");
+    }
   }
 
   /** Idle ticks at debug, so a quiet queue does not fill the log; see heartbeatMs. */

@@ -59,6 +59,33 @@ describe("Controller.tick", () => {
     expect(await queue.sizes()).toMatchObject({ WAITING: 1, PROCESSING: 2 });
   });
 
+  it("records its status with the queue after each tick: identity, leader, paused", async () => {
+    const queue = new InMemoryQueue();
+    await queue.put({ a: 1 });
+    const workQueue = new WorkQueue(queue, new DummyWorker());
+    const status = { identity: "host/42", periodSeconds: 5 };
+    const controller = new Controller({ workQueue, strategy: new ProcessingLimit(2), status });
+    expect(await queue.controllerStatus()).toBeNull();
+    await controller.tick();
+    expect(await queue.controllerStatus()).toMatchObject({ ...status, leader: true, paused: false });
+    await queue.setPaused(true);
+    await controller.tick({ release: true, stillLeading: () => false });
+    expect(await queue.controllerStatus()).toMatchObject({ leader: false, paused: true });
+  });
+
+  it("a status the queue cannot store is logged, and the tick still reports", async () => {
+    const queue = new InMemoryQueue();
+    const logger = recordingLogger();
+    queue.recordControllerStatus = () => Promise.reject(new Error("storage down"));
+    const workQueue = new WorkQueue(queue, new DummyWorker());
+    const status = { identity: "host/42", periodSeconds: 5 };
+    const controller = new Controller({ workQueue, strategy: new ProcessingLimit(2), status, logger });
+    expect(await controller.tick()).toMatchObject({ paused: false });
+    expect(logger.records.filter((line) => line.level === "warn").map((line) => line.msg)).toEqual([
+      "could not record the controller status; trying again next tick",
+    ]);
+  });
+
   it("logs idle ticks at debug, one info heartbeat a minute, and a pause change at info", async () => {
     const queue = new InMemoryQueue();
     const logger = recordingLogger();

@@ -6,6 +6,12 @@ import type {
   QueueWithCallbacks,
   ResendResult,
 } from "./callbacks.js";
+import {
+  type ControllerStatus,
+  type ControllerStatusReport,
+  type QueueWithControllerStatus,
+  validateControllerStatus,
+} from "./controller-status.js";
 import { InvalidArgument, InvalidTransition, ItemNotFound } from "./errors.js";
 import { fencingRefusal, type Refusal } from "./fencing.js";
 import { InMemoryCallbackOutbox } from "./in-memory-outbox.js";
@@ -108,7 +114,7 @@ function split<T extends { id: ItemId }>(entry: ItemId | T): T {
  * so concurrent callers in one process never see a half-done move. Expired leases are rescued at the start of
  * every call that reads or moves items.
  */
-export class InMemoryQueue implements QueueWithStats, QueueWithCallbacks {
+export class InMemoryQueue implements QueueWithStats, QueueWithCallbacks, QueueWithControllerStatus {
   readonly name: string;
   /** The callbacks this queue records, for a CallbackDeliverer. */
   readonly callbackOutbox: InMemoryCallbackOutbox;
@@ -129,6 +135,8 @@ export class InMemoryQueue implements QueueWithStats, QueueWithCallbacks {
   private readonly leased = new Set<ItemId>();
   private readonly wakers = new Set<() => void>();
   private paused = false;
+  /** The last controller status recorded in this process, with when (ms). */
+  private controller: (ControllerStatusReport & { at: number }) | null = null;
 
   constructor(options: InMemoryQueueOptions = {}) {
     this.name = options.name ?? "default";
@@ -553,6 +561,7 @@ export class InMemoryQueue implements QueueWithStats, QueueWithCallbacks {
         if (entry.updatedAt < since) continue;
         finished.push({
           stage: stage === QueueItemStage.SUCCESS ? "SUCCESS" : "FAIL",
+          finishedAt: entry.updatedAt,
           seconds: (entry.updatedAt - entry.createdAt) / 1000,
           reason: entry.lastError,
         });
@@ -674,6 +683,16 @@ export class InMemoryQueue implements QueueWithStats, QueueWithCallbacks {
 
   async resendCallbacks(deliveryIds: readonly string[]): Promise<ResendResult> {
     return this.callbackOutbox.resend(this.name, deliveryIds);
+  }
+
+  async recordControllerStatus(report: ControllerStatusReport): Promise<void> {
+    this.controller = { ...validateControllerStatus(report), at: this.now() };
+  }
+
+  async controllerStatus(): Promise<ControllerStatus | null> {
+    if (this.controller === null) return null;
+    const { at, ...report } = this.controller;
+    return { ...report, lastTickAt: new Date(at), ageSeconds: Math.max(0, (this.now() - at) / 1000) };
   }
 
   async close(): Promise<void> {}

@@ -34,6 +34,17 @@ export {
   validateDeliveryIds,
 } from "./callbacks.js";
 export {
+  type ControllerStatus,
+  type ControllerStatusReport,
+  controllerStatusToJson,
+  hasControllerStatus,
+  isStale,
+  MIN_STALE_SECONDS,
+  type QueueWithControllerStatus,
+  STALE_PERIODS,
+  validateControllerStatus,
+} from "./controller-status.js";
+export {
   type AnyQueueError,
   InvalidArgument,
   InvalidItem,
@@ -155,6 +166,7 @@ export {
   type QueueStats,
   type QueueWithStats,
   type StatsOptions,
+  type StatsSeries,
   statsToJson,
   summarizeStats,
   TOP_FAILURES,

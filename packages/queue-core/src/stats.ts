@@ -6,6 +6,8 @@ import type { StageName, StageSizes } from "./stage.js";
 export const DEFAULT_STATS_SECONDS = 3600;
 /** Failure reasons listed in stats, most frequent first. */
 export const TOP_FAILURES = 5;
+/** Most buckets in a stats series: one a minute over the default hour; a longer window gets wider buckets. */
+const MAX_SERIES_BUCKETS = 60;
 
 export interface StatsOptions {
   /** Look at items that finished in the last this many seconds (default one hour). */
@@ -38,7 +40,19 @@ export interface QueueStats {
   oldestWaitingSeconds: number | null;
   /** The most frequent last_error of items that failed in the window, with counts. */
   topFailures: Array<{ reason: string; count: number }>;
+  /** done and failed over time (the console's throughput chart). */
+  series: StatsSeries;
   source: "items" | "events";
+}
+
+/** Counts of finished items in consecutive buckets covering the window, oldest first. */
+export interface StatsSeries {
+  /** Width of a bucket: 60 s, or a whole number of minutes so that the window has at most 60 buckets. */
+  bucketSeconds: number;
+  /** Items that reached SUCCESS in each bucket; bucket i starts at since + i × bucketSeconds. */
+  done: number[];
+  /** The same for FAIL. */
+  failed: number[];
 }
 
 /** A queue that can report stats (InMemoryQueue, SqlQueue, QueueWithEvents over them, ApiClient). */
@@ -72,6 +86,8 @@ export function percentile(sorted: readonly number[], p: number): number | null 
  */
 export interface FinishedItem {
   stage: Extract<StageName, "SUCCESS" | "FAIL">;
+  /** When it finished, in ms since the epoch. */
+  finishedAt: number;
   seconds: number | null;
   reason: string | null;
 }
@@ -116,8 +132,25 @@ export function summarizeStats(input: {
       .map(([reason, count]) => ({ reason, count }))
       .sort((a, b) => b.count - a.count || (a.reason < b.reason ? -1 : 1))
       .slice(0, TOP_FAILURES),
+    series: seriesOf(input.finished, input.now.getTime() - input.sinceSeconds * 1000, input.sinceSeconds),
     source: input.source,
   };
+}
+
+function seriesOf(finished: readonly FinishedItem[], sinceMs: number, sinceSeconds: number): StatsSeries {
+  const bucketSeconds = 60 * Math.max(1, Math.ceil(sinceSeconds / 60 / MAX_SERIES_BUCKETS));
+  const count = Math.max(1, Math.ceil(sinceSeconds / bucketSeconds));
+  const done = new Array<number>(count).fill(0);
+  const failed = new Array<number>(count).fill(0);
+  for (const item of finished) {
+    // Clamped: an item finished at "now" (or a little before `since` by another clock) lands in the edge bucket.
+    const index = Math.min(
+      count - 1,
+      Math.max(0, Math.floor((item.finishedAt - sinceMs) / 1000 / bucketSeconds)),
+    );
+    (item.stage === "SUCCESS" ? done : failed)[index]! += 1;
+  }
+  return { bucketSeconds, done, failed };
 }
 
 /** Stats as JSON in snake_case: the HTTP body of GET …/stats and the CLI's json/yaml output (one shape for both). */
@@ -133,6 +166,11 @@ export function statsToJson(stats: QueueStats) {
     duration_seconds: stats.durationSeconds,
     oldest_waiting_seconds: stats.oldestWaitingSeconds,
     top_failures: stats.topFailures,
+    series: {
+      bucket_seconds: stats.series.bucketSeconds,
+      done: stats.series.done,
+      failed: stats.series.failed,
+    },
     source: stats.source,
   };
 }

@@ -7,6 +7,7 @@ runQueueConformance(
   () => new InMemoryQueue(),
   {
     pause: true,
+    controllerStatus: true,
     strictFifo: true,
     priority: true,
     stats: true,

@@ -3,6 +3,8 @@ import {
   assertItemId,
   CANCELLED_REASON,
   type Completion,
+  type ControllerStatus,
+  type ControllerStatusReport,
   canPause,
   type DeleteResult,
   type ExtendOptions,
@@ -13,6 +15,7 @@ import {
   type GetOptions,
   type HistoryEntry,
   hasCallbacks,
+  hasControllerStatus,
   hasStats,
   InvalidArgument,
   type ItemId,
@@ -110,6 +113,9 @@ export class QueueWithEvents implements QueueWithHistory {
   readonly setCallbackSettings?: QueueWithCallbacks["setCallbackSettings"];
   readonly callbacks?: QueueWithCallbacks["callbacks"];
   readonly resendCallbacks?: QueueWithCallbacks["resendCallbacks"];
+  /** The inner queue's controller status, when its backend stores one (a status moves no item either). */
+  readonly recordControllerStatus?: (report: ControllerStatusReport) => Promise<void>;
+  readonly controllerStatus?: () => Promise<ControllerStatus | null>;
 
   constructor(
     queue: Queue,
@@ -132,6 +138,10 @@ export class QueueWithEvents implements QueueWithHistory {
       this.setCallbackSettings = (update) => queue.setCallbackSettings(update);
       this.callbacks = (options) => queue.callbacks(options);
       this.resendCallbacks = (ids) => queue.resendCallbacks(ids);
+    }
+    if (hasControllerStatus(queue)) {
+      this.recordControllerStatus = (report) => queue.recordControllerStatus(report);
+      this.controllerStatus = () => queue.controllerStatus();
     }
   }
 
@@ -513,6 +523,7 @@ export class QueueWithEvents implements QueueWithHistory {
           move.startedAt === null
             ? null
             : Math.max(0, (move.finishedAt.getTime() - move.startedAt.getTime()) / 1000),
+        finishedAt: move.finishedAt.getTime(),
         reason: move.reason,
       })),
       oldestWaitingSeconds: fromItems.oldestWaitingSeconds,

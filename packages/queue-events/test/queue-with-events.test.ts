@@ -24,6 +24,7 @@ runQueueConformance(
     stats: true,
     leaseRaces: true,
     callbacks: true,
+    controllerStatus: true,
   },
   { implementation: "QueueWithEvents" },
 );

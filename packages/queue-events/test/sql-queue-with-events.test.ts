@@ -62,6 +62,7 @@ for (const { label, open } of databases) {
         stats: true,
         leaseRaces: true,
         callbacks: true,
+        controllerStatus: true,
       },
       { implementation: "QueueWithEvents" },
     );

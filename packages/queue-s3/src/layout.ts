@@ -40,6 +40,11 @@ export class QueueLayout {
     return joinKey(this.prefix, ".task-queue-settings.json");
   }
 
+  /** The leading controller's last status (ops/settings.ts), beside the settings and named like them. */
+  controllerStatusKey(): string {
+    return joinKey(this.prefix, ".task-queue-controller.json");
+  }
+
   /** The id an object key under this stage stands for; null for keys this queue would not have written. */
   idOf(stage: StageName, key: string): string | null {
     const prefix = this.stagePrefix(stage);

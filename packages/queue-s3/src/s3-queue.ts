@@ -6,6 +6,8 @@ import {
   assertRetryDelay,
   CANCELLED_REASON,
   type Completion,
+  type ControllerStatus,
+  type ControllerStatusReport,
   type DeleteResult,
   type ExtendOptions,
   type FailManyResult,
@@ -36,6 +38,7 @@ import {
   type QueueItem,
   QueueItemStage,
   type QueueStats,
+  type QueueWithControllerStatus,
   type RequeueResult,
   type RescueResult,
   resolveLifecycle,
@@ -45,6 +48,7 @@ import {
   type StatsOptions,
   type SuccessOptions,
   stageName,
+  validateControllerStatus,
   validateJobs,
   validatePutBatch,
   validateStats,
@@ -68,7 +72,7 @@ import { type NewItem, putItems } from "./ops/put.js";
 import { LeaseCache, rescueExpired } from "./ops/rescue.js";
 import { retryNow } from "./ops/retry-now.js";
 import type { S3QueueScope } from "./ops/scope.js";
-import { readPaused, writePaused } from "./ops/settings.js";
+import { readControllerStatus, readPaused, writeControllerStatus, writePaused } from "./ops/settings.js";
 import { countByStage } from "./ops/sizes.js";
 import { queueStats } from "./ops/stats.js";
 import { unsupportedJobOption } from "./ops/unsupported.js";
@@ -96,7 +100,7 @@ const QUEUE_MARKER = ".task-queue.json";
  * (see resolve-copies.ts), and the next operation that sees both deletes the stale copy. Each operation lives in
  * its own module under ops/; this class validates arguments and holds what they share.
  */
-export class S3Queue implements Queue {
+export class S3Queue implements Queue, QueueWithControllerStatus {
   readonly name: string;
   private readonly layout: QueueLayout;
   private readonly scope: S3QueueScope;
@@ -375,6 +379,16 @@ export class S3Queue implements Queue {
   async setPaused(paused: boolean): Promise<void> {
     if (typeof paused !== "boolean") throw new InvalidArgument("paused", "must be true or false");
     await writePaused(this.scope, paused);
+  }
+
+  /** The leading controller's status after each tick, in `<prefix>/.task-queue-controller.json`: 1 PUT. */
+  async recordControllerStatus(report: ControllerStatusReport): Promise<void> {
+    await writeControllerStatus(this.scope, validateControllerStatus(report));
+  }
+
+  /** 1 GET; the age is measured by this process's clock against the writer's. */
+  async controllerStatus(): Promise<ControllerStatus | null> {
+    return readControllerStatus(this.scope);
   }
 
   async size(stage: QueueItemStage): Promise<number> {

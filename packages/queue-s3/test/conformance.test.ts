@@ -18,7 +18,15 @@ runQueueConformance(
     await keepStageFolders(prefix);
     return new S3Queue(connection(prefix));
   },
-  { strictFifo: false, priority: false, delay: false, pause: true, stats: true, leaseRaces: true },
+  {
+    strictFifo: false,
+    priority: false,
+    delay: false,
+    pause: true,
+    controllerStatus: true,
+    stats: true,
+    leaseRaces: true,
+  },
   { implementation: "JsonS3Queue", timeoutMs: 300_000 },
 );
 

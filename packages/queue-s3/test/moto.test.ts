@@ -117,7 +117,15 @@ describe.skipIf(!availability.available)(title, () => {
   runQueueConformance(
     "S3Queue on moto_server",
     () => new S3Queue(motoConnection(moto, freshPrefix("conformance"))),
-    { strictFifo: false, priority: false, delay: false, pause: true, stats: true, leaseRaces: true },
+    {
+      strictFifo: false,
+      priority: false,
+      delay: false,
+      pause: true,
+      controllerStatus: true,
+      stats: true,
+      leaseRaces: true,
+    },
     { implementation: "JsonS3Queue", largeBatchSize: 500, concurrencyItems: 300, timeoutMs: 120_000 },
   );
 

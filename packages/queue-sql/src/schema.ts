@@ -4,6 +4,7 @@ import {
   boolean,
   check,
   customType,
+  doublePrecision,
   index,
   integer,
   jsonb,
@@ -82,8 +83,9 @@ export const taskQueueItems = pgTable(
 );
 
 /**
- * Settings stored per queue (one row for a queue that has any): today the pause flag a controller honours. A row
- * is written by the first setting; a queue without one has the defaults.
+ * Settings stored per queue (one row for a queue that has any): the pause flag a controller honours, and the
+ * status the leading controller records each tick (null until one does). A row is written by the first setting or
+ * status; a queue without one has the defaults. updated_at is the pause flag's; the status has its own time.
  */
 export const taskQueueSettings = pgTable(`${DEFAULT_TABLE_NAME}_settings`, {
   queueName: byteOrderedText("queue_name").primaryKey(),
@@ -92,6 +94,11 @@ export const taskQueueSettings = pgTable(`${DEFAULT_TABLE_NAME}_settings`, {
   notifyUrl: text("notify_url"),
   callbackSecret: text("callback_secret"),
   updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+  controllerTickAt: timestamp("controller_tick_at", { withTimezone: true }),
+  controllerIdentity: text("controller_identity"),
+  controllerLeader: boolean("controller_leader"),
+  controllerPaused: boolean("controller_paused"),
+  controllerPeriodSeconds: doublePrecision("controller_period_seconds"),
 });
 
 /**

@@ -13,6 +13,8 @@ import {
   type CallbackSettings,
   type CallbackSettingsUpdate,
   type Completion,
+  type ControllerStatus,
+  type ControllerStatusReport,
   type DeleteResult,
   type ExtendOptions,
   type FailManyResult,
@@ -45,6 +47,7 @@ import {
   QueueItemStage,
   type QueueStats,
   type QueueWithCallbacks,
+  type QueueWithControllerStatus,
   type QueueWithStats,
   type RequeueResult,
   type RescueResult,
@@ -58,6 +61,7 @@ import {
   summarizeStats,
   validateCallbackList,
   validateCallbackSettings,
+  validateControllerStatus,
   validateDeliveryIds,
   validateJobs,
   validatePurge,
@@ -95,7 +99,7 @@ import { requeueItems } from "./sql/requeue.js";
 import { rescueQueue } from "./sql/rescue.js";
 import { retryItemsNow } from "./sql/retry-now.js";
 import { dateOf, type QueueScope } from "./sql/scope.js";
-import { readPaused, writePaused } from "./sql/settings.js";
+import { readControllerStatus, readPaused, writeControllerStatus, writePaused } from "./sql/settings.js";
 import { countByStage, countStage } from "./sql/sizes.js";
 import { statsRows } from "./sql/stats.js";
 import type { SqlDatabase } from "./sql-database.js";
@@ -162,7 +166,7 @@ function firstPerId<T extends { id: ItemId }>(entries: readonly T[]): T[] {
  * SKIP LOCKED so that concurrent consumers, in any number of processes, never receive the same item, and rescues
  * expired leases itself. The statements live in src/sql/, one file each.
  */
-export class SqlQueue implements QueueWithStats, QueueWithCallbacks {
+export class SqlQueue implements QueueWithStats, QueueWithCallbacks, QueueWithControllerStatus {
   private readonly context: SqlQueueContext;
   private readonly scope: QueueScope;
   private closed = false;
@@ -696,6 +700,15 @@ export class SqlQueue implements QueueWithStats, QueueWithCallbacks {
     const ids = validateDeliveryIds(deliveryIds);
     const found = new Set(await translateErrors(() => resendCallbacks(this.scope, ids)));
     return { resent: ids.filter((id) => found.has(id)), notFound: ids.filter((id) => !found.has(id)) };
+  }
+
+  async recordControllerStatus(report: ControllerStatusReport): Promise<void> {
+    const valid = validateControllerStatus(report);
+    await translateErrors(() => writeControllerStatus(this.scope, valid));
+  }
+
+  async controllerStatus(): Promise<ControllerStatus | null> {
+    return translateErrors(() => readControllerStatus(this.scope));
   }
 
   async description(): Promise<QueueDescription> {

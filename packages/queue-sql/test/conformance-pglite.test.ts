@@ -41,6 +41,7 @@ runQueueConformance(
     stats: true,
     leaseRaces: true,
     callbacks: true,
+    controllerStatus: true,
   },
   { implementation: "SQLQueue", timeoutMs: CASE_TIMEOUT_MS },
 );
@@ -87,6 +88,7 @@ describe("SqlQueue on PGlite on disk", () => {
       stats: true,
       leaseRaces: true,
       callbacks: true,
+      controllerStatus: true,
     },
     { implementation: "SQLQueue", timeoutMs: CASE_TIMEOUT_MS },
   );

@@ -41,6 +41,7 @@ runQueueConformance(
     stats: true,
     leaseRaces: true,
     callbacks: true,
+    controllerStatus: true,
   },
   { implementation: "SQLQueue" },
 );

@@ -57,6 +57,7 @@ describe("SqlQueue lifecycle on PostgreSQL, beyond the conformance suite", () =>
       "0004_callbacks",
       "0005_trace_context",
       "0006_stage_counts",
+      "0007_controller_status",
     ]);
     const queue = await openSqlQueue({
       connection: postgresDatabase(client),
@@ -81,6 +82,41 @@ describe("SqlQueue lifecycle on PostgreSQL, beyond the conformance suite", () =>
     expect((await queue.lookupRecord("p")).result).toEqual({ done: true });
     expect((await queue.requeue("f")).requeued).toEqual(["f"]);
     await queue.close();
+  });
+
+  it("migration 0007 keeps a stored pause flag; the controller status starts empty and leaves the flag alone", async () => {
+    const table = newTable();
+    const migrations = await queueMigrations(table);
+    const before = migrations.filter((migration) => migration.id < "0007");
+    await applyMigrations(db, {
+      lockKey: `task-queue:queue-sql:${table}`,
+      journalTable: `${table}_migrations`,
+      migrations: before,
+    });
+    await db.execute(sql.raw(`INSERT INTO "${table}_settings" (queue_name, paused) VALUES ('held', true)`));
+    expect(await migrateQueueTable(db, table)).toEqual(["0007_controller_status"]);
+    const queue = await openSqlQueue({
+      connection: postgresDatabase(client),
+      tableName: table,
+      queueName: "held",
+    });
+    const other = await openSqlQueue({
+      connection: postgresDatabase(client),
+      tableName: table,
+      queueName: "other",
+    });
+    expect(await queue.isPaused()).toBe(true);
+    expect(await queue.controllerStatus()).toBeNull();
+    await queue.recordControllerStatus({ identity: "h/1", leader: true, paused: true, periodSeconds: 5 });
+    await other.recordControllerStatus({ identity: "h/2", leader: true, paused: false, periodSeconds: 5 });
+    expect(await queue.isPaused()).toBe(true);
+    expect(await other.isPaused()).toBe(false);
+    expect(await queue.controllerStatus()).toMatchObject({ identity: "h/1", paused: true });
+    expect(await other.controllerStatus()).toMatchObject({ identity: "h/2", paused: false });
+    await queue.setPaused(false);
+    expect(await queue.controllerStatus()).toMatchObject({ identity: "h/1", paused: true });
+    await queue.close();
+    await other.close();
   });
 
   it("get on a freshly bulk-loaded table walks the ready index under its LIMIT (no sort of the waiting rows)", async () => {

@@ -1,3 +1,4 @@
+import { hostname } from "node:os";
 import { Controller, ServiceLoop, WorkQueue } from "@task-queue/controller";
 import { ControllerMetrics, QueueMetrics } from "@task-queue/metrics";
 import {
@@ -57,6 +58,8 @@ export function createServiceLoop(
     workQueue,
     strategy,
     logger,
+    // host/pid tells people which process leads; the election's description could name a database host.
+    status: { identity: `${hostname()}/${process.pid}`, periodSeconds: settings.periodic_seconds },
     ...(Object.values(retention).some((age) => age !== null) ? { retention } : {}),
   });
   const tickMetrics: ControllerMetrics = new ControllerMetrics(metrics, {

@@ -60,7 +60,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Every queue that holds items (and the default queue), with its sizes */
+        /** Every queue that holds items (and the default queue), with its sizes, pause flag and controller status */
         get: operations["listQueues"];
         put?: never;
         post?: never;
@@ -1364,6 +1364,7 @@ export interface components {
             sizes: components["schemas"]["StageSizes"];
             /** @description Whether controllers are paused from releasing; null when the backend stores no pause flag */
             paused: boolean | null;
+            controller: components["schemas"]["ControllerStatus"];
         };
         StageSizes: {
             WAITING: number;
@@ -1371,6 +1372,21 @@ export interface components {
             SUCCESS: number;
             FAIL: number;
         };
+        /** @description The status the leading controller recorded at its last tick; null when none ever did (or the backend stores none) */
+        ControllerStatus: {
+            /** Format: date-time */
+            last_tick_at: string;
+            /** @description Seconds since the last tick, by the storage's clock */
+            age_seconds: number;
+            /** @description The controller process (host/pid) */
+            identity: string;
+            leader: boolean;
+            /** @description Its last tick released nothing because releasing was paused */
+            paused: boolean;
+            period_seconds: number;
+            /** @description No tick for more than 3 periods (at least 10 s): the controller stopped or cannot reach the queue */
+            stale: boolean;
+        } | null;
         /** @description The machine-readable code is in the x-error-code header */
         Error: {
             detail: string | components["schemas"]["ValidationProblem"][];
@@ -1513,6 +1529,12 @@ export interface components {
                 reason: string;
                 count: number;
             }[];
+            /** @description Items finished per bucket, oldest first: bucket i starts at since + i × bucket_seconds (60 s, wider for windows over an hour, at most 60 buckets) */
+            series: {
+                bucket_seconds: number;
+                done: number[];
+                failed: number[];
+            };
             /** @enum {string} */
             source: "items" | "events";
         };

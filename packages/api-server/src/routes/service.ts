@@ -1,5 +1,10 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { canPause, servedQueueNames } from "@task-queue/queue-core";
+import {
+  canPause,
+  controllerStatusToJson,
+  hasControllerStatus,
+  servedQueueNames,
+} from "@task-queue/queue-core";
 import type { App } from "../context.js";
 import type { ResolvedOptions } from "../options.js";
 import { ErrorBody, QueueSummary } from "../schemas.js";
@@ -83,7 +88,8 @@ export function registerServiceRoutes(app: App, options: ResolvedOptions): void 
     method: "get",
     path: "/api/v1/queues",
     tags: ["named queues"],
-    summary: "Every queue that holds items (and the default queue), with its sizes",
+    summary:
+      "Every queue that holds items (and the default queue), with its sizes, pause flag and controller status",
     responses: {
       200: json(z.array(QueueSummary), "The queues, by name"),
       401: json(ErrorBody, "Missing or wrong bearer token"),
@@ -95,11 +101,12 @@ export function registerServiceRoutes(app: App, options: ResolvedOptions): void 
     const summaries = await Promise.all(
       names.map(async (name) => {
         const queue = options.queues.queue(name);
-        const [sizes, paused] = await Promise.all([
+        const [sizes, paused, controller] = await Promise.all([
           queue.sizes(),
           canPause(queue) ? queue.isPaused() : Promise.resolve(null),
+          hasControllerStatus(queue) ? queue.controllerStatus() : Promise.resolve(null),
         ]);
-        return { name, sizes, paused };
+        return { name, sizes, paused, controller: controllerStatusToJson(controller) };
       }),
     );
     return c.json(summaries, 200);

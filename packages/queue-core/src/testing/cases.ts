@@ -15,6 +15,8 @@ export interface QueueCapabilities {
   delay: boolean;
   /** The backend stores the pause flag (isPaused/setPaused). */
   pause?: boolean;
+  /** recordControllerStatus/controllerStatus (QueueWithControllerStatus). */
+  controllerStatus?: boolean;
   /** stats() (QueueWithStats): counts, rates, durations and failure reasons over a window. */
   stats?: boolean;
   /**

@@ -63,7 +63,12 @@ async function finishedItem(
   const finished = meta.updatedAt ?? object.lastModified;
   if (finished < since) return null;
   const reason = failed === null ? null : decodeContent(failed.text, meta.envelope).lastError;
-  return { stage, seconds: Math.max(0, finished - (meta.createdAt ?? finished)) / 1000, reason };
+  return {
+    stage,
+    finishedAt: finished,
+    seconds: Math.max(0, finished - (meta.createdAt ?? finished)) / 1000,
+    reason,
+  };
 }
 
 /** When the longest-waiting WAITING item entered WAITING (its updated time), or null when none waits. */
