@@ -16,6 +16,13 @@ export { underCI } from "./ci.js";
 export { DummyWorker } from "./dummy-worker.js";
 export { WaitObservedQueue } from "./observed-queue.js";
 export { type LogRecord, recordingLogger } from "./recording-logger.js";
+export {
+  type ExampleOutput,
+  type ReadmeBlock,
+  readmeBlocks,
+  readmeExampleMismatches,
+  runExample,
+} from "./readme-examples.js";
 export { type SuiteFailure, suiteFailure } from "./suite-failure.js";
 export {
   type ConformanceCase,
