@@ -29,12 +29,12 @@ it("the root README's library example runs on PostgreSQL", async () => {
   const items = randomTableName();
   const events = randomTableName();
   try {
-    const [[sizes, history]] = await runExample(example("root.ts"), [
+    const [[sizes, history]] = (await runExample(example("root.ts"), [
       ['"postgres://app@db/app"', `"${url}", tableName: "${items}"`],
       ['"images_events"', `"${events}"`],
-    ]);
+    ])) as [[unknown, HistoryEntry[]]];
     expect(sizes).toEqual({ WAITING: 0, PROCESSING: 0, SUCCESS: 2, FAIL: 0 });
-    expect((history as HistoryEntry[]).map((entry) => entry.to)).toEqual(["WAITING", "PROCESSING", "SUCCESS"]);
+    expect(history.map((entry) => entry.to)).toEqual(["WAITING", "PROCESSING", "SUCCESS"]);
   } finally {
     await dropQueueTable(url, items);
     await dropTables(url, events);

@@ -15,7 +15,6 @@ export { type CallbackReceiver, type ReceivedCallback, startCallbackReceiver } f
 export { underCI } from "./ci.js";
 export { DummyWorker } from "./dummy-worker.js";
 export { WaitObservedQueue } from "./observed-queue.js";
-export { type LogRecord, recordingLogger } from "./recording-logger.js";
 export {
   type ExampleOutput,
   type ReadmeBlock,
@@ -23,6 +22,7 @@ export {
   readmeExampleMismatches,
   runExample,
 } from "./readme-examples.js";
+export { type LogRecord, recordingLogger } from "./recording-logger.js";
 export { type SuiteFailure, suiteFailure } from "./suite-failure.js";
 export {
   type ConformanceCase,

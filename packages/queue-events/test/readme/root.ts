@@ -1,6 +1,6 @@
-import { openSqlQueue } from "@task-queue/queue-sql";
 import { QueueWithEvents } from "@task-queue/queue-events";
 import { SqlEventStore } from "@task-queue/queue-events/sql";
+import { openSqlQueue } from "@task-queue/queue-sql";
 
 const sqlQueue = await openSqlQueue({ connection: "postgres://app@db/app", queueName: "images" });
 const store = new SqlEventStore(sqlQueue.database, { table: "images_events" }); // same database: each move and its event commit together
