@@ -13,8 +13,8 @@ it("this README's and the root README's blocks are their example files, byte for
 });
 
 it("the usage example runs and prints what its comments say", async () => {
-  const output = await runExample(new URL("./readme/usage.ts", import.meta.url));
-  expect(output).toEqual([["SUCCESS", 1], ["WAITING"]]);
+  const { logs } = await runExample(new URL("./readme/usage.ts", import.meta.url));
+  expect(logs).toEqual([["SUCCESS", 1], ["WAITING"]]);
 });
 
 it("readmeBlocks finds each ```ts block with its marker, and only those", () => {
@@ -76,14 +76,15 @@ it("readmeExampleMismatches names a block that differs from its file by one byte
   }
 });
 
-it("runExample replaces text before running, returns the logs, and refuses a replacement it cannot make", async () => {
+it("runExample replaces text before running, returns the logs and exports, and refuses a replacement it cannot make", async () => {
   const dir = await mkdtemp(join(tmpdir(), "readme-run-"));
   try {
     const file = pathToFileURL(join(dir, "example.ts"));
-    await writeFile(file, 'console.log("http://argo.example", 1);\n');
-    expect(await runExample(file, [["http://argo.example", "http://127.0.0.1:1"]])).toEqual([
-      ["http://127.0.0.1:1", 1],
-    ]);
+    await writeFile(file, 'console.log("http://argo.example", 1);\nexport const answer = 42;\n');
+    expect(await runExample(file, [["http://argo.example", "http://127.0.0.1:1"]])).toEqual({
+      logs: [["http://127.0.0.1:1", 1]],
+      exports: { answer: 42 },
+    });
     await expect(runExample(file, [["absent", "x"]])).rejects.toThrow('does not contain "absent"');
   } finally {
     await rm(dir, { recursive: true, force: true });

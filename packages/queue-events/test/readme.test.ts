@@ -10,7 +10,7 @@ it("the README's blocks are their example files, byte for byte", async () => {
 });
 
 it("the usage example runs on PGlite and tells a whole life, with the retry's reason and the delete", async () => {
-  const [[history]] = (await runExample(example("usage.ts"))) as [[HistoryEntry[]]];
+  const [[history]] = (await runExample(example("usage.ts"))).logs as [[HistoryEntry[]]];
   expect(
     history.map((entry) => [`${entry.from ?? "-"}→${entry.to}`, entry.action ?? "", entry.reason ?? ""]),
   ).toEqual([
@@ -29,10 +29,12 @@ it("the root README's library example runs on PostgreSQL", async () => {
   const items = randomTableName();
   const events = randomTableName();
   try {
-    const [[sizes, history]] = (await runExample(example("root.ts"), [
-      ['"postgres://app@db/app"', `"${url}", tableName: "${items}"`],
-      ['"images_events"', `"${events}"`],
-    ])) as [[unknown, HistoryEntry[]]];
+    const [[sizes, history]] = (
+      await runExample(example("root.ts"), [
+        ['"postgres://app@db/app"', `"${url}", tableName: "${items}"`],
+        ['"images_events"', `"${events}"`],
+      ])
+    ).logs as [[unknown, HistoryEntry[]]];
     expect(sizes).toEqual({ WAITING: 0, PROCESSING: 0, SUCCESS: 2, FAIL: 0 });
     expect(history.map((entry) => entry.to)).toEqual(["WAITING", "PROCESSING", "SUCCESS"]);
   } finally {
@@ -46,11 +48,13 @@ it("the namespace example runs on PostgreSQL", async () => {
   const items = randomTableName();
   const events = randomTableName();
   try {
-    const [[history]] = (await runExample(example("namespace.ts"), [
-      ['"postgres://app@db/app"', `"${url}"`],
-      ['"task_queue_items"', `"${items}"`],
-      ['"task_queue_events"', `"${events}"`],
-    ])) as [[HistoryEntry[]]];
+    const [[history]] = (
+      await runExample(example("namespace.ts"), [
+        ['"postgres://app@db/app"', `"${url}"`],
+        ['"task_queue_items"', `"${items}"`],
+        ['"task_queue_events"', `"${events}"`],
+      ])
+    ).logs as [[HistoryEntry[]]];
     expect(history.map((entry) => [entry.kind, entry.to])).toEqual([["ADD", "WAITING"]]);
   } finally {
     await dropQueueTable(url, items);

@@ -16,7 +16,7 @@ export { underCI } from "./ci.js";
 export { DummyWorker } from "./dummy-worker.js";
 export { WaitObservedQueue } from "./observed-queue.js";
 export {
-  type ExampleOutput,
+  type ExampleRun,
   type ReadmeBlock,
   readmeBlocks,
   readmeExampleMismatches,

@@ -52,18 +52,21 @@ export async function readmeExampleMismatches(readme: URL): Promise<string[]> {
   return problems;
 }
 
-/** What running an example printed with console.log, one array of arguments per call. */
-export type ExampleOutput = unknown[][];
+/** What running an example printed with console.log (one array of arguments per call), and what it exports. */
+export interface ExampleRun {
+  logs: unknown[][];
+  exports: Record<string, unknown>;
+}
 
 /**
- * Runs an example file (imports it, so its top-level code runs) and returns what it logged. Each replacement
+ * Runs an example file (imports it, so its top-level code runs) and returns what it logged and exported. Each replacement
  * swaps text of the example before it runs (a URL of the README for a loopback server's, say) and must occur in
  * it; the edited copy is written next to the example, so its imports resolve the same way, and removed after.
  */
 export async function runExample(
   file: URL,
   replacements: ReadonlyArray<readonly [string, string]> = [],
-): Promise<ExampleOutput> {
+): Promise<ExampleRun> {
   let target = file;
   if (replacements.length > 0) {
     let text = await readFile(file, "utf8");
@@ -74,16 +77,16 @@ export async function runExample(
     target = new URL(`./.run-${randomUUID()}.ts`, file);
     await writeFile(target, text);
   }
-  const output: ExampleOutput = [];
+  const logs: unknown[][] = [];
   const log = console.log;
   console.log = (...args: unknown[]) => {
-    output.push(args);
+    logs.push(args);
   };
   try {
-    await import(target.href);
+    const exports: Record<string, unknown> = await import(target.href);
+    return { logs, exports };
   } finally {
     console.log = log;
     if (target !== file) await rm(target, { force: true });
   }
-  return output;
 }
