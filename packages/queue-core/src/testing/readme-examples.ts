@@ -83,8 +83,8 @@ export async function runExample(
     logs.push(args);
   };
   try {
-    const exports: Record<string, unknown> = await import(target.href);
-    return { logs, exports };
+    const module: Record<string, unknown> = await import(target.href);
+    return { logs, exports: { ...module } };
   } finally {
     console.log = log;
     if (target !== file) await rm(target, { force: true });
