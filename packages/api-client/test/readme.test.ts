@@ -35,6 +35,7 @@ it("the usage example runs against a real server", async () => {
       attempts: 1,
       result: { frames: 12 },
     });
+    expect(await queues.queue("renders").sizes()).toMatchObject({ WAITING: 1 });
     expect(await queues.queue("default").lookupStatus("job-1")).toBe(
       await queues.queue("default").lookupStatus("job-2"),
     );

@@ -12,7 +12,8 @@ const [[id] = []] = await client.get(1); // [[id, body]], or [] when nothing wai
 if (id) await client.success(id);
 const thumbnails = client.queue("thumbnails"); // /api/v1/queues/thumbnails/…
 console.log(await thumbnails.sizes(), await client.listQueues());
-const namespace = new ApiQueueNamespace({ baseUrl: "http://127.0.0.1:8000" }); // a QueueNamespace
+const namespace = new ApiQueueNamespace({ baseUrl: "http://127.0.0.1:8000", token: "…" }); // a QueueNamespace
+await namespace.queue("renders").put({ "frame-1": {} }); // for code written against QueueNamespace
 
 // The job lifecycle: options on put, a lease, the attempt number as fencing token.
 await client.putJobs([{ id: "job-2", body: {}, priority: 10, maxAttempts: 3 }]); // delaySeconds too
