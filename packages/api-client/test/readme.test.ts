@@ -27,7 +27,14 @@ it("the usage example runs against a real server", async () => {
     expect(logs.length).toBe(2);
     expect(logs[0]).toEqual([
       { WAITING: 0, PROCESSING: 0, SUCCESS: 0, FAIL: 0 }, // thumbnails
-      [{ name: "default", sizes: { WAITING: 0, PROCESSING: 0, SUCCESS: 1, FAIL: 0 }, paused: false }],
+      [
+        {
+          name: "default",
+          sizes: { WAITING: 0, PROCESSING: 0, SUCCESS: 1, FAIL: 0 },
+          paused: false,
+          controller: null,
+        },
+      ],
     ]);
     expect(logs[1]?.[0]).toMatchObject({
       itemId: "job-2",
