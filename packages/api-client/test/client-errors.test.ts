@@ -71,8 +71,19 @@ describe("ApiClient maps error answers back to queue-core errors", () => {
   it("named queues and the namespace view", async () => {
     await client.queue("jobs").put({ j: 1 });
     expect(await client.listQueues()).toEqual([
-      { name: "default", sizes: { WAITING: 2, PROCESSING: 0, SUCCESS: 0, FAIL: 0 }, paused: false },
-      { name: "jobs", sizes: { WAITING: 1, PROCESSING: 0, SUCCESS: 0, FAIL: 0 }, paused: false },
+      // No controller ever ticked on these queues.
+      {
+        name: "default",
+        sizes: { WAITING: 2, PROCESSING: 0, SUCCESS: 0, FAIL: 0 },
+        paused: false,
+        controller: null,
+      },
+      {
+        name: "jobs",
+        sizes: { WAITING: 1, PROCESSING: 0, SUCCESS: 0, FAIL: 0 },
+        paused: false,
+        controller: null,
+      },
     ]);
     const namespace = new ApiQueueNamespace({ baseUrl: server.baseUrl, token: "t0ken" });
     expect(await namespace.listQueues()).toEqual(["default", "jobs"]);
