@@ -62,6 +62,33 @@ describe.skipIf(!availability.available)(title, () => {
     await moto?.stop();
   }, 60_000);
 
+  it("a get whose claim of one item fails hands out the items it did claim, and strands none", async () => {
+    const prefix = `partial-${randomUUID()}`;
+    const client = motoServer.motoClient(moto.endpoint);
+    // The store fails the PROCESSING write of one item, as moto does with a 500 under load.
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        const key = String((args.input as { Key?: unknown }).Key ?? "");
+        const write = context.commandName === "PutObjectCommand";
+        if (write && key.includes("/PROCESSING/") && key.includes(encodeId("unlucky"))) {
+          throw Object.assign(new Error("We encountered an internal error"), { name: "InternalError" });
+        }
+        return next(args);
+      },
+      { step: "initialize", name: "failOneClaim" },
+    );
+    const queue = new S3Queue({ ...motoServer.motoConnection(moto, prefix), client });
+    opened.push({ queue, client });
+    await queue.put({ a: 1, unlucky: 2, z: 3 });
+    const got = (await queue.get(3)).map(([id]) => id).sort();
+    expect(got).toEqual(["a", "z"]);
+    // Nothing claimed is left unseen: PROCESSING holds exactly what was handed out, the failed one still waits.
+    expect(await queue.sizes()).toEqual({ WAITING: 1, PROCESSING: 2, SUCCESS: 0, FAIL: 0 });
+    expect(await queue.lookupStatus("unlucky")).toBe(QueueItemStage.WAITING);
+    // With nothing claimable but the failing item, the error is the caller's.
+    await expect(queue.get(1)).rejects.toMatchObject({ code: "QUEUE_UNAVAILABLE" });
+  });
+
   it("put costs 2 requests per new item, success and fail 3 each", async () => {
     const { queue, take } = open(`requests-${randomUUID()}`);
     await queue.description(); // the probe

@@ -29,8 +29,23 @@ export async function takeWaiting(scope: S3QueueScope, n: number, how: Claim): P
     );
     if (page.keys.length === 0) break;
     after = page.keys[page.keys.length - 1]!;
-    const claimed = await Promise.all(page.keys.map((key) => claim(scope, key, how)));
-    for (const item of claimed) if (item !== null) out.push(item);
+    // Settled, not Promise.all: when one claim fails (the store errs), the others may already be in PROCESSING
+    // under this call, and throwing would strand them there unseen (a moto 500 in the 4-process drain test did).
+    const settled = await Promise.allSettled(page.keys.map((key) => claim(scope, key, how)));
+    let failure: unknown = null;
+    for (const result of settled) {
+      if (result.status === "rejected") failure ??= result.reason;
+      else if (result.value !== null) out.push(result.value);
+    }
+    if (failure !== null) {
+      // Hand out what was claimed; the error is raised only when there is nothing to hand out.
+      if (out.length === 0) throw failure;
+      scope.logger.warn(
+        { err: failure, claimed: out.length },
+        "a claim failed; returning the items already claimed",
+      );
+      break;
+    }
     if (!page.truncated) break;
   }
   return out;
