@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { createApp } from "@task-queue/api-server";
 import { type Served, serveOnLoopback } from "@task-queue/api-server/testing";
 import { InMemoryQueueNamespace } from "@task-queue/queue-core";
-import { runQueueConformance } from "@task-queue/queue-core/testing";
+import { EVERY_CAPABILITY, runQueueConformance } from "@task-queue/queue-core/testing";
 import { afterAll, beforeAll } from "vitest";
 import { ApiClient } from "../src/index.js";
 
@@ -16,15 +16,7 @@ afterAll(() => server.close());
 runQueueConformance(
   "ApiClient → HTTP → InMemoryQueue (named queue)",
   () => new ApiClient({ baseUrl: server.baseUrl }).queue(`q-${randomUUID()}`),
-  {
-    strictFifo: true,
-    priority: true,
-    delay: true,
-    pause: true,
-    stats: true,
-    leaseRaces: true,
-    callbacks: true,
-  },
+  { ...EVERY_CAPABILITY, controllerStatus: false },
   { implementation: "InMemoryQueue" },
 );
 
@@ -37,14 +29,6 @@ runQueueConformance(
     const client = new ApiClient({ baseUrl: own.baseUrl, token });
     return Object.assign(client, { close: () => own.close() });
   },
-  {
-    strictFifo: true,
-    priority: true,
-    delay: true,
-    pause: true,
-    stats: true,
-    leaseRaces: true,
-    callbacks: true,
-  },
+  { ...EVERY_CAPABILITY, controllerStatus: false },
   { implementation: "InMemoryQueue" },
 );

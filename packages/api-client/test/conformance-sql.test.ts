@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { createApp } from "@task-queue/api-server";
 import { type Served, serveOnLoopback } from "@task-queue/api-server/testing";
-import { runQueueConformance } from "@task-queue/queue-core/testing";
+import { EVERY_CAPABILITY, runQueueConformance } from "@task-queue/queue-core/testing";
 import { SqlQueueNamespace } from "@task-queue/queue-sql";
 import { dropQueueTable, randomTableName, testDatabaseUrl } from "@task-queue/queue-sql/testing";
 import { afterAll, beforeAll } from "vitest";
@@ -27,14 +27,6 @@ afterAll(async () => {
 runQueueConformance(
   "ApiClient → HTTP → SqlQueue (PostgreSQL)",
   () => new ApiClient({ baseUrl: server.baseUrl }).queue(`q-${randomUUID()}`),
-  {
-    strictFifo: true,
-    priority: true,
-    delay: true,
-    pause: true,
-    stats: true,
-    leaseRaces: true,
-    callbacks: true,
-  },
+  { ...EVERY_CAPABILITY, controllerStatus: false },
   { implementation: "SQLQueue", timeoutMs: 60_000 },
 );

@@ -1,22 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { InMemoryQueue, InMemoryQueueNamespace, InvalidArgument } from "../src/index.js";
-import { runQueueConformance } from "../src/testing/index.js";
+import { EVERY_CAPABILITY, runQueueConformance } from "../src/testing/index.js";
 
-runQueueConformance(
-  "InMemoryQueue",
-  () => new InMemoryQueue(),
-  {
-    pause: true,
-    controllerStatus: true,
-    strictFifo: true,
-    priority: true,
-    stats: true,
-    delay: true,
-    leaseRaces: true,
-    callbacks: true,
-  },
-  { implementation: "InMemoryQueue" },
-);
+runQueueConformance("InMemoryQueue", () => new InMemoryQueue(), EVERY_CAPABILITY, {
+  implementation: "InMemoryQueue",
+});
 
 describe("InMemoryQueueNamespace", () => {
   it("keeps named queues apart and lists those that hold items", async () => {

@@ -1,5 +1,5 @@
 import { hasStats, InMemoryQueue, InMemoryQueueNamespace, ItemNotFound } from "@task-queue/queue-core";
-import { runQueueConformance } from "@task-queue/queue-core/testing";
+import { EVERY_CAPABILITY, runQueueConformance } from "@task-queue/queue-core/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   type Event,
@@ -16,16 +16,7 @@ import { expectLifeRecorded } from "./support/lives.js";
 runQueueConformance(
   "QueueWithEvents over InMemoryQueue",
   () => new QueueWithEvents(new InMemoryQueue(), new InMemoryEventStore(), { base: "TASK" }),
-  {
-    strictFifo: true,
-    priority: true,
-    delay: true,
-    pause: true,
-    stats: true,
-    leaseRaces: true,
-    callbacks: true,
-    controllerStatus: true,
-  },
+  EVERY_CAPABILITY,
   { implementation: "QueueWithEvents" },
 );
 

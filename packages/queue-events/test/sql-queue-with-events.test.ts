@@ -2,7 +2,7 @@
 // one transaction, on PGlite and on PostgreSQL.
 import { PGlite } from "@electric-sql/pglite";
 import { ItemNotFound, QueueItemStage, QueueUnavailable } from "@task-queue/queue-core";
-import { runQueueConformance } from "@task-queue/queue-core/testing";
+import { EVERY_CAPABILITY, runQueueConformance } from "@task-queue/queue-core/testing";
 import { openSqlQueue, SqlQueueNamespace } from "@task-queue/queue-sql";
 import { sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/pglite";
@@ -54,16 +54,7 @@ for (const { label, open } of databases) {
     runQueueConformance(
       `QueueWithEvents over SqlQueue on ${label}`,
       () => queues.queue(`case-${caseNumber++}`),
-      {
-        strictFifo: true,
-        priority: true,
-        delay: true,
-        pause: true,
-        stats: true,
-        leaseRaces: true,
-        callbacks: true,
-        controllerStatus: true,
-      },
+      EVERY_CAPABILITY,
       { implementation: "QueueWithEvents" },
     );
 

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import { QueueItemStage } from "@task-queue/queue-core";
-import { runQueueConformance } from "@task-queue/queue-core/testing";
+import { EVERY_CAPABILITY, runQueueConformance } from "@task-queue/queue-core/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { drizzleOf } from "../src/database.js";
 import { openSqlQueue } from "../src/index.js";
@@ -33,16 +33,7 @@ runQueueConformance(
   () => {
     return openSqlQueue({ connection: pgliteDatabase(started(memory)), queueName: `memory-${memoryCase++}` });
   },
-  {
-    strictFifo: true,
-    priority: true,
-    delay: true,
-    pause: true,
-    stats: true,
-    leaseRaces: true,
-    callbacks: true,
-    controllerStatus: true,
-  },
+  EVERY_CAPABILITY,
   { implementation: "SQLQueue", timeoutMs: CASE_TIMEOUT_MS },
 );
 
@@ -80,16 +71,7 @@ describe("SqlQueue on PGlite on disk", () => {
     () => {
       return openSqlQueue({ connection: pgliteDatabase(started(disk)), queueName: `disk-${diskCase++}` });
     },
-    {
-      strictFifo: true,
-      priority: true,
-      delay: true,
-      pause: true,
-      stats: true,
-      leaseRaces: true,
-      callbacks: true,
-      controllerStatus: true,
-    },
+    EVERY_CAPABILITY,
     { implementation: "SQLQueue", timeoutMs: CASE_TIMEOUT_MS },
   );
 

@@ -1,5 +1,5 @@
 import { QueueItemStage } from "@task-queue/queue-core";
-import { runQueueConformance } from "@task-queue/queue-core/testing";
+import { EVERY_CAPABILITY, runQueueConformance } from "@task-queue/queue-core/testing";
 import { sql } from "drizzle-orm";
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -33,16 +33,7 @@ async function sharedNamespace(): Promise<SqlQueueNamespace> {
 runQueueConformance(
   "SqlQueue on PostgreSQL",
   async () => (await sharedNamespace()).queue(`case-${caseNumber++}`),
-  {
-    strictFifo: true,
-    priority: true,
-    delay: true,
-    pause: true,
-    stats: true,
-    leaseRaces: true,
-    callbacks: true,
-    controllerStatus: true,
-  },
+  EVERY_CAPABILITY,
   { implementation: "SQLQueue" },
 );
 

@@ -29,6 +29,18 @@ export interface QueueCapabilities {
   callbacks?: boolean;
 }
 
+/** What a full-featured backend declares (memory, SQL, and HTTP in front of either): every optional case runs. */
+export const EVERY_CAPABILITY: Readonly<Required<QueueCapabilities>> = Object.freeze({
+  strictFifo: true,
+  priority: true,
+  delay: true,
+  pause: true,
+  controllerStatus: true,
+  stats: true,
+  leaseRaces: true,
+  callbacks: true,
+});
+
 export interface ConformanceOptions {
   /** The `implementation` the queue's description() must name, e.g. "SQLQueue" (the Python system's class names). */
   implementation: string;

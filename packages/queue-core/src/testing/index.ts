@@ -5,6 +5,7 @@ import {
   type ConformanceCase,
   type ConformanceOptions,
   conformanceCases,
+  EVERY_CAPABILITY,
   type QueueCapabilities,
 } from "./cases.js";
 import { lifecycleCases } from "./lifecycle-cases.js";
@@ -28,6 +29,7 @@ export {
   type ConformanceCase,
   type ConformanceOptions,
   conformanceCases,
+  EVERY_CAPABILITY,
   lifecycleCases,
   purgeCases,
   type QueueCapabilities,
