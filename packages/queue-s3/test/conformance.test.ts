@@ -1,6 +1,7 @@
 import { runQueueConformance } from "@task-queue/queue-core/testing";
 import { afterAll } from "vitest";
 import { S3Queue } from "../src/index.js";
+import { S3_CAPABILITIES } from "./support/capabilities.js";
 import { connection, freshPrefix, keepStageFolders, removePrefixes } from "./support/queues.js";
 
 const prefixes: string[] = [];
@@ -18,15 +19,7 @@ runQueueConformance(
     await keepStageFolders(prefix);
     return new S3Queue(connection(prefix));
   },
-  {
-    strictFifo: false,
-    priority: false,
-    delay: false,
-    pause: true,
-    controllerStatus: true,
-    stats: true,
-    leaseRaces: true,
-  },
+  S3_CAPABILITIES,
   { implementation: "JsonS3Queue", timeoutMs: 300_000 },
 );
 

@@ -7,6 +7,7 @@ import { type ItemId, QueueItemStage } from "@task-queue/queue-core";
 import { recordingLogger, runQueueConformance } from "@task-queue/queue-core/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { S3Queue } from "../src/index.js";
+import { S3_CAPABILITIES } from "./support/capabilities.js";
 import {
   MOTO_CREDENTIALS,
   motoAvailability,
@@ -117,15 +118,7 @@ describe.skipIf(!availability.available)(title, () => {
   runQueueConformance(
     "S3Queue on moto_server",
     () => new S3Queue(motoConnection(moto, freshPrefix("conformance"))),
-    {
-      strictFifo: false,
-      priority: false,
-      delay: false,
-      pause: true,
-      controllerStatus: true,
-      stats: true,
-      leaseRaces: true,
-    },
+    S3_CAPABILITIES,
     { implementation: "JsonS3Queue", largeBatchSize: 500, concurrencyItems: 300, timeoutMs: 120_000 },
   );
 
