@@ -1,17 +1,15 @@
 import { mkdirSync } from "node:fs";
 import { basename, isAbsolute, relative, resolve } from "node:path";
 import { ServerMetrics } from "@task-queue/metrics";
-import { InMemoryLeaderElection, observeNamespace } from "@task-queue/queue-core";
+import { InMemoryLeaderElection } from "@task-queue/queue-core";
 import { SqlQueueNamespace } from "@task-queue/queue-sql";
 import type { RunContext } from "../cli.js";
-import { startHttpServer } from "../http-server.js";
 import { EXAMPLE_ITEMS_FILE } from "../paths.js";
 import { onSignals, stopSignal } from "../signals.js";
 import { createServiceLoop, queueLogger } from "../wiring/controller.js";
 import { withQueueEvents } from "../wiring/queues.js";
 import { createWorker } from "../wiring/worker.js";
-import { startCallbackDelivery } from "./callback-delivery.js";
-import { startRescueSweep } from "./rescue-sweep.js";
+import { startApiServices } from "./api-services.js";
 import { withResources } from "./resources.js";
 
 /** `task-queue dev`: server, controller and process worker on PGlite in one process, until SIGTERM/SIGINT. */
@@ -38,24 +36,11 @@ export async function runDev({ config, logger }: RunContext): Promise<number> {
     const metrics = new ServerMetrics(queues, settings.sql_queue_name);
     const queue = queues.queue(settings.sql_queue_name);
     const loop = createServiceLoop(queue, worker, election, settings, bound, metrics);
-    const server = resources.add(await startHttpServer(queues, settings, logger, metrics), (running) =>
-      running.close(),
-    );
-    logger.info({ url: server.url, docs: `${server.url}/docs` }, "API server listening");
+    const server = await startApiServices(resources, queues, settings, logger, metrics);
     resources.add(onSignals({ SIGUSR2: () => loop.pause(), SIGCONT: () => loop.resume() }), (remove) =>
       remove(),
     );
     const running = loop.run();
-    resources.add(
-      startRescueSweep(
-        observeNamespace(queues, metrics),
-        settings.sql_queue_name,
-        settings.rescue_interval_seconds,
-        logger,
-      ),
-      (sweep) => sweep.stop(),
-    );
-    resources.add(startCallbackDelivery(queues, settings, logger), (delivery) => delivery.stop());
     process.stdout.write(
       `\ntask-queue dev is running\n  API:      ${server.url}/api/v1/queue\n  Docs:     ${server.url}/docs\n` +
         `  Data:     ${dataDir}\n  Scripts:  ${settings.path_to_scripts}\n` +
