@@ -91,8 +91,69 @@ function declarationText(declaration: ts.Declaration): string {
   return printer.printNode(ts.EmitHint.Unspecified, declaration, sourceFile);
 }
 
-function report(entry: EntryPoint, pkg: Package, packages: Package[], program: ts.Program): Report {
+/** The symbol an export stands for (through `export { x } from` and `import`/`export` aliases). */
+function resolved(symbol: ts.Symbol, checker: ts.TypeChecker): ts.Symbol {
+  return symbol.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(symbol) : symbol;
+}
+
+/** Every symbol some entry point of some package exports: what a user can name. */
+function exportedAnywhere(packages: Package[], program: ts.Program): Set<ts.Symbol> {
   const checker = program.getTypeChecker();
+  const symbols = new Set<ts.Symbol>();
+  for (const entry of packages.flatMap((p) => p.entries)) {
+    const sourceFile = program.getSourceFile(entry.types);
+    const moduleSymbol = sourceFile && checker.getSymbolAtLocation(sourceFile);
+    for (const exported of moduleSymbol ? checker.getExportsOfModule(moduleSymbol) : []) {
+      symbols.add(resolved(exported, checker));
+    }
+  }
+  return symbols;
+}
+
+/**
+ * The declarations of ours that `node` names in a type (a reference, a heritage clause, a typeof) but that no entry
+ * point exports (API Extractor's "forgotten export"): users meet these types and cannot name them.
+ */
+function forgottenIn(node: ts.Node, context: ReportContext, into: Set<string>): void {
+  const { checker, packages, exported } = context;
+  const visit = (child: ts.Node): void => {
+    let name: ts.Node | undefined;
+    if (ts.isTypeReferenceNode(child)) name = child.typeName;
+    else if (ts.isExpressionWithTypeArguments(child)) name = child.expression;
+    else if (ts.isTypeQueryNode(child)) name = child.exprName;
+    while (name && (ts.isQualifiedName(name) || ts.isPropertyAccessExpression(name))) {
+      name = ts.isQualifiedName(name) ? name.left : name.expression;
+    }
+    const found = name && checker.getSymbolAtLocation(name);
+    const symbol = found && resolved(found, checker);
+    const declarations = symbol?.declarations ?? [];
+    if (
+      symbol &&
+      !(
+        symbol.flags &
+        (ts.SymbolFlags.TypeParameter | ts.SymbolFlags.ValueModule | ts.SymbolFlags.NamespaceModule)
+      ) &&
+      declarations.length > 0 &&
+      declarations.every((d) =>
+        packages.some((p) => p.name === owningPackage(d.getSourceFile().fileName, packages)),
+      ) &&
+      !exported.has(symbol)
+    ) {
+      into.add(symbol.name);
+    }
+    ts.forEachChild(child, visit);
+  };
+  visit(node);
+}
+
+interface ReportContext {
+  checker: ts.TypeChecker;
+  packages: Package[];
+  exported: Set<ts.Symbol>;
+}
+
+function report(entry: EntryPoint, pkg: Package, context: ReportContext, program: ts.Program): Report {
+  const { checker, packages } = context;
   const sourceFile = program.getSourceFile(entry.types);
   if (!sourceFile)
     throw new Error(`${entry.specifier}: ${relative(root, entry.types)} is missing (run pnpm build)`);
@@ -100,17 +161,20 @@ function report(entry: EntryPoint, pkg: Package, packages: Package[], program: t
   const exports = moduleSymbol ? checker.getExportsOfModule(moduleSymbol) : [];
   const blocks: string[] = [];
   const names: string[] = [];
+  const forgotten = new Set<string>();
   for (const exported of [...exports].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
     names.push(exported.name);
-    const symbol = exported.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(exported) : exported;
+    const symbol = resolved(exported, checker);
     const declarations = symbol.declarations ?? [];
     const lines: string[] = [];
     if (symbol.name !== exported.name) lines.push(`// exported as ${exported.name}`);
     const from = new Set<string>();
     for (const declaration of declarations) {
       const owner = owningPackage(declaration.getSourceFile().fileName, packages);
-      if (owner === pkg.name) lines.push(declarationText(declaration));
-      else from.add(owner);
+      if (owner === pkg.name) {
+        lines.push(declarationText(declaration));
+        forgottenIn(declaration, context, forgotten);
+      } else from.add(owner);
     }
     for (const owner of from) lines.push(`export { ${symbol.name} } from "${owner}";`);
     if (declarations.length === 0)
@@ -127,6 +191,17 @@ function report(entry: EntryPoint, pkg: Package, packages: Package[], program: t
     blocks.join("\n\n"),
     "```",
     "",
+    ...(forgotten.size > 0
+      ? [
+          "Named above but exported by no entry point (users cannot name these types): " +
+            [...forgotten]
+              .sort()
+              .map((name) => `\`${name}\``)
+              .join(", ") +
+            ".",
+          "",
+        ]
+      : []),
   ].join("\n");
   return { entry, pkg, names, text, path: join(pkg.dir, "api", `${entry.file}.api.md`) };
 }
@@ -253,9 +328,14 @@ function main(): void {
     options: compilerOptions,
     host: workspaceOnlyHost(packages),
   });
+  const context: ReportContext = {
+    checker: program.getTypeChecker(),
+    packages,
+    exported: exportedAnywhere(packages, program),
+  };
   const problems: string[] = [];
   for (const pkg of packages) {
-    const reports = pkg.entries.map((entry) => report(entry, pkg, packages, program));
+    const reports = pkg.entries.map((entry) => report(entry, pkg, context, program));
     for (const r of reports) {
       const current = existsSync(r.path) ? readFileSync(r.path, "utf8") : undefined;
       if (current === r.text) continue;
