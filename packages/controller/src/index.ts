@@ -1,12 +1,6 @@
 export { type Clock, systemClock } from "./clock.js";
 export { Controller, type ControllerOptions, type TickReport } from "./controller.js";
-export {
-  addAmounts,
-  fitsWithin,
-  type ResourceAmounts,
-  type ResourceRequest,
-  resourceRequest,
-} from "./resources.js";
+export type { ResourceAmounts } from "./resources.js";
 export {
   applyRetention,
   type RetentionPolicy,

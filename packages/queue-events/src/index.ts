@@ -9,9 +9,8 @@ export type {
   FinishedMove,
   FinishedMovesRequest,
 } from "./event-store.js";
-export { historyEntries } from "./history.js";
 export { InMemoryEventStore } from "./in-memory-event-store.js";
 export { type QueueNamespaceWithEvents, withEvents } from "./namespace.js";
-export { compareEventIds, DEFAULT_EVENT_PAGE_LIMIT, MAX_EVENT_PAGE_LIMIT } from "./paging.js";
+export { DEFAULT_EVENT_PAGE_LIMIT, MAX_EVENT_PAGE_LIMIT } from "./paging.js";
 export { QueueWithEvents, type QueueWithEventsOptions } from "./queue-with-events.js";
 export type { TransactionalEventStore, TransactionalQueue } from "./transactional.js";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { winningCopy } from "../src/index.js";
+import { winningCopy } from "../src/resolve-copies.js";
 
 describe("which copy wins when a move was interrupted between copy and delete", () => {
   it("is the destination of the interrupted move, for each move", () => {

@@ -1,4 +1,3 @@
-export { type ArgoJobRequest, jobRequest } from "./body.js";
 export { ArgoApiError, ArgoError, ArgoNetworkError } from "./errors.js";
 export {
   ANNOTATION_ITEM_ID,
@@ -12,6 +11,5 @@ export {
   unescapeAnnotationValue,
 } from "./labels.js";
 export type { ArgoRetryOptions, ArgoTlsOptions, ArgoWorkerOptions } from "./options.js";
-export { workflowStage } from "./status.js";
 export type { Workflow, WorkflowCreateRequest, WorkflowSubmitRequest } from "./types.js";
-export { ArgoWorkflowsWorker, LOG_CONTAINERS } from "./worker.js";
+export { ArgoWorkflowsWorker } from "./worker.js";

@@ -7,4 +7,3 @@ export {
 } from "./argo-emulator.js";
 export { applyFieldMask } from "./field-mask.js";
 export { type LabelSelector, parseLabelSelector } from "./label-selector.js";
-export { ARGO_SPEC_FILE, OpenApiValidator } from "./openapi-validator.js";
