@@ -587,8 +587,17 @@ function itemsScreen(queue, stage) {
     return b;
   };
   const count = (ids) => `${ids.length} item${ids.length === 1 ? "" : "s"}`;
+  const deleteSelected = () =>
+    needsSelection(
+      "Delete",
+      "delete-selected",
+      (ids) => `Delete ${count(ids)} for good?`,
+      actions.delete,
+      true,
+    );
+  // Built for the shown stage only: every button made here joins `bulk`, which the selection enables.
   const actionsFor = {
-    WAITING: [
+    WAITING: () => [
       needsSelection(
         "Retry now",
         "retry-selected",
@@ -602,15 +611,9 @@ function itemsScreen(queue, stage) {
         actions.cancel,
         true,
       ),
-      needsSelection(
-        "Delete",
-        "delete-selected",
-        (ids) => `Delete ${count(ids)} for good?`,
-        actions.delete,
-        true,
-      ),
+      deleteSelected(),
     ],
-    PROCESSING: [
+    PROCESSING: () => [
       needsSelection(
         "Cancel",
         "cancel-selected",
@@ -619,16 +622,8 @@ function itemsScreen(queue, stage) {
         true,
       ),
     ],
-    SUCCESS: [
-      needsSelection(
-        "Delete",
-        "delete-selected",
-        (ids) => `Delete ${count(ids)} for good?`,
-        actions.delete,
-        true,
-      ),
-    ],
-    FAIL: [
+    SUCCESS: () => [deleteSelected()],
+    FAIL: () => [
       needsSelection(
         "Requeue",
         "requeue-selected",
@@ -640,15 +635,9 @@ function itemsScreen(queue, stage) {
           actions.requeue(queue, await allIds(queue, "FAIL")),
         ),
       ),
-      needsSelection(
-        "Delete",
-        "delete-selected",
-        (ids) => `Delete ${count(ids)} for good?`,
-        actions.delete,
-        true,
-      ),
+      deleteSelected(),
     ],
-  }[stage];
+  }[stage]();
 
   const resetPaging = () => {
     state.cursors = [""];

@@ -24,6 +24,20 @@ export interface StoredObject {
   lastModified: number;
 }
 
+/** What a HEAD or GET answer says of the object. */
+function storedObject(out: {
+  Metadata?: Record<string, string>;
+  ETag?: string;
+  LastModified?: Date;
+}): StoredObject {
+  return {
+    seq: seqOf(out.Metadata),
+    etag: out.ETag ?? null,
+    metadata: out.Metadata ?? {},
+    lastModified: out.LastModified?.getTime() ?? 0,
+  };
+}
+
 export interface ListedPage {
   keys: string[];
   /** The ETag of each key as the listing gave it (null where it gave none). */
@@ -94,12 +108,7 @@ export class S3Store {
       const out = await this.limiter.run(() =>
         this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key })),
       );
-      return {
-        seq: seqOf(out.Metadata),
-        etag: out.ETag ?? null,
-        metadata: out.Metadata ?? {},
-        lastModified: out.LastModified?.getTime() ?? 0,
-      };
+      return storedObject(out);
     } catch (error) {
       if (isNotFound(error)) return null;
       throw unavailable("HEAD", key, error);
@@ -112,14 +121,7 @@ export class S3Store {
         const out = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
         const text = (await out.Body?.transformToString("utf-8")) ?? "";
         const body = JSON.parse(text) as JsonValue;
-        return {
-          text,
-          body,
-          seq: seqOf(out.Metadata),
-          etag: out.ETag ?? null,
-          metadata: out.Metadata ?? {},
-          lastModified: out.LastModified?.getTime() ?? 0,
-        };
+        return { text, body, ...storedObject(out) };
       });
     } catch (error) {
       if (isNotFound(error)) return null;

@@ -4,6 +4,7 @@ import type { JsonValue } from "../json.js";
 import { canPause, type ItemId, type Queue } from "../queue.js";
 import { QueueItemStage, STAGE_NAMES, type StageSizes } from "../stage.js";
 import { DEFAULT_MAX_BODY_DEPTH, MAX_GET_N } from "../validation.js";
+import { rejects } from "./rejects.js";
 
 /** What a backend declares it can do; a case that needs a capability the backend lacks is reported as skipped. */
 export interface QueueCapabilities {
@@ -75,18 +76,6 @@ async function expectSizes(queue: Queue, expected: StageSizes): Promise<void> {
 
 async function allIds(queue: Queue, stage: QueueItemStage): Promise<ItemId[]> {
   return (await queue.lookupState(stage)).ids.slice().sort();
-}
-
-async function rejects<E extends Error>(
-  promise: Promise<unknown>,
-  type: new (...args: never[]) => E,
-  check?: (error: E) => void,
-): Promise<void> {
-  await assert.rejects(promise, (error: unknown) => {
-    assert.ok(error instanceof type, `expected ${type.name}, got ${String(error)}`);
-    check?.(error);
-    return true;
-  });
 }
 
 /** An array nested `depth` levels deep around `inner`: nested(2, 1) is [[1]]. */

@@ -5,27 +5,13 @@ import { LEASE_EXPIRED_REASON, MAX_REASON_BYTES, MAX_RESULT_BYTES } from "../lif
 import type { Queue } from "../queue.js";
 import { QueueItemStage } from "../stage.js";
 import type { ConformanceCase } from "./cases.js";
+import { rejects } from "./rejects.js";
 
 /**
  * The job lifecycle (attempts, leases, fencing, retries, priorities, delays, cancel, delete), specified once for
  * every backend. Time-based cases use short leases and explicit retry delays and then wait for the effect with
  * getJobs' waitSeconds, so a slow machine makes them slower, never wrong.
  */
-
-async function rejects<E extends Error>(
-  promise: Promise<unknown>,
-  type: new (...args: never[]) => E,
-  check?: (error: E) => void,
-): Promise<void> {
-  await assert.rejects(promise, (error: unknown) => {
-    assert.ok(
-      error instanceof type || (error as { name?: string })?.name === type.name,
-      `expected ${type.name}, got ${String(error)}`,
-    );
-    check?.(error as E);
-    return true;
-  });
-}
 
 async function stageOf(queue: Queue, id: string) {
   return (await queue.lookupRecord(id)).stage;
