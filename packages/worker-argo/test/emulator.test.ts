@@ -1,4 +1,3 @@
-import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -6,6 +5,7 @@ import type { QueueItemStage } from "@task-queue/queue-core";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { ArgoNetworkError, ArgoWorkflowsWorker, type Workflow } from "../src/index.js";
 import { ArgoEmulator, applyFieldMask, parseLabelSelector } from "../src/testing/index.js";
+import { selfSignedCertificate } from "./support/certificate.js";
 
 let emulator: ArgoEmulator;
 
@@ -125,29 +125,7 @@ describe("TLS", () => {
 
   beforeEach(async () => {
     dir = mkdtempSync(path.join(tmpdir(), "argo-tls-"));
-    const key = path.join(dir, "key.pem");
-    const cert = path.join(dir, "cert.pem");
-    execFileSync(
-      "openssl",
-      [
-        "req",
-        "-x509",
-        "-newkey",
-        "rsa:2048",
-        "-nodes",
-        "-days",
-        "1",
-        "-subj",
-        "/CN=127.0.0.1",
-        "-addext",
-        "subjectAltName=IP:127.0.0.1",
-        "-keyout",
-        key,
-        "-out",
-        cert,
-      ],
-      { stdio: "ignore" },
-    );
+    const { key, cert } = selfSignedCertificate(dir);
     ca = readFileSync(cert, "utf8");
     tlsEmulator = await ArgoEmulator.start({ tls: { key: readFileSync(key, "utf8"), cert: ca } });
   });

@@ -1,4 +1,3 @@
-import { execFileSync } from "node:child_process";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -6,6 +5,7 @@ import { QueueItemStage } from "@task-queue/queue-core";
 import { readmeExampleMismatches, runExample } from "@task-queue/queue-core/testing";
 import { expect, it } from "vitest";
 import { ArgoEmulator } from "../src/testing/index.js";
+import { selfSignedCertificate } from "./support/certificate.js";
 
 // emulator.test.ts, the README's emulator example, is a test file of its own: vitest runs it as it stands.
 
@@ -18,21 +18,8 @@ it("the README's blocks are their example files, byte for byte", async () => {
 // the service account's token and /etc/argo/ca.pem.
 it("the usage example submits, polls and deletes a workflow on the emulator over TLS", async () => {
   const dir = await mkdtemp(join(tmpdir(), "readme-argo-"));
-  const key = join(dir, "key.pem");
-  const cert = join(dir, "cert.pem");
+  const { key, cert } = selfSignedCertificate(dir);
   const token = join(dir, "token");
-  execFileSync(
-    "openssl",
-    ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1"].concat([
-      "-addext",
-      "subjectAltName=IP:127.0.0.1",
-      "-keyout",
-      key,
-      "-out",
-      cert,
-    ]),
-    { stdio: "ignore" },
-  );
   await writeFile(token, "readme-token");
   const argo = await ArgoEmulator.start({
     token: "readme-token",
