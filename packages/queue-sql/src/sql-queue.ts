@@ -304,7 +304,7 @@ export class SqlQueue implements QueueWithStats, QueueWithCallbacks, QueueWithCo
       return added;
     };
     const added = await translateErrors(() => this.context.db.transaction(importAll));
-    await this.context.statistics?.rowsAdded(this.scope.run, this.context.table, added.size);
+    await this.context.statistics?.rowsAdded(this.context.db, this.context.table, added.size);
     const result: PutResult = { added: [], skipped: [] };
     for (const { id } of rows) (added.has(id) ? result.added : result.skipped).push(id);
     return result;
@@ -327,7 +327,7 @@ export class SqlQueue implements QueueWithStats, QueueWithCallbacks, QueueWithCo
     const added = await translateErrors(() =>
       chunks.length === 1 ? insertAll(this.context.db) : this.context.db.transaction(insertAll),
     );
-    await this.context.statistics?.rowsAdded(this.scope.run, this.context.table, added.size);
+    await this.context.statistics?.rowsAdded(this.context.db, this.context.table, added.size);
     const result: PutResult = { added: [], skipped: [] };
     for (const { id } of valid) (added.has(id) ? result.added : result.skipped).push(id);
     return result;
