@@ -9,7 +9,7 @@ import type { QueueTable } from "../table.js";
  * 30,000 rows) cost 10× the time (75–160 ms at 10k–40k rows against 7–12 ms, measured 2026-12-01), paid by the put
  * that crossed the line. Autovacuum's own ANALYZE still uses the server's target.
  */
-export const ANALYZE_STATISTICS_TARGET = 10;
+const ANALYZE_STATISTICS_TARGET = 10;
 
 /**
  * Refreshes the planner's statistics of the table and returns its row estimate. Run by the queue after large puts:
