@@ -25,6 +25,11 @@ export class WorkNotifier {
   private stopListening: (() => Promise<void>) | null = null;
   /** True while the LISTEN is in effect (waiters then rely on it and on the shared poll). */
   private listens = false;
+  /**
+   * True once a LISTEN has worked: from then on waiters do not poll for themselves, so the shared poll keeps running
+   * while anyone waits, even after close() (another handle on the same client may still have waiters).
+   */
+  private pollShared = false;
   private pollTimer: ReturnType<typeof setTimeout> | null = null;
   private polling = false;
 
@@ -51,7 +56,7 @@ export class WorkNotifier {
 
   /** Arms the shared poll's next look, unless one is armed or running, or nothing can use it. */
   private schedulePoll(): void {
-    if (!this.listens || this.pollTimer !== null || this.polling || this.waiters.size === 0) return;
+    if (!this.pollShared || this.pollTimer !== null || this.polling || this.waiters.size === 0) return;
     this.pollTimer = setTimeout(() => {
       this.pollTimer = null;
       void this.poll();
@@ -83,6 +88,7 @@ export class WorkNotifier {
     this.listening ??= this.listen().then(
       () => {
         this.listens = true;
+        this.pollShared = true;
       },
       () => {
         this.listening = null;
@@ -127,8 +133,10 @@ export class WorkNotifier {
     this.stopListening = null;
     this.listening = null;
     this.listens = false;
-    if (this.pollTimer !== null) clearTimeout(this.pollTimer);
-    this.pollTimer = null;
+    if (this.pollTimer !== null && this.waiters.size === 0) {
+      clearTimeout(this.pollTimer);
+      this.pollTimer = null;
+    }
     await stop?.().catch(() => {});
   }
 }
