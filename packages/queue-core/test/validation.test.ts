@@ -12,6 +12,7 @@ import {
   parseStage,
   QueueItemStage,
   stageName,
+  storableJson,
   validatePutBatch,
 } from "../src/index.js";
 import { DummyWorker } from "../src/testing/index.js";
@@ -100,6 +101,57 @@ describe("storable bodies", () => {
     expect(problem?.reason).toMatch(/^body\.a\[0\].*more levels.*deeper than the limit of 256 levels$/);
     expect(bodyProblem(deep(11), { maxDepth: 10 })?.reason).toMatch(/limit of 10 levels/);
     expect(() => bodyProblem(1, { maxDepth: MAX_BODY_DEPTH_CEILING + 1 })).toThrow(InvalidArgument);
+  });
+
+  it("storableJson's one-stringify fast path accepts and rejects exactly what the walk does", () => {
+    const shared = { x: 1 };
+    const cyclic: Record<string, unknown> = { a: 1 };
+    cyclic.self = cyclic;
+    class Point {
+      x = 1;
+    }
+    const limits = { maxBodyBytes: 64, maxDepth: 4 };
+    const bodies: unknown[] = [
+      { a: "back\\u0000slash", b: "\\ud800 as text" },
+      { a: "nul \0 inside" },
+      { "key \0": 1 },
+      ["lone \ud800"],
+      { "pair \ud83d\ude00": "\udfff" },
+      "\ud83d\ude00 pair",
+      { toJSON: () => 1 },
+      // biome-ignore lint/suspicious/noSparseArray: a hole is what this checks
+      [1, , 3],
+      new Date(0),
+      new Map(),
+      new Point(),
+      Object.create(null),
+      { n: Number.NaN },
+      { u: undefined },
+      [[[[1]]]],
+      [[[[[1]]]]],
+      cyclic,
+      [shared, shared],
+      "x".repeat(62),
+      "x".repeat(63),
+      "é".repeat(30),
+      "é".repeat(31),
+      "é".repeat(40),
+      -0,
+      null,
+    ];
+    for (const body of bodies) {
+      const checked = storableJson(body, limits);
+      const problem = bodyProblem(body, limits);
+      if (problem === null && Buffer.byteLength(JSON.stringify(body)) > limits.maxBodyBytes) {
+        expect("problem" in checked && checked.problem.reason).toMatch(
+          /bytes as JSON, more than the limit of 64$/,
+        );
+      } else if (problem === null) {
+        expect(checked).toEqual({ json: JSON.stringify(body) });
+      } else {
+        expect("problem" in checked ? checked.problem.reason : checked.json).toBe(problem.reason);
+      }
+    }
   });
 
   it("walk 100,000 levels without recursion, and stop at the limit", () => {

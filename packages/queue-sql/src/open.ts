@@ -66,7 +66,7 @@ async function openTable(
     connectionLabel: opened.label,
     limits,
     lifecycle,
-    notifier: notifierFor(opened.db, table.channel),
+    notifier: notifierFor(opened.db, table),
     statistics: statisticsKeeper(typeof client === "object" && client !== null ? client : opened.db, table),
   };
   return { opened, shared };

@@ -74,6 +74,7 @@ import { translateErrors } from "./database-errors.js";
 import { executorFor } from "./executor.js";
 import { refusal, stageSkip } from "./fencing.js";
 import { migrateQueueTable } from "./migrate.js";
+import { WAIT_POLL_MS } from "./notifier.js";
 import {
   listCallbacks,
   readCallbackSettings,
@@ -106,8 +107,6 @@ import type { SqlDatabase } from "./sql-database.js";
 export const PUT_CHUNK_ITEMS = 5_000;
 /** And at most this many characters of JSON per INSERT, so large bodies make smaller chunks. */
 export const PUT_CHUNK_CHARS = 16 * 1024 * 1024;
-/** Longest sleep of a waiting get between looks, whatever it was told: a lost notification costs at most this. */
-export const WAIT_POLL_MS = 1_000;
 
 function chunksOf<T extends { json: string }>(items: readonly T[]): T[][] {
   const chunks: T[][] = [];
@@ -305,7 +304,7 @@ export class SqlQueue implements QueueWithStats, QueueWithCallbacks, QueueWithCo
       return added;
     };
     const added = await translateErrors(() => this.context.db.transaction(importAll));
-    await this.context.statistics?.rowsAdded(this.scope.run, this.context.table, added.size);
+    await this.context.statistics?.rowsAdded(this.context.db, this.context.table, added.size);
     const result: PutResult = { added: [], skipped: [] };
     for (const { id } of rows) (added.has(id) ? result.added : result.skipped).push(id);
     return result;
@@ -328,7 +327,7 @@ export class SqlQueue implements QueueWithStats, QueueWithCallbacks, QueueWithCo
     const added = await translateErrors(() =>
       chunks.length === 1 ? insertAll(this.context.db) : this.context.db.transaction(insertAll),
     );
-    await this.context.statistics?.rowsAdded(this.scope.run, this.context.table, added.size);
+    await this.context.statistics?.rowsAdded(this.context.db, this.context.table, added.size);
     const result: PutResult = { added: [], skipped: [] };
     for (const { id } of valid) (added.has(id) ? result.added : result.skipped).push(id);
     return result;
@@ -355,11 +354,12 @@ export class SqlQueue implements QueueWithStats, QueueWithCallbacks, QueueWithCo
     const first = await this.take(n, leaseSeconds);
     if (first.length > 0) return first;
     const notifier = this.context.notifier;
-    await notifier?.ready();
+    // Listening, the notifier's shared poll stands in for this waiter's own (see WorkNotifier).
+    const shared = (await notifier?.ready()) ?? false;
     return waitForWork(() => this.take(n, leaseSeconds), {
       waitSeconds,
       signal: options?.signal,
-      pollMs: WAIT_POLL_MS,
+      pollMs: shared ? Number.POSITIVE_INFINITY : WAIT_POLL_MS,
       ...(notifier ? { subscribe: (wake: () => void) => notifier.subscribe(this.queueName, wake) } : {}),
     });
   }

@@ -1,4 +1,4 @@
-import type { Execute } from "./executor.js";
+import type { DrizzleDatabase } from "./database.js";
 import { analyzeTable } from "./sql/analyze.js";
 import type { QueueTable } from "./table.js";
 
@@ -16,11 +16,11 @@ export class StatisticsKeeper {
   private rowsAtAnalyze = 0;
   private running: Promise<void> | null = null;
 
-  async rowsAdded(run: Execute, table: QueueTable, count: number): Promise<void> {
+  async rowsAdded(db: DrizzleDatabase, table: QueueTable, count: number): Promise<void> {
     this.added += count;
     if (this.running !== null || this.added < Math.max(ANALYZE_AFTER_ROWS, this.rowsAtAnalyze)) return;
     this.added = 0;
-    this.running = analyzeTable(run, table).then(
+    this.running = analyzeTable(db, table).then(
       (rows) => {
         this.rowsAtAnalyze = rows;
       },

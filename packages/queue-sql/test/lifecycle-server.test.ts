@@ -181,6 +181,41 @@ describe("SqlQueue lifecycle on PostgreSQL, beyond the conformance suite", () =>
     }
   });
 
+  it("waiters find work nobody announced (an insert without NOTIFY, an expired lease) through the shared poll", async () => {
+    const table = newTable();
+    const ns = await SqlQueueNamespace.open({
+      connection: url,
+      tableName: table,
+      lifecycle: { maxAttempts: 2, backoff: { baseSeconds: 0, maxSeconds: 0 } },
+    });
+    try {
+      const abort = new AbortController();
+      const waiters = Array.from({ length: 4 }, () =>
+        ns.queue("quiet").getJobs(1, { waitSeconds: 30, signal: abort.signal }),
+      );
+      await sleep(100);
+      // Written behind the queue's back: no pg_notify, so only the fallback poll can find it.
+      await queryRows(
+        db,
+        sql`INSERT INTO ${sql.identifier(table)} (queue_name, item_id, body, max_attempts)
+          VALUES ('quiet', 'silent', '1'::jsonb, 2)`,
+      );
+      const first = await Promise.race(waiters);
+      abort.abort();
+      const all = (await Promise.all(waiters)).flat();
+      expect(first.map((job) => job.itemId)).toEqual(["silent"]);
+      expect(all.map((job) => job.itemId)).toEqual(["silent"]);
+      // Its lease expires with nobody notified: a waiting get rescues it and then takes it again (attempt 2).
+      const queue = ns.queue("quiet");
+      await queue.extend("silent", { attempt: 1, leaseSeconds: 0.3 });
+      const [again] = await queue.getJobs(1, { waitSeconds: 30 });
+      expect(again?.itemId).toBe("silent");
+      expect(again?.attempt).toBe(2);
+    } finally {
+      await ns.close();
+    }
+  });
+
   it("the namespace's rescueExpired sweeps expired leases of every queue in one call", async () => {
     const table = newTable();
     const ns = await SqlQueueNamespace.open({

@@ -1,17 +1,30 @@
 import { sql } from "drizzle-orm";
-import type { Execute } from "../executor.js";
+import type { DrizzleDatabase } from "../database.js";
+import { executorFor } from "../executor.js";
 import type { QueueTable } from "../table.js";
+
+/**
+ * The statistics target of the queue's own ANALYZE: 300 × 10 = 3,000 sampled rows. It only has to tell the planner
+ * how many rows the table holds and which queues and stages are common (a few values each); the default target (100:
+ * 30,000 rows) cost 10× the time (75–160 ms at 10k–40k rows against 7–12 ms, measured 2026-12-01), paid by the put
+ * that crossed the line. Autovacuum's own ANALYZE still uses the server's target.
+ */
+const ANALYZE_STATISTICS_TARGET = 10;
 
 /**
  * Refreshes the planner's statistics of the table and returns its row estimate. Run by the queue after large puts:
  * on a table never analyzed (or grown far past its statistics) the planner estimates a handful of rows for a queue
  * and may choose a bitmap scan and a sort over all WAITING rows instead of walking the ready index under get's LIMIT.
  */
-export async function analyzeTable(run: Execute, table: QueueTable): Promise<number> {
-  // Only the columns get's estimates need (the row count comes with any ANALYZE): sampling bodies is the expensive part.
-  await run(sql`ANALYZE ${table.table} (queue_name, stage)`);
-  const [row] = await run<{ rows: number }>(
-    sql`SELECT greatest(reltuples, 0)::float8 AS rows FROM pg_class WHERE oid = ${`${table.name}`}::regclass`,
-  );
-  return Number(row?.rows ?? 0);
+export async function analyzeTable(db: DrizzleDatabase, table: QueueTable): Promise<number> {
+  return db.transaction(async (tx) => {
+    const run = executorFor(tx);
+    await run(sql.raw(`SET LOCAL default_statistics_target = ${ANALYZE_STATISTICS_TARGET}`));
+    // Only the columns get's estimates need (the row count comes with any ANALYZE): sampling bodies is the expensive part.
+    await run(sql`ANALYZE ${table.table} (queue_name, stage)`);
+    const [row] = await run<{ rows: number }>(
+      sql`SELECT greatest(reltuples, 0)::float8 AS rows FROM pg_class WHERE oid = ${`${table.name}`}::regclass`,
+    );
+    return Number(row?.rows ?? 0);
+  });
 }
