@@ -179,6 +179,7 @@ export {
   TRACER_NAME,
   traceNamespace,
   traceQueue,
+  tracingOff,
 } from "./tracing.js";
 export {
   assertCount,

@@ -3,6 +3,8 @@ import {
   context,
   isSpanContextValid,
   type Link,
+  ProxyTracerProvider,
+  propagation,
   type Span,
   SpanKind,
   type SpanOptions,
@@ -16,6 +18,23 @@ import type { Queue, QueueNamespace } from "./queue.js";
  * (a tracer provider and a context manager), so a process that does not trace pays nothing.
  */
 export const TRACER_NAME = "task-queue";
+
+// What the global provider delegates to while no SDK is registered (the API's own no-op provider).
+const NO_SDK = new ProxyTracerProvider().getDelegate();
+
+/**
+ * Whether nothing is traced in this process: no tracer provider and no propagator registered. Then a span would
+ * record nothing and carry no context (not even a caller's traceparent), so the hot paths skip making one. Checked
+ * per call: an application may register its SDK after creating the app or queues.
+ */
+export function tracingOff(): boolean {
+  const provider = trace.getTracerProvider();
+  return (
+    provider instanceof ProxyTracerProvider &&
+    provider.getDelegate() === NO_SDK &&
+    propagation.fields().length === 0
+  );
+}
 
 const W3C_TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
 
@@ -104,12 +123,15 @@ export function traceQueue<Q extends Queue>(queue: Q, name: string): Q {
       const value: unknown = Reflect.get(target, property, target);
       if (typeof value !== "function") return value;
       if (typeof property !== "string" || !TRACED.has(property)) return value.bind(target);
-      return (...args: unknown[]) =>
-        inSpan(
-          `queue.${property}`,
-          { kind: SpanKind.INTERNAL, attributes: { "task_queue.queue": name } },
-          async () => (await value.apply(target, args)) as unknown,
-        );
+      // async: a method that throws at once still rejects, with or without a span.
+      return async (...args: unknown[]) =>
+        tracingOff()
+          ? ((await value.apply(target, args)) as unknown)
+          : inSpan(
+              `queue.${property}`,
+              { kind: SpanKind.INTERNAL, attributes: { "task_queue.queue": name } },
+              async () => (await value.apply(target, args)) as unknown,
+            );
     },
   });
 }

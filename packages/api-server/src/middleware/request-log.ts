@@ -17,10 +17,15 @@ export function requestLog(
     const incoming = c.req.header("x-request-id");
     const requestId = incoming !== undefined && REQUEST_ID.test(incoming) ? incoming : crypto.randomUUID();
     c.set("requestId", requestId);
+    // Set before the answer exists, so every response built through the context (handlers, onError, notFound)
+    // carries it. Setting it afterwards with c.header() would rebuild the finished response around its body
+    // stream: @hono/node-server then streams it (a timer tick and a write per chunk) instead of writing it whole.
+    c.header("x-request-id", requestId);
     await next();
     const seconds = (performance.now() - started) / 1000;
     const route = routeOf(c);
-    c.header("x-request-id", requestId);
+    // A response made without the context (none of ours today) gets it the slow way.
+    if (!c.res.headers.has("x-request-id")) c.header("x-request-id", requestId);
     metrics?.observeRequest(c.req.method, route, c.res.status, seconds);
     // A request about one item names it and its queue, as every log line about an item does.
     const itemId: string | undefined = c.req.param("item_id");

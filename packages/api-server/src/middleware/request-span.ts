@@ -1,5 +1,5 @@
 import { context as otelContext, propagation, SpanKind, SpanStatusCode } from "@opentelemetry/api";
-import { inSpan } from "@task-queue/queue-core";
+import { inSpan, tracingOff } from "@task-queue/queue-core";
 import type { Context, MiddlewareHandler } from "hono";
 import { matchedRoutes } from "hono/route";
 import type { AppEnv } from "../context.js";
@@ -11,10 +11,12 @@ export function routeOf(c: Context<AppEnv>): string {
 
 /**
  * A server span per request (a no-op until the application registers an OpenTelemetry SDK), continuing the caller's
- * trace when its headers carry one (W3C traceparent, through the registered propagator).
+ * trace when its headers carry one (W3C traceparent, through the registered propagator). Without any SDK, nothing.
  */
 export function requestSpan(): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
+    // Nothing registered to record a span or carry a trace: skip building one (and reading every header).
+    if (tracingOff()) return next();
     const headers = Object.fromEntries(c.req.raw.headers);
     const parent = propagation.extract(otelContext.active(), headers);
     await inSpan(

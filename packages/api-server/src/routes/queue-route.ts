@@ -23,6 +23,8 @@ const COMMON_ERRORS: HttpStatus[] = [401, 422, 500, 503];
 /** The schema of a route without path parameters or query: it documents nothing and accepts anything. */
 const NO_FIELDS = z.object({});
 type NoFields = typeof NO_FIELDS;
+/** What a handler reads for params or query its route does not have (the output of NO_FIELDS, frozen). */
+const EMPTY = Object.freeze({}) as z.output<NoFields>;
 
 export interface QueueRouteInput<P, Q> {
   c: AppContext;
@@ -124,6 +126,7 @@ function registerQueueRoute<R extends z.ZodType, P extends z.ZodObject, Q extend
 ): void {
   const ownParams = spec.params ?? NO_FIELDS;
   const named = variant.operationSuffix !== "";
+  const validated = named || spec.params !== undefined;
   const route: RouteConfig = createRoute({
     operationId: `${spec.operationId}${variant.operationSuffix}`,
     method: spec.method,
@@ -132,10 +135,10 @@ function registerQueueRoute<R extends z.ZodType, P extends z.ZodObject, Q extend
     summary: spec.summary,
     ...(spec.description ? { description: spec.description } : {}),
     request: {
-      // Empty schemas document nothing (the document is the same as without them) and always validate, so the
-      // handler always finds its params and query.
-      params: named ? QueueNameParams.extend(ownParams.shape) : ownParams,
-      query: spec.query ?? NO_FIELDS,
+      // A route without path parameters or query gets no validator for them (an empty schema documents nothing
+      // and accepts anything, yet zod would still run on every request); the handler then reads {}.
+      ...(validated ? { params: named ? QueueNameParams.extend(ownParams.shape) : ownParams } : {}),
+      ...(spec.query ? { query: spec.query } : {}),
       ...(spec.body
         ? {
             body: {
@@ -160,8 +163,9 @@ function registerQueueRoute<R extends z.ZodType, P extends z.ZodObject, Q extend
     const payload = await spec.handle({
       c,
       queue: variant.queueOf(c),
-      params: c.req.valid("param"),
-      query: c.req.valid("query"),
+      // Without a schema, P or Q is NoFields (their default), whose output EMPTY is.
+      params: validated ? c.req.valid("param") : (EMPTY as z.output<P>),
+      query: spec.query ? c.req.valid("query") : (EMPTY as z.output<Q>),
     });
     return c.json(payload, 200);
   });
