@@ -63,7 +63,13 @@ import {
 import createClient, { defaultPathSerializer } from "openapi-fetch";
 import { errorFromResponse } from "./errors.js";
 import type { components, paths } from "./generated/openapi.js";
-import { createTransport, type Fetch, resolveEndpoint, type TransportOptions } from "./transport.js";
+import {
+  createTransport,
+  type Fetch,
+  OutgoingRequest,
+  resolveEndpoint,
+  type TransportOptions,
+} from "./transport.js";
 
 export type ApiClientOptions = TransportOptions;
 export type QueueSummary = components["schemas"]["QueueSummary"];
@@ -196,6 +202,8 @@ export class ApiClient implements QueueWithHistory, QueueWithStats, QueueWithCal
     this.http = createClient<paths>({
       baseUrl: endpoint.baseUrl,
       fetch: transport.once,
+      // Plain request objects: the transport hands their URL and init to fetch, which builds the one Request.
+      Request: OutgoingRequest as unknown as typeof Request,
       // Every call names the queue; the default queue has routes of its own without the name.
       pathSerializer: (url, params) =>
         defaultPathSerializer(queueName === null ? url.replace(NAMED_PREFIX, DEFAULT_PREFIX) : url, params),

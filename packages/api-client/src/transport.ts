@@ -30,9 +30,35 @@ export interface TransportOptions {
 const RETRYABLE_STATUS = new Set([502, 503, 504]);
 
 /** How long the server may hold the request on purpose (get's wait_seconds), in ms. */
-function heldMs(request: Request): number {
+function heldMs(request: OutgoingRequest): number {
+  if (!request.url.includes("wait_seconds=")) return 0;
   const wait = Number(new URL(request.url).searchParams.get("wait_seconds") ?? 0);
   return Number.isFinite(wait) && wait > 0 ? wait * 1000 : 0;
+}
+
+/**
+ * What openapi-fetch builds for each call, in place of a fetch Request (its `Request` option): the URL and the
+ * RequestInit as given. fetch then builds its one Request from them; with a Request as input it would build a
+ * second, copying the first (a measured share of a small call's client time). The body is a string (JSON), so a
+ * retry sends it again without cloning anything.
+ */
+export class OutgoingRequest {
+  readonly url: string;
+  readonly method: string;
+  readonly headers: Headers;
+  readonly body: RequestInit["body"];
+  /** The caller's signal (get's abort), if any. */
+  readonly signal: AbortSignal | undefined;
+  readonly redirect: RequestInit["redirect"];
+
+  constructor(url: string | URL, init: RequestInit = {}) {
+    this.url = String(url);
+    this.method = (init.method ?? "GET").toUpperCase();
+    this.headers = new Headers(init.headers);
+    this.body = init.body ?? null;
+    this.signal = init.signal ?? undefined;
+    this.redirect = init.redirect;
+  }
 }
 
 /** Where requests go: the base URL without credentials, what to call it in messages, the Authorization header. */
@@ -86,7 +112,7 @@ function unavailable(label: string, error: unknown, timeoutMs: number): QueueUna
   });
 }
 
-export type Fetch = (request: Request) => Promise<Response>;
+export type Fetch = (request: OutgoingRequest) => Promise<Response>;
 
 export interface Transport {
   /** Sends once: for every operation that may change the queue. */
@@ -116,17 +142,23 @@ export function createTransport(
     async (request) => {
       if (authorization !== null) request.headers.set("authorization", authorization);
       const limitMs = timeoutMs + heldMs(request);
+      const callerSignal = request.signal;
       return withBackoff({ attempts: tries, initialDelayMs: delayMs }, async ({ last }) => {
         try {
-          const response = await fetchImpl(last ? request : request.clone(), {
-            signal: AbortSignal.any([request.signal, AbortSignal.timeout(limitMs)]),
+          const timeout = AbortSignal.timeout(limitMs);
+          const response = await fetchImpl(request.url, {
+            method: request.method,
+            headers: request.headers,
+            body: request.body,
+            ...(request.redirect !== undefined ? { redirect: request.redirect } : {}),
+            signal: callerSignal === undefined ? timeout : AbortSignal.any([callerSignal, timeout]),
           });
           if (last || !RETRYABLE_STATUS.has(response.status)) return response;
           await response.body?.cancel();
           return RETRY;
         } catch (error) {
           // A request the caller aborted is over: never retried, never reported as an outage.
-          if (request.signal.aborted) throw request.signal.reason;
+          if (callerSignal?.aborted) throw callerSignal.reason;
           // A try that ran out of time is not repeated: a hung server fails after the time limit, not a multiple of it.
           const timedOut = error instanceof DOMException && error.name === "TimeoutError";
           if (last || timedOut) throw unavailable(endpoint.label, error, limitMs);

@@ -1,5 +1,7 @@
 // The HTTP server under load from a second process (wrk, 16 connections), beside baselines measured in the same run:
 //   GET sizes            ours (SqlQueue on PostgreSQL, empty queue)  vs  a minimal Hono app answering constant JSON
+//   GET sizes            ours on an in-memory queue (the HTTP stack alone: middleware, routing, validation, no
+//                        storage)  vs  the same minimal app: the share of the gap that is ours and not the database's
 //   POST put, one item   ours over HTTP                              vs  the same put() called in-process, 16 at once
 // Each pair runs A-B-B-A and the ratio is of the means. Not a test: numbers depend on the machine.
 //   pnpm --filter @task-queue/api-server bench      (needs wrk on PATH; TEST_DATABASE_URL as the tests)
@@ -10,7 +12,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import type { Queue } from "@task-queue/queue-core";
+import { InMemoryQueueNamespace, type Queue } from "@task-queue/queue-core";
 import { SqlQueueNamespace } from "@task-queue/queue-sql";
 import { dropQueueTable, randomTableName, testDatabaseUrl } from "@task-queue/queue-sql/testing";
 import { Hono } from "hono";
@@ -67,12 +69,23 @@ async function inProcess(call: (n: number) => Promise<unknown>): Promise<number>
   return calls / SECONDS;
 }
 
+const mean = (xs: number[]) => xs.reduce((x, y) => x + y, 0) / xs.length;
+
 async function abba(a: () => Promise<number> | number, b: () => Promise<number> | number) {
   const ra = [await a()];
   const rb = [await b(), await b()];
   ra.push(await a());
-  const mean = (xs: number[]) => xs.reduce((x, y) => x + y, 0) / xs.length;
   return { a: mean(ra), b: mean(rb) };
+}
+
+/** A-B-C-C-B-A: three contenders, each measured early and late. */
+async function abccba(
+  a: () => Promise<number>,
+  b: () => Promise<number>,
+  c: () => Promise<number>,
+): Promise<{ a: number; b: number; c: number }> {
+  const [a1, b1, c1, c2, b2, a2] = [await a(), await b(), await c(), await c(), await b(), await a()];
+  return { a: mean([a1, a2]), b: mean([b1, b2]), c: mean([c1, c2]) };
 }
 
 const url = await testDatabaseUrl();
@@ -82,9 +95,11 @@ const constantSizes = { WAITING: 0, PROCESSING: 0, SUCCESS: 0, FAIL: 0 };
 const minimal = new Hono().get("/sizes", (c) => c.json(constantSizes));
 const minimalServer = await serveOnLoopback(minimal);
 const ours = await serveOnLoopback(createApp({ queues: namespace }));
+const inMemory = await serveOnLoopback(createApp({ queues: new InMemoryQueueNamespace() }));
 try {
-  const sizes = await abba(
+  const sizes = await abccba(
     () => wrk(`${ours.baseUrl}/api/v1/queue/sizes`),
+    () => wrk(`${inMemory.baseUrl}/api/v1/queue/sizes`),
     () => wrk(`${minimalServer.baseUrl}/sizes`),
   );
   const queue: Queue = namespace.queue("default");
@@ -101,10 +116,12 @@ try {
     `wrk -t1 -c${CONNECTIONS} -d${SECONDS}s from a second process; PostgreSQL; runs A-B-B-A, means; requests/s`,
   );
   console.log(`${"".padEnd(26)} ${"ours".padStart(8)} ${"baseline".padStart(8)} ${"ratio".padStart(6)}`);
-  console.log(row("GET sizes (empty queue)", sizes.a, sizes.b, "minimal Hono app, constant JSON"));
+  console.log(row("GET sizes (empty queue)", sizes.a, sizes.c, "minimal Hono app, constant JSON"));
+  console.log(row("GET sizes, in-memory queue", sizes.b, sizes.c, "the same minimal app"));
   console.log(row("POST put, one item", put.a, put.b, `put() in-process, ${CONNECTIONS} at once`));
 } finally {
   await ours.close();
+  await inMemory.close();
   await minimalServer.close();
   await namespace.close();
   await dropQueueTable(url, table);
