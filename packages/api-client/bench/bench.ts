@@ -1,5 +1,5 @@
 // Throughput of the queue through the HTTP API (ApiClient → loopback → api-server → SqlQueue on PostgreSQL) next to
-// the same workload on SqlQueue directly, in one run. Not a test: numbers depend on the machine.
+// the same workload on SqlQueue directly, in one run (A-B-B-A). Not a test: numbers depend on the machine.
 //   pnpm --filter @task-queue/api-client bench      (TEST_DATABASE_URL, as the tests: @task-queue/queue-sql/testing)
 
 import { createApp } from "@task-queue/api-server";
@@ -57,12 +57,26 @@ const table = randomTableName("tq_api");
 const namespace = await SqlQueueNamespace.open({ connection: url, tableName: table });
 const server = await serveOnLoopback(createApp({ queues: namespace }));
 try {
-  const direct = await workload(namespace.queue("direct"));
-  const http = await workload(new ApiClient({ baseUrl: server.baseUrl }).queue("http"));
+  // A-B-B-A (library, HTTP, HTTP, library), each run on a queue of its own: a machine whose load drifts during
+  // the run weighs on both sides alike. The figures are the means of each side's two runs.
+  const client = new ApiClient({ baseUrl: server.baseUrl });
+  const runs = [
+    await workload(namespace.queue("direct-1")),
+    await workload(client.queue("http-1")),
+    await workload(client.queue("http-2")),
+    await workload(namespace.queue("direct-2")),
+  ] as const;
+  const mean = (a: Figures, b: Figures): Figures => ({
+    put: (a.put + b.put) / 2,
+    drain: (a.drain + b.drain) / 2,
+    drainMany: (a.drainMany + b.drainMany) / 2,
+  });
+  const direct = mean(runs[0], runs[3]);
+  const http = mean(runs[1], runs[2]);
   const row = (label: string, d: number, h: number) =>
     `${label.padEnd(34)} ${d.toFixed(0).padStart(10)} ${h.toFixed(0).padStart(10)} ${(h / d).toFixed(2).padStart(8)}`;
   console.log(
-    `${ITEMS} items, put batches of ${PUT_BATCH}, then drained twice: success per item, successMany per batch; PostgreSQL`,
+    `${ITEMS} items, put batches of ${PUT_BATCH}, then drained twice: success per item, successMany per batch; PostgreSQL; A-B-B-A, means`,
   );
   console.log(
     `${"items/s".padEnd(34)} ${"library".padStart(10)} ${"HTTP".padStart(10)} ${"ratio".padStart(8)}`,

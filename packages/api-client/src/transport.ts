@@ -22,7 +22,7 @@ export interface TransportOptions {
   /** Time limit of one try, in ms (default 30 s); a get that asks the server to wait gets that much longer. */
   timeoutMs?: number;
   retry?: RetryPolicy;
-  /** For tests and custom agents; default: the global fetch. */
+  /** For tests and custom agents, called as `fetch(url, init)`; default: the global fetch. */
   fetch?: typeof fetch;
 }
 

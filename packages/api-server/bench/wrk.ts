@@ -113,7 +113,7 @@ try {
       .toFixed(2)
       .padStart(6)}  (baseline: ${baseLabel})`;
   console.log(
-    `wrk -t1 -c${CONNECTIONS} -d${SECONDS}s from a second process; PostgreSQL; runs A-B-B-A, means; requests/s`,
+    `wrk -t1 -c${CONNECTIONS} -d${SECONDS}s from a second process; PostgreSQL; runs A-B-B-A (sizes: A-B-C-C-B-A), means; requests/s`,
   );
   console.log(`${"".padEnd(26)} ${"ours".padStart(8)} ${"baseline".padStart(8)} ${"ratio".padStart(6)}`);
   console.log(row("GET sizes (empty queue)", sizes.a, sizes.c, "minimal Hono app, constant JSON"));
