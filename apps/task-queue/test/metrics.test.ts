@@ -2,27 +2,8 @@ import { resolve } from "node:path";
 import { dropQueueTable, randomTableName, testDatabaseUrl } from "@task-queue/queue-sql/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eventually, REPO_ROOT } from "./support/cli-process.js";
+import { sample, scrape } from "./support/prometheus.js";
 import { type RunningSystem, startSystem, stopSystem, untilAllFinished } from "./support/system.js";
-
-/** The value of one sample in Prometheus text, or undefined when the series is absent. */
-function sample(text: string, name: string, labels: Record<string, string> = {}): number | undefined {
-  const wanted = Object.entries(labels).map(([k, v]) => `${k}="${v}"`);
-  for (const line of text.split("\n")) {
-    if (line.startsWith("#")) continue;
-    const match = /^([a-zA-Z_:][\w:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
-    if (!match || match[1] !== name) continue;
-    const have = (match[2] ?? "").split(",");
-    if (wanted.every((pair) => have.includes(pair))) return Number(match[3]);
-  }
-  return undefined;
-}
-
-async function scrape(url: string): Promise<string> {
-  const response = await fetch(url);
-  expect(response.status).toBe(200);
-  expect(response.headers.get("content-type")).toContain("text/plain");
-  return response.text();
-}
 
 /** Families both processes expose: process metrics, stage gauges, the counters and the job duration histogram. */
 const QUEUE_FAMILIES = [

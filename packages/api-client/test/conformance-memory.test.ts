@@ -16,7 +16,7 @@ afterAll(() => server.close());
 runQueueConformance(
   "ApiClient → HTTP → InMemoryQueue (named queue)",
   () => new ApiClient({ baseUrl: server.baseUrl }).queue(`q-${randomUUID()}`),
-  { ...EVERY_CAPABILITY, controllerStatus: false },
+  { ...EVERY_CAPABILITY, controllerStatus: false, rescueReports: false },
   { implementation: "InMemoryQueue" },
 );
 
@@ -29,6 +29,6 @@ runQueueConformance(
     const client = new ApiClient({ baseUrl: own.baseUrl, token });
     return Object.assign(client, { close: () => own.close() });
   },
-  { ...EVERY_CAPABILITY, controllerStatus: false },
+  { ...EVERY_CAPABILITY, controllerStatus: false, rescueReports: false },
   { implementation: "InMemoryQueue" },
 );

@@ -27,6 +27,6 @@ afterAll(async () => {
 runQueueConformance(
   "ApiClient → HTTP → SqlQueue (PostgreSQL)",
   () => new ApiClient({ baseUrl: server.baseUrl }).queue(`q-${randomUUID()}`),
-  { ...EVERY_CAPABILITY, controllerStatus: false },
+  { ...EVERY_CAPABILITY, controllerStatus: false, rescueReports: false },
   { implementation: "SQLQueue", timeoutMs: 60_000 },
 );

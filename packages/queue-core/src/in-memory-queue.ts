@@ -42,6 +42,7 @@ import {
   type SuccessOptions,
   validateJobs,
 } from "./lifecycle.js";
+import { type QueueObserver, type ReportsRescues, RescueObservers } from "./observe.js";
 import { type PurgeOptions, type PurgeResult, validatePurge } from "./purge.js";
 import type {
   FailManyResult,
@@ -101,6 +102,8 @@ export interface InMemoryQueueOptions {
   now?: () => number;
   /** Where callbacks are recorded (a namespace shares one among its queues); default: the queue's own. */
   outbox?: InMemoryCallbackOutbox;
+  /** Who is told of rescues (a namespace shares one among its queues); default: the queue's own. */
+  rescueObservers?: RescueObservers;
 }
 
 /** A completion or failure named by id alone or with options. */
@@ -114,12 +117,15 @@ function split<T extends { id: ItemId }>(entry: ItemId | T): T {
  * so concurrent callers in one process never see a half-done move. Expired leases are rescued at the start of
  * every call that reads or moves items.
  */
-export class InMemoryQueue implements QueueWithStats, QueueWithCallbacks, QueueWithControllerStatus {
+export class InMemoryQueue
+  implements QueueWithStats, QueueWithCallbacks, QueueWithControllerStatus, ReportsRescues
+{
   readonly name: string;
   /** The callbacks this queue records, for a CallbackDeliverer. */
   readonly callbackOutbox: InMemoryCallbackOutbox;
   private readonly lifecycle: LifecycleSettings;
   private readonly now: () => number;
+  private readonly rescueObservers: RescueObservers;
   private readonly items = new Map<ItemId, Entry>();
   /** Ids per stage except WAITING, in the order they entered the stage. */
   private readonly stages: [Map<ItemId, true>, Map<ItemId, true>, Map<ItemId, true>, Map<ItemId, true>] = [
@@ -143,6 +149,11 @@ export class InMemoryQueue implements QueueWithStats, QueueWithCallbacks, QueueW
     this.lifecycle = resolveLifecycle(options.lifecycle);
     this.now = options.now ?? Date.now;
     this.callbackOutbox = options.outbox ?? new InMemoryCallbackOutbox(this.now);
+    this.rescueObservers = options.rescueObservers ?? new RescueObservers();
+  }
+
+  observeRescues(observer: QueueObserver): void {
+    this.rescueObservers.add(observer);
   }
 
   private leave(id: ItemId, entry: Entry): void {
@@ -222,6 +233,8 @@ export class InMemoryQueue implements QueueWithStats, QueueWithCallbacks, QueueW
         (outcome === "WAITING" ? result.retried : result.failed).push(id);
       }
     }
+    // Told here, the one place this queue rescues: every read and move calls rescue() first.
+    this.rescueObservers.report(this.name, result);
     return result;
   }
 
@@ -699,15 +712,21 @@ export class InMemoryQueue implements QueueWithStats, QueueWithCallbacks, QueueW
 }
 
 /** Named in-memory queues, created on first use. */
-export class InMemoryQueueNamespace implements QueueNamespace {
+export class InMemoryQueueNamespace implements QueueNamespace, ReportsRescues {
   private readonly queues = new Map<string, InMemoryQueue>();
   private readonly options: Omit<InMemoryQueueOptions, "name">;
+  private readonly rescueObservers: RescueObservers;
   /** Every queue's callbacks, for one CallbackDeliverer. */
   readonly callbackOutbox: InMemoryCallbackOutbox;
 
   constructor(options: Omit<InMemoryQueueOptions, "name"> = {}) {
     this.callbackOutbox = options.outbox ?? new InMemoryCallbackOutbox(options.now);
-    this.options = { ...options, outbox: this.callbackOutbox };
+    this.rescueObservers = options.rescueObservers ?? new RescueObservers();
+    this.options = { ...options, outbox: this.callbackOutbox, rescueObservers: this.rescueObservers };
+  }
+
+  observeRescues(observer: QueueObserver): void {
+    this.rescueObservers.add(observer);
   }
 
   queue(name: string): InMemoryQueue {

@@ -110,6 +110,9 @@ export {
   type QueueEvent,
   type QueueEventKind,
   type QueueObserver,
+  type ReportsRescues,
+  RescueObservers,
+  reportsRescues,
 } from "./observe.js";
 export {
   MAX_PURGE_RECORDS,

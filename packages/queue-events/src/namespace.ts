@@ -1,4 +1,10 @@
-import { type CallbackOutbox, hasCallbackOutbox, type QueueNamespace } from "@task-queue/queue-core";
+import {
+  type CallbackOutbox,
+  hasCallbackOutbox,
+  type QueueNamespace,
+  type QueueObserver,
+  reportsRescues,
+} from "@task-queue/queue-core";
 import type { EventNamesOption } from "./event-names.js";
 import type { EventStore } from "./event-store.js";
 import { QueueWithEvents, type QueueWithEventsOptions } from "./queue-with-events.js";
@@ -8,6 +14,8 @@ export interface QueueNamespaceWithEvents extends QueueNamespace {
   queue(name: string): QueueWithEvents;
   /** The inner namespace's callback outbox, when it has one. */
   callbackOutbox?: CallbackOutbox;
+  /** The inner namespace's rescue reports, when it makes them (ReportsRescues). */
+  observeRescues?: (observer: QueueObserver) => void;
 }
 
 /** Wraps every queue of a namespace in a QueueWithEvents, all writing to one store. */
@@ -30,5 +38,8 @@ export function withEvents(
     listQueues: () => namespace.listQueues(),
     close: () => namespace.close(),
     ...(hasCallbackOutbox(namespace) ? { callbackOutbox: namespace.callbackOutbox } : {}),
+    ...(reportsRescues(namespace)
+      ? { observeRescues: (observer: QueueObserver) => namespace.observeRescues(observer) }
+      : {}),
   };
 }

@@ -41,12 +41,14 @@ import {
   type QueueDescription,
   type QueueItem,
   type QueueItemStage,
+  type QueueObserver,
   type QueueStats,
   QueueUnavailable,
   type QueueWithCallbacks,
   type QueueWithHistory,
   type RequeueResult,
   type RescueResult,
+  reportsRescues,
   type StageName,
   type StageSizes,
   type StatePage,
@@ -116,6 +118,8 @@ export class QueueWithEvents implements QueueWithHistory {
   /** The inner queue's controller status, when its backend stores one (a status moves no item either). */
   readonly recordControllerStatus?: (report: ControllerStatusReport) => Promise<void>;
   readonly controllerStatus?: () => Promise<ControllerStatus | null>;
+  /** The inner queue's rescue reports (ReportsRescues): it rescues, here or in its own calls, and tells of it. */
+  readonly observeRescues?: (observer: QueueObserver) => void;
 
   constructor(
     queue: Queue,
@@ -143,6 +147,7 @@ export class QueueWithEvents implements QueueWithHistory {
       this.recordControllerStatus = (report) => queue.recordControllerStatus(report);
       this.controllerStatus = () => queue.controllerStatus();
     }
+    if (reportsRescues(queue)) this.observeRescues = (observer) => queue.observeRescues(observer);
   }
 
   /** True when moves and their events commit in one transaction. */

@@ -1,5 +1,11 @@
 import { S3Client } from "@aws-sdk/client-s3";
-import { InvalidArgument, type JsonValue, type Logger, silentLogger } from "@task-queue/queue-core";
+import {
+  InvalidArgument,
+  type JsonValue,
+  type Logger,
+  RescueObservers,
+  silentLogger,
+} from "@task-queue/queue-core";
 import { probeStore, type StoreCapabilities } from "./conditional-writes.js";
 import { Limiter } from "./limiter.js";
 import { DEFAULT_MAX_PARALLEL, type S3ConnectionOptions } from "./options.js";
@@ -27,6 +33,8 @@ export class S3Backend {
   readonly location: S3Location;
   readonly logger: Logger;
   readonly maxParallel: number;
+  /** Who is told of rescues of expired leases, by any queue on this backend. */
+  readonly rescueObservers = new RescueObservers();
   private readonly ownsClient: boolean;
   private probe: Promise<StoreCapabilities> | undefined;
   private closed = false;

@@ -1,4 +1,10 @@
-import { assertQueueName, type QueueNamespace, STAGE_NAMES } from "@task-queue/queue-core";
+import {
+  assertQueueName,
+  type QueueNamespace,
+  type QueueObserver,
+  type ReportsRescues,
+  STAGE_NAMES,
+} from "@task-queue/queue-core";
 import type { S3ConnectionOptions } from "./options.js";
 import { assertS3QueueName } from "./queue-name.js";
 import { S3Backend } from "./s3-backend.js";
@@ -17,7 +23,7 @@ export interface S3QueueNamespaceOptions extends S3ConnectionOptions {
  * Named queues under one base path, sharing one client and request limit: `<prefix>/<name>/<STAGE>/…`, and the
  * default queue at `<prefix>/<STAGE>/…`. Handles are cached, so one process has one claim lock per queue.
  */
-export class S3QueueNamespace implements QueueNamespace {
+export class S3QueueNamespace implements QueueNamespace, ReportsRescues {
   readonly defaultQueueName: string;
   private readonly backend: S3Backend;
   private readonly queues = new Map<string, S3Queue>();
@@ -26,6 +32,10 @@ export class S3QueueNamespace implements QueueNamespace {
     this.defaultQueueName = options.defaultQueueName ?? "default";
     assertQueueName(this.defaultQueueName);
     this.backend = new S3Backend(options);
+  }
+
+  observeRescues(observer: QueueObserver): void {
+    this.backend.rescueObservers.add(observer);
   }
 
   queue(name: string): S3Queue {

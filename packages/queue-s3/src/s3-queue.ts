@@ -37,8 +37,10 @@ import {
   type QueueDescription,
   type QueueItem,
   QueueItemStage,
+  type QueueObserver,
   type QueueStats,
   type QueueWithControllerStatus,
+  type ReportsRescues,
   type RequeueResult,
   type RescueResult,
   resolveLifecycle,
@@ -100,7 +102,7 @@ const QUEUE_MARKER = ".task-queue.json";
  * (see resolve-copies.ts), and the next operation that sees both deletes the stale copy. Each operation lives in
  * its own module under ops/; this class validates arguments and holds what they share.
  */
-export class S3Queue implements Queue, QueueWithControllerStatus {
+export class S3Queue implements Queue, QueueWithControllerStatus, ReportsRescues {
   readonly name: string;
   private readonly layout: QueueLayout;
   private readonly scope: S3QueueScope;
@@ -224,7 +226,7 @@ export class S3Queue implements Queue, QueueWithControllerStatus {
         if (options?.signal?.aborted) return [];
         const jobs = await takeWaiting(this.scope, n, how);
         if (jobs.length === n) return jobs;
-        const rescued = await rescueExpired(this.scope, this.leases);
+        const rescued = await this.rescue();
         if (rescued.retried.length === 0) return jobs;
         return [...jobs, ...(await takeWaiting(this.scope, n - jobs.length, how))];
       });
@@ -247,7 +249,18 @@ export class S3Queue implements Queue, QueueWithControllerStatus {
 
   /** Every PROCESSING item whose lease has expired, as a failed attempt ("lease expired"); see ops/rescue.ts. */
   async rescueExpired(): Promise<RescueResult> {
-    return this.claims.run(() => rescueExpired(this.scope, this.leases));
+    return this.claims.run(() => this.rescue());
+  }
+
+  observeRescues(observer: QueueObserver): void {
+    this.backend.rescueObservers.add(observer);
+  }
+
+  /** The one place this queue rescues (a get that found too little, rescueExpired); tells the observers. */
+  private async rescue(): Promise<RescueResult> {
+    const rescued = await rescueExpired(this.scope, this.leases);
+    this.backend.rescueObservers.report(this.name, rescued);
+    return rescued;
   }
 
   async peek(n: number): Promise<Array<[ItemId, JsonValue]>> {

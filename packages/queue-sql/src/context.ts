@@ -1,4 +1,4 @@
-import type { BodyLimits, LifecycleSettings } from "@task-queue/queue-core";
+import type { BodyLimits, LifecycleSettings, RescueObservers } from "@task-queue/queue-core";
 import type { SqlDriver } from "./connection.js";
 import type { DrizzleDatabase } from "./database.js";
 import type { WorkNotifier } from "./notifier.js";
@@ -23,6 +23,8 @@ export interface SqlQueueContext {
   statistics?: StatisticsKeeper;
   /** Closes what this queue opened; absent when the connection belongs to someone else. */
   closeConnection?: () => Promise<void>;
+  /** Who is told of rescues of expired leases: one for the table's queues, whichever handle rescued. */
+  rescueObservers: RescueObservers;
   /** Writes down the changes of put, get, success, fail, requeue and rescueExpired inside their statements. */
   recorder?: ChangeRecorder;
 }

@@ -5,6 +5,9 @@ import {
   type LifecycleSettings,
   QueueItemStage,
   type QueueNamespace,
+  type QueueObserver,
+  type ReportsRescues,
+  RescueObservers,
   type RescueResult,
   resolveLifecycle,
 } from "@task-queue/queue-core";
@@ -68,6 +71,7 @@ async function openTable(
     lifecycle,
     notifier: notifierFor(opened.db, table),
     statistics: statisticsKeeper(typeof client === "object" && client !== null ? client : opened.db, table),
+    rescueObservers: new RescueObservers(),
   };
   return { opened, shared };
 }
@@ -85,7 +89,7 @@ export async function openSqlQueue(options: SqlQueueOptions = {}): Promise<SqlQu
 }
 
 /** Many named queues in one table over one shared connection (and one LISTEN for all their waiting gets). */
-export class SqlQueueNamespace implements QueueNamespace {
+export class SqlQueueNamespace implements QueueNamespace, ReportsRescues {
   private readonly opened: OpenedDatabase;
   private readonly shared: SharedContext;
   private closed = false;
@@ -102,6 +106,10 @@ export class SqlQueueNamespace implements QueueNamespace {
   static async open(options: SqlNamespaceOptions = {}): Promise<SqlQueueNamespace> {
     const { opened, shared } = await openTable(options);
     return new SqlQueueNamespace(opened, shared);
+  }
+
+  observeRescues(observer: QueueObserver): void {
+    this.shared.rescueObservers.add(observer);
   }
 
   private get table(): QueueTable {
@@ -139,6 +147,7 @@ export class SqlQueueNamespace implements QueueNamespace {
       }
       (row.stage === QueueItemStage.WAITING ? result.retried : result.failed).push(row.item_id);
     }
+    for (const [queue, result] of byQueue) this.shared.rescueObservers.report(queue, result);
     return byQueue;
   }
 

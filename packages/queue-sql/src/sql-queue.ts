@@ -43,10 +43,12 @@ import {
   type QueueDescription,
   type QueueItem,
   QueueItemStage,
+  type QueueObserver,
   type QueueStats,
   type QueueWithCallbacks,
   type QueueWithControllerStatus,
   type QueueWithStats,
+  type ReportsRescues,
   type RequeueResult,
   type RescueResult,
   type ResendResult,
@@ -163,7 +165,9 @@ function firstPerId<T extends { id: ItemId }>(entries: readonly T[]): T[] {
  * SKIP LOCKED so that concurrent consumers, in any number of processes, never receive the same item, and rescues
  * expired leases itself. The statements live in src/sql/, one file each.
  */
-export class SqlQueue implements QueueWithStats, QueueWithCallbacks, QueueWithControllerStatus {
+export class SqlQueue
+  implements QueueWithStats, QueueWithCallbacks, QueueWithControllerStatus, ReportsRescues
+{
   private readonly context: SqlQueueContext;
   private readonly scope: QueueScope;
   private closed = false;
@@ -181,6 +185,21 @@ export class SqlQueue implements QueueWithStats, QueueWithCallbacks, QueueWithCo
 
   get queueName(): string {
     return this.context.queueName;
+  }
+
+  /** Rescues are told where they happen: in the claim (get) and in rescueExpired, of any handle on the table. */
+  observeRescues(observer: QueueObserver): void {
+    this.context.rescueObservers.add(observer);
+  }
+
+  /** Tells the observers of a rescue this queue's statement made (rows: each item and the stage it went to). */
+  private reportRescued(rows: ReadonlyArray<{ item_id: string; stage: number }>): RescueResult {
+    const result: RescueResult = { retried: [], failed: [] };
+    for (const row of rows) {
+      (row.stage === QueueItemStage.WAITING ? result.retried : result.failed).push(row.item_id);
+    }
+    this.context.rescueObservers.report(this.queueName, result);
+    return result;
   }
 
   get tableName(): string {
@@ -334,8 +353,14 @@ export class SqlQueue implements QueueWithStats, QueueWithCallbacks, QueueWithCo
   }
 
   private async take(n: number, leaseSeconds: number | null): Promise<Job[]> {
-    const rows = await translateErrors(() =>
+    const all = await translateErrors(() =>
       takeWaiting(this.scope, n, leaseSeconds, this.context.lifecycle.backoff),
+    );
+    const rows = all.filter((row) => row.rescued_to === null);
+    this.reportRescued(
+      all.flatMap((row) =>
+        row.rescued_to === null ? [] : [{ item_id: row.item_id, stage: row.rescued_to }],
+      ),
     );
     return rows.map((row) => ({
       itemId: row.item_id,
@@ -572,11 +597,7 @@ export class SqlQueue implements QueueWithStats, QueueWithCallbacks, QueueWithCo
 
   async rescueExpired(): Promise<RescueResult> {
     const rows = await translateErrors(() => rescueQueue(this.scope, this.context.lifecycle.backoff));
-    const result: RescueResult = { retried: [], failed: [] };
-    for (const row of rows) {
-      (row.stage === QueueItemStage.WAITING ? result.retried : result.failed).push(row.item_id);
-    }
-    return result;
+    return this.reportRescued(rows);
   }
 
   /** Retention: one short DELETE per batch of PURGE_BATCH_ITEMS, each its own transaction (see sql/purge.ts). */

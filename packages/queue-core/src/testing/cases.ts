@@ -28,9 +28,17 @@ export interface QueueCapabilities {
   leaseRaces?: boolean;
   /** Moves to SUCCESS and FAIL record completion callbacks (QueueWithCallbacks). */
   callbacks?: boolean;
+  /**
+   * The queue tells observers of its rescues itself (ReportsRescues), wherever they happen. A client of a remote
+   * queue (ApiClient) does not: the server that rescued tells its own observers.
+   */
+  rescueReports?: boolean;
 }
 
-/** What a full-featured backend declares (memory, SQL, and HTTP in front of either): every optional case runs. */
+/**
+ * What a full-featured backend declares (memory, SQL, and HTTP in front of either, less what a client cannot do:
+ * controllerStatus, rescueReports): every optional case runs.
+ */
 export const EVERY_CAPABILITY: Readonly<Required<QueueCapabilities>> = Object.freeze({
   strictFifo: true,
   priority: true,
@@ -40,6 +48,7 @@ export const EVERY_CAPABILITY: Readonly<Required<QueueCapabilities>> = Object.fr
   stats: true,
   leaseRaces: true,
   callbacks: true,
+  rescueReports: true,
 });
 
 export interface ConformanceOptions {

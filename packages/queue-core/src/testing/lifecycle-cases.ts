@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { setTimeout as sleep } from "node:timers/promises";
 import { InvalidArgument, InvalidItem, InvalidTransition, ItemNotFound, LeaseLost } from "../errors.js";
 import { LEASE_EXPIRED_REASON, MAX_REASON_BYTES, MAX_RESULT_BYTES } from "../lifecycle.js";
+import { observeQueue, type QueueEvent } from "../observe.js";
 import type { Queue } from "../queue.js";
 import { QueueItemStage } from "../stage.js";
 import type { ConformanceCase } from "./cases.js";
@@ -233,6 +234,42 @@ export const lifecycleCases: ConformanceCase[] = [
       assert.equal(done.stage, "SUCCESS");
       assert.deepEqual(done.result, { ok: true });
       assert.equal(done.leaseExpiresAt, null);
+    },
+  },
+  {
+    name: "lifecycle: each rescue of an expired lease is told once to an observer, also one a get made on its own",
+    requires: "rescueReports",
+    slow: true,
+    async run(queue) {
+      const events: QueueEvent[] = [];
+      const observer = { observe: (event: QueueEvent) => events.push(event) };
+      const observed = observeQueue(queue, "observed", observer);
+      // The same observer registered again (an API and a sweep over one namespace) is told each rescue once.
+      observeQueue(queue, "observed", observer);
+      await observed.putJobs([
+        { id: "r", body: 1, maxAttempts: 2 },
+        { id: "f", body: 2 },
+      ]);
+      assert.equal((await observed.getJobs(2, { leaseSeconds: 0.3 })).length, 2);
+      await sleep(400);
+      // No sweep and no rescueExpired: the claim itself rescues both, and hands r out again after its backoff.
+      const [second] = await observed.getJobs(1, { leaseSeconds: 600, waitSeconds: 30 });
+      assert.equal(second?.itemId, "r");
+      assert.equal(second?.attempt, 2);
+      // Reads and an explicit rescue afterwards find nothing left to rescue, and tell nothing.
+      await observed.sizes();
+      assert.deepEqual(await observed.rescueExpired(), { retried: [], failed: [] });
+      const told = (kind: QueueEvent["kind"]) =>
+        events
+          .filter((event) => event.kind === kind)
+          .flatMap((event) => event.ids)
+          .sort();
+      assert.deepEqual(told("leaseExpired"), ["f", "r"]);
+      assert.deepEqual(told("retried"), ["r"]);
+      assert.deepEqual(told("failed"), ["f"]);
+      assert.deepEqual(told("handedOut"), ["f", "r", "r"]);
+      assert.equal((await queue.lookupRecord("f")).lastError, LEASE_EXPIRED_REASON);
+      assert.equal(new Set(events.filter((e) => e.kind === "leaseExpired").map((e) => e.queue)).size, 1);
     },
   },
   {

@@ -9,4 +9,5 @@ export const S3_CAPABILITIES: QueueCapabilities = {
   controllerStatus: true,
   stats: true,
   leaseRaces: true,
+  rescueReports: true,
 };

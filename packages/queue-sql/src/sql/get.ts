@@ -7,6 +7,7 @@ import { epochMs, type QueueScope, STAGE, seconds } from "./scope.js";
 /** Expired leases one get rescues at most; the rest wait for the next get or rescueExpired. */
 export const RESCUE_PER_GET = 1_000;
 
+/** A row the claim handed out (rescued_to null), or one its rescue moved (rescued_to: the stage it went to). */
 export interface TakenRow {
   item_id: string;
   body: JsonValue;
@@ -14,6 +15,7 @@ export interface TakenRow {
   /** epochMs of the lease's expiry. */
   lease_expires_at: number | null;
   trace_context: string | null;
+  rescued_to: number | null;
 }
 
 /**
@@ -28,7 +30,8 @@ export interface TakenRow {
  * (a TID scan: a locked row keeps its ctid until this statement updates it) rather than by a join with `next` on the
  * key, whose plan depends on statistics: for a queue the last ANALYZE had not seen (estimated at one row) the planner
  * scanned the whole queue once per chosen row (250 ms for get(100) from 5,000 items), or the stage index for each. Items rescued here are not handed out by the
- * same statement (its snapshot predates them); they come back after their backoff.
+ * same statement (its snapshot predates them); they come back after their backoff. They are returned after the
+ * taken rows, with the stage they went to, so the caller can tell of the rescue (metrics count every one).
  */
 export async function takeWaiting(
   scope: QueueScope,
@@ -65,7 +68,11 @@ export async function takeWaiting(
           attempt: sql`attempts`,
         })} FROM taken`,
       )}
-      SELECT item_id, body, attempts, ${epochMs(sql`lease_expires_at`)} AS lease_expires_at, trace_context
-      FROM taken ORDER BY priority DESC, ordering`,
+      SELECT item_id, body, attempts, ${epochMs(sql`lease_expires_at`)} AS lease_expires_at, trace_context,
+        NULL AS rescued_to, 0 AS part, priority, ordering
+      FROM taken
+      UNION ALL
+      SELECT item_id, NULL, attempts, NULL, NULL, stage, 1, NULL, NULL FROM rescued
+      ORDER BY part, priority DESC, ordering`,
   );
 }
