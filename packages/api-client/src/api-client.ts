@@ -10,6 +10,7 @@ import {
   type CallbackSettings,
   type CallbackSettingsUpdate,
   type Completion,
+  type ControllerStatus,
   DEFAULT_LIFECYCLE,
   type DeleteResult,
   type ExtendOptions,
@@ -520,6 +521,29 @@ export class ApiClient implements QueueWithHistory, QueueWithStats, QueueWithCal
       this.http.GET("/api/v1/queues/{queue_name}/pause", { params: { path: this.queuePath } }),
     );
     return state.paused;
+  }
+
+  /**
+   * What the queue's leading controller recorded at its last tick (GET …/controller; the `controller` field of
+   * listQueues, for this queue): when it ticked, whether it led and was paused, its period. Null when no controller
+   * ever ticked or the backend stores no status. queue-core's isStale tells a stopped controller, as the server does.
+   */
+  async controllerStatus(): Promise<ControllerStatus | null> {
+    const { controller } = await unwrap(
+      this.http.GET("/api/v1/queues/{queue_name}/controller", {
+        params: { path: this.queuePath },
+        ...this.read,
+      }),
+    );
+    if (controller === null) return null;
+    return {
+      lastTickAt: date(controller.last_tick_at),
+      ageSeconds: controller.age_seconds,
+      identity: controller.identity,
+      leader: controller.leader,
+      paused: controller.paused,
+      periodSeconds: controller.period_seconds,
+    };
   }
 
   async setPaused(paused: boolean): Promise<void> {

@@ -72,6 +72,7 @@ describe("ApiClient retries operations that change nothing, and never a get", ()
     ["peek", "peek", (c) => c.peek(2)],
     ["history", "history", (c) => c.history("a")],
     ["listQueues", "queues", (c) => c.listQueues()],
+    ["controllerStatus", "controller", (c) => c.controllerStatus()],
   ];
 
   it.each(reads)("%s: the lost answer is asked for again", async (_name, operation, call) => {

@@ -10,6 +10,7 @@ import { createApp, openApiDocument, serializeOpenApi } from "../src/index.js";
 const OPERATIONS = [
   "GET /api/v1/queue/callbacks",
   "GET /api/v1/queue/callbacks/settings",
+  "GET /api/v1/queue/controller",
   "GET /api/v1/queue/describe",
   "GET /api/v1/queue/get/{n_items}",
   "GET /api/v1/queue/get_jobs/{n_items}",

@@ -1,9 +1,19 @@
 import { z } from "@hono/zod-openapi";
-import { canPause, type Queue } from "@task-queue/queue-core";
+import { canPause, controllerStatusToJson, hasControllerStatus, type Queue } from "@task-queue/queue-core";
 import { pauseNotStored } from "../http-errors.js";
+import { ControllerStatusWire } from "../schemas.js";
 import { type QueueRoute, queueRoute } from "./queue-route.js";
 
 const PauseState = z.object({ paused: z.boolean() }).openapi("PauseState");
+
+const ControllerState = z
+  .object({
+    controller: ControllerStatusWire.nullable().openapi({
+      description:
+        "The status the leading controller recorded at its last tick; null when none ever did (or the backend stores none)",
+    }),
+  })
+  .openapi("ControllerState");
 
 async function setPaused(queue: Queue, paused: boolean): Promise<{ paused: boolean }> {
   if (!canPause(queue)) throw pauseNotStored();
@@ -11,9 +21,26 @@ async function setPaused(queue: Queue, paused: boolean): Promise<{ paused: boole
   return { paused };
 }
 
-/** Pause and resume releasing: a flag stored with the queue that every controller reads before it releases. */
+/**
+ * Pause and resume releasing: a flag stored with the queue that every controller reads before it releases; and
+ * what the leading controller last said of itself (the `controller` field of GET /api/v1/queues, for one queue).
+ */
 export function pauseOperations(): QueueRoute[] {
   return [
+    queueRoute({
+      operationId: "controllerStatus",
+      method: "get",
+      path: "controller",
+      summary:
+        "The status the queue's leading controller recorded at its last tick (last tick, leader, paused, stale)",
+      description: "`controller` is null when no controller ever ticked, or the backend stores no status.",
+      response: { schema: ControllerState, description: "The last recorded status" },
+      handle: async ({ queue }) => ({
+        controller: controllerStatusToJson(
+          hasControllerStatus(queue) ? await queue.controllerStatus() : null,
+        ),
+      }),
+    }),
     queueRoute({
       operationId: "pauseState",
       method: "get",
