@@ -20,6 +20,8 @@ export interface ItemMeta {
   updatedAt: number | null;
   /** The body is an envelope holding last_error and result. */
   envelope: boolean;
+  /** The W3C traceparent of the put, when it was traced: the job's span links to it, on every attempt. */
+  traceContext: string | null;
 }
 
 export const SEQ_METADATA = "tq-seq";
@@ -29,6 +31,7 @@ const LEASE = "tq-lease";
 const CREATED = "tq-created";
 const UPDATED = "tq-updated";
 const ENVELOPE = "tq-envelope";
+const TRACE_CONTEXT = "tq-traceparent";
 
 function count(value: string | undefined, fallback: number): number {
   if (value === undefined) return fallback;
@@ -53,6 +56,7 @@ export function readMeta(metadata: Record<string, string> | undefined, maxAttemp
     createdAt: time(m[CREATED]),
     updatedAt: time(m[UPDATED]),
     envelope: m[ENVELOPE] === "1",
+    traceContext: m[TRACE_CONTEXT] ?? null,
   };
 }
 
@@ -66,6 +70,7 @@ export function metaHeaders(meta: ItemMeta): Record<string, string> {
     ...(meta.createdAt === null ? {} : { [CREATED]: String(meta.createdAt) }),
     ...(meta.updatedAt === null ? {} : { [UPDATED]: String(meta.updatedAt) }),
     ...(meta.envelope ? { [ENVELOPE]: "1" } : {}),
+    ...(meta.traceContext === null ? {} : { [TRACE_CONTEXT]: meta.traceContext }),
   };
 }
 

@@ -99,6 +99,7 @@ async function claim(scope: S3QueueScope, waitingKey: string, how: Claim): Promi
     body: decodeContent(source.text, old.envelope).body,
     attempt: meta.attempts,
     leaseExpiresAt: meta.leaseExpiresAt === null ? null : new Date(meta.leaseExpiresAt),
+    ...(meta.traceContext === null ? {} : { traceContext: meta.traceContext }),
   };
 }
 

@@ -1,4 +1,4 @@
-import { type PutResult, STAGE_NAMES, type ValidItem } from "@task-queue/queue-core";
+import { activeTraceContext, type PutResult, STAGE_NAMES, type ValidItem } from "@task-queue/queue-core";
 import { metaHeaders } from "../item-meta.js";
 import type { IdIndex } from "./id-index.js";
 import type { S3QueueScope } from "./scope.js";
@@ -21,8 +21,12 @@ export async function putItems(
   index: IdIndex,
 ): Promise<PutResult> {
   const now = Date.now();
+  // Read before any await: the put's span is the active one here.
+  const traceContext = activeTraceContext();
   const markers = conditional && (await index.complete());
-  const added = await Promise.all(items.map((item) => putOne(scope, item, conditional, markers, now)));
+  const added = await Promise.all(
+    items.map((item) => putOne(scope, item, conditional, markers, { now, traceContext })),
+  );
   const result: PutResult = { added: [], skipped: [] };
   for (const [i, item] of items.entries()) (added[i] ? result.added : result.skipped).push(item.id);
   if (result.added.length > 0) scope.wake();
@@ -31,15 +35,15 @@ export async function putItems(
 
 /**
  * One item; where If-None-Match works, the write itself checks WAITING, and with markers the marker's write stands
- * for the other stages. The body is the item's JSON as before the lifecycle; attempts, max_attempts and the times go
- * into user metadata (item-meta.ts).
+ * for the other stages. The body is the item's JSON as before the lifecycle; attempts, max_attempts, the times and
+ * the put's trace context go into user metadata (item-meta.ts).
  */
 async function putOne(
   scope: S3QueueScope,
   item: NewItem,
   conditional: boolean,
   markers: boolean,
-  now: number,
+  { now, traceContext }: { now: number; traceContext: string | null },
 ): Promise<boolean> {
   const created =
     markers &&
@@ -62,6 +66,7 @@ async function putOne(
     createdAt: now,
     updatedAt: now,
     envelope: false,
+    traceContext,
   });
   return (await scope.store.putJson(key, item.json, 0, conditional, metadata)).written;
 }
