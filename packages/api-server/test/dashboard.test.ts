@@ -37,26 +37,28 @@ const backends: Backend[] = [
       return { queues, close: () => queues.close() };
     },
   },
-  {
-    label: "postgresql",
-    open: async () => {
-      const table = `console_${randomUUID().replaceAll("-", "").slice(0, 12)}`;
-      const namespace = await SqlQueueNamespace.open({ connection: DATABASE_URL, tableName: table });
-      const store = new SqlEventStore(namespace.queue("default").database, { table: `${table}_events` });
-      await store.migrate();
-      const queues = withEvents(namespace, store, { base: "TASK" });
-      return {
-        queues,
-        close: async () => {
-          const db = namespace.queue("default").database;
-          await dropQueueTable(db, table);
-          await dropTables(db, `${table}_events`);
-          await queues.close();
-        },
-      };
-    },
-  },
+  { label: "postgresql", open: () => sqlBackend(DATABASE_URL) },
+  // PGlite in memory: the embedded database `task-queue dev` runs on.
+  { label: "pglite", open: () => sqlBackend("pglite://memory") },
 ];
+
+/** The queues and their events in one random table pair of a SQL database, dropped on close. */
+async function sqlBackend(connection: string): Promise<{ queues: QueueNamespace; close(): Promise<void> }> {
+  const table = `console_${randomUUID().replaceAll("-", "").slice(0, 12)}`;
+  const namespace = await SqlQueueNamespace.open({ connection, tableName: table });
+  const store = new SqlEventStore(namespace.queue("default").database, { table: `${table}_events` });
+  await store.migrate();
+  const queues = withEvents(namespace, store, { base: "TASK" });
+  return {
+    queues,
+    close: async () => {
+      const db = namespace.queue("default").database;
+      await dropQueueTable(db, table);
+      await dropTables(db, `${table}_events`);
+      await queues.close();
+    },
+  };
+}
 
 async function launch(): Promise<Browser> {
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium`);
