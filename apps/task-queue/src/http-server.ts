@@ -4,6 +4,7 @@ import { serve } from "@hono/node-server";
 import { createApp } from "@task-queue/api-server";
 import type { ServerMetrics } from "@task-queue/metrics";
 import type { Logger, QueueNamespace } from "@task-queue/queue-core";
+import { itemLabelValue, LABEL_ITEM_ID } from "@task-queue/worker-argo";
 import type { Settings } from "./config/schema.js";
 
 export interface RunningServer {
@@ -41,6 +42,7 @@ export function startHttpServer(
     logger,
     readyTimeoutMs: Math.max(1, Math.round(settings.ready_timeout_seconds * 1000)),
     callbacks: { allowedHosts: settings.callback_allowed_hosts },
+    ...(settings.argo_ui_url === undefined ? {} : { workflowUrl: argoWorkflowLink(settings.argo_ui_url) }),
   });
   return new Promise((resolve, reject) => {
     let closing = false;
@@ -83,4 +85,13 @@ export function startHttpServer(
     });
     server.once("error", reject);
   });
+}
+
+/**
+ * The Argo UI's list of an item's workflows: filtered by the label the Argo worker puts on each workflow it starts
+ * (the id, or its hash when Kubernetes refuses the id as a label value), so retried items show every attempt.
+ */
+function argoWorkflowLink(listUrl: string): (queue: string, itemId: string) => string {
+  return (_queue, itemId) =>
+    `${listUrl}?${new URLSearchParams({ label: `${LABEL_ITEM_ID}=${itemLabelValue(itemId)}` })}`;
 }

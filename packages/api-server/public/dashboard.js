@@ -845,6 +845,17 @@ function itemScreen(queue, id) {
         ...row("lease expires", r.lease_expires_at ? time(r.lease_expires_at) : "—"),
         ...row("created", time(r.created_at)),
         ...row("updated", time(r.updated_at)),
+        // The server links the item's Argo workflow when it is configured with the Argo UI's URL.
+        ...(r.workflow_url
+          ? row(
+              "workflow",
+              h(
+                "a",
+                { href: r.workflow_url, id: "workflow-link", rel: "noopener noreferrer" },
+                "open in Argo",
+              ),
+            )
+          : []),
       );
       errorBox.replaceChildren(
         ...(r.last_error ? [h("h2", {}, "Last error"), h("pre", { className: "error" }, r.last_error)] : []),

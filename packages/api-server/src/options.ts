@@ -54,6 +54,11 @@ export interface AppOptions {
   metrics?: AppMetrics;
   /** Completion callbacks: notify URLs to hosts outside `allowedHosts` (`*.example.com` for subdomains) get 422. Default: any host. */
   callbacks?: { allowedHosts?: readonly string[] };
+  /**
+   * Where people see an item's job in the execution engine (the Argo UI's view of its workflow): the item record
+   * carries it as `workflow_url` and the console's item page links to it. Null or absent: no link.
+   */
+  workflowUrl?: (queue: string, itemId: string) => string | null;
 }
 
 /** The metrics an app feeds and serves (ServerMetrics from @task-queue/metrics is one). */
@@ -82,6 +87,7 @@ export interface ResolvedOptions {
   readyTimeoutMs: number;
   shuttingDown: () => boolean;
   callbackHosts: readonly string[];
+  workflowUrl: (queue: string, itemId: string) => string | null;
 }
 
 export const DEFAULT_READY_TIMEOUT_MS = 1_000;
@@ -137,5 +143,6 @@ export function resolveOptions(options: AppOptions, silent: Logger): ResolvedOpt
     readyTimeoutMs,
     shuttingDown: options.shuttingDown ?? (() => false),
     callbackHosts: options.callbacks?.allowedHosts ?? [],
+    workflowUrl: options.workflowUrl ?? (() => null),
   };
 }

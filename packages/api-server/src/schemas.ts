@@ -348,6 +348,10 @@ export const ItemRecord = z
     result: JsonAny,
     created_at: dateTime,
     updated_at: dateTime,
+    workflow_url: z.string().optional().openapi({
+      description:
+        "The item's job in the execution engine's UI (its Argo workflow), when the server is configured with one (ARGO_UI_URL)",
+    }),
   })
   .openapi("ItemRecord", { description: "Every field the queue keeps about an item" });
 

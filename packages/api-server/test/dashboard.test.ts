@@ -128,7 +128,14 @@ describe.each(backends)("the console in a real browser ($label)", ({ label, open
     const opened = await open();
     close = opened.close;
     queues = opened.queues;
-    server = await serveOnLoopback(createApp({ queues: opened.queues, auth: { token: TOKEN } }));
+    server = await serveOnLoopback(
+      createApp({
+        queues: opened.queues,
+        auth: { token: TOKEN },
+        // The link an Argo deployment configures (the app builds it from ARGO_UI_URL); never followed here.
+        workflowUrl: (queue, id) => `https://argo.invalid/workflows/${queue}?label=${encodeURIComponent(id)}`,
+      }),
+    );
     base = `http://127.0.0.1:${server.port}/`;
     browser = await launch();
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
@@ -315,6 +322,9 @@ describe.each(backends)("the console in a real browser ($label)", ({ label, open
     expect(texts[4]).toContain("PROCESSING → FAIL");
     expect(texts[4]).toContain("second try: exit 4");
     expect(texts[1]).toMatch(/after \d+ s/);
+    expect(await page.getAttribute("#workflow-link", "href")).toBe(
+      "https://argo.invalid/workflows/life?label=job%2F1",
+    );
     // The body section folds.
     await page.click("#body-section summary");
     expect(await page.locator("#body").isVisible()).toBe(false);

@@ -287,6 +287,16 @@ export const SETTINGS = define({
       "Seconds between sweeps of expired leases (each queue's `rescueExpired()`), so sizes stay truthful; a claim rescues expired items on its own.",
     schema: seconds.default(5),
   },
+  argo_ui_url: {
+    env: "ARGO_UI_URL",
+    group: "server",
+    description:
+      "Argo: the Argo UI's workflow list of the workflows' namespace, e.g. `https://argo.example.com/workflows/argo`; the console's item page then links each item to its workflow (`?label=work-queue.queue-item-id=<id>`).",
+    schema: z
+      .url({ protocol: /^https?$/, error: "must be an http(s) URL" })
+      .transform((value) => value.replace(/\/+$/, ""))
+      .optional(),
+  },
   callback_allowed_hosts: {
     env: "CALLBACK_ALLOWED_HOSTS",
     group: "server",

@@ -1543,6 +1543,8 @@ export interface components {
             created_at: string;
             /** Format: date-time */
             updated_at: string;
+            /** @description The item's job in the execution engine's UI (its Argo workflow), when the server is configured with one (ARGO_UI_URL) */
+            workflow_url?: string;
         };
         PurgeResult: {
             purged: number;

@@ -108,6 +108,8 @@ export interface SharedReaders {
   bodyOptions: BodyOptions;
   /** The callback allow-list notify URLs are checked against. */
   callbackHosts: readonly string[];
+  /** The link to an item's job in the execution engine's UI, for the queue the request names; null: none. */
+  workflowUrl(c: AppContext, itemId: ItemId): string | null;
 }
 
 export function lifecycleOperations({
@@ -115,6 +117,7 @@ export function lifecycleOperations({
   readIdList,
   bodyOptions,
   callbackHosts,
+  workflowUrl,
 }: SharedReaders): QueueRoute[] {
   return [
     queueRoute({
@@ -231,7 +234,11 @@ export function lifecycleOperations({
       params: ItemIdParams,
       response: { schema: ItemRecord, description: "The item's record" },
       errors: [400],
-      handle: async ({ queue, params }) => recordToWire(await queue.lookupRecord(params.item_id)),
+      handle: async ({ c, queue, params }) => {
+        const record = recordToWire(await queue.lookupRecord(params.item_id));
+        const url = workflowUrl(c, params.item_id);
+        return url === null ? record : { ...record, workflow_url: url };
+      },
     }),
   ];
 }

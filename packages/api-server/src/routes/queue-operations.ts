@@ -12,6 +12,7 @@ import {
 import type { AppContext } from "../context.js";
 import { FreshReads } from "../fresh-reads.js";
 import { historyNotRecorded, RequestValidationError } from "../http-errors.js";
+import type { ResolvedOptions } from "../options.js";
 import { type BodyOptions, readJsonBody, readOptionalJsonBody, zodProblems } from "../request-body.js";
 import {
   CompletionList,
@@ -144,7 +145,9 @@ function parseIdList(body: unknown): string[] {
 }
 
 /** Every queue operation of the API; each is served for the default queue and for named queues. */
-export function queueOperations(options: PutOptions & { maxItems: number }): QueueRoute[] {
+export function queueOperations(
+  options: PutOptions & Pick<ResolvedOptions, "maxItems" | "defaultQueue" | "workflowUrl">,
+): QueueRoute[] {
   const { maxItems } = options;
   const count = (n: number) => checkedCount(n, maxItems);
   const sizes = new FreshReads<QueueStageSizes>();
@@ -391,6 +394,7 @@ export function queueOperations(options: PutOptions & { maxItems: number }): Que
       readIdList: (c) => readIdList(c, false, options),
       bodyOptions: options,
       callbackHosts: options.callbackHosts,
+      workflowUrl: (c, id) => options.workflowUrl(c.req.param("queue_name") ?? options.defaultQueue, id),
     }),
     ...retentionOperations(options),
     ...pauseOperations(),
