@@ -4,7 +4,11 @@ import {
   InMemoryQueueNamespace,
   type QueueWithCallbacks,
 } from "@task-queue/queue-core";
-import { type CallbackReceiver, startCallbackReceiver } from "@task-queue/queue-core/testing";
+import {
+  type CallbackReceiver,
+  recordingLogger,
+  startCallbackReceiver,
+} from "@task-queue/queue-core/testing";
 import { SqlQueueNamespace } from "@task-queue/queue-sql";
 import { dropQueueTable, randomTableName, testDatabaseUrl } from "@task-queue/queue-sql/testing";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
@@ -74,8 +78,10 @@ describe("callbacks from an in-memory queue", () => {
   it("does not follow redirects, refuses hosts outside the allow-list and times out a silent receiver", async () => {
     const namespace = new InMemoryQueueNamespace();
     const queue = namespace.queue("safety");
+    const logger = recordingLogger();
     const deliverer = new CallbackDeliverer({
       outbox: namespace.callbackOutbox,
+      logger,
       allowedHosts: ["127.0.0.1"],
       timeoutSeconds: 0.5,
       // No retries: each case's one try is what it checks.
@@ -96,6 +102,13 @@ describe("callbacks from an in-memory queue", () => {
     expect(failed.get("hung")).toMatch(/no answer within 0.5 s/);
     expect(failed.get("elsewhere")).toMatch(/host localhost is not in the callback allow-list/);
     expect(receiver.received.filter((request) => request.path !== "/callback")).toEqual([]);
+    // Each failure is logged at warn about its item: queue and item_id, as every log line about an item.
+    const warned = logger.records.filter((r) => r.level === "warn" && r.msg === "callback not delivered");
+    expect(warned.map((r) => [r.obj.queue, r.obj.item_id]).sort()).toEqual([
+      ["safety", "elsewhere"],
+      ["safety", "hung"],
+      ["safety", "redirected"],
+    ]);
   });
 });
 

@@ -104,13 +104,19 @@ export class CallbackDeliverer {
     const problem = notifyUrlProblem(claim.url, this.options.allowedHosts);
     const error = problem === null ? await this.post(claim) : `notify URL refused: ${problem}`;
     if (error === null) {
-      this.logger.debug({ delivery: claim.deliveryId }, "callback delivered");
+      this.logger.debug({ ...about(claim), delivery: claim.deliveryId }, "callback delivered");
       return { delivered: true };
     }
     // A URL that is refused now will be refused on every try: no point retrying it.
     const retryAt = problem === null ? this.nextTry(claim) : null;
     this.logger.warn(
-      { delivery: claim.deliveryId, attempts: claim.attempts, error, gaveUp: retryAt === null },
+      {
+        ...about(claim),
+        delivery: claim.deliveryId,
+        attempts: claim.attempts,
+        error,
+        gaveUp: retryAt === null,
+      },
       "callback not delivered",
     );
     return { delivered: false, error, retryAt };
@@ -167,4 +173,9 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
     }
     signal.addEventListener("abort", done, { once: true });
   });
+}
+
+/** What every log line about a callback carries: the item it tells of (queue and item_id, as all item logs do). */
+function about(claim: ClaimedCallback): { queue: string; item_id: string } {
+  return { queue: claim.payload.queue, item_id: claim.payload.item_id };
 }

@@ -41,7 +41,7 @@ export async function takeWaiting(scope: S3QueueScope, n: number, how: Claim): P
       // Hand out what was claimed; the error is raised only when there is nothing to hand out.
       if (out.length === 0) throw failure;
       scope.logger.warn(
-        { err: failure, claimed: out.length },
+        { queue: scope.name, err: failure, claimed: out.length },
         "a claim failed; returning the items already claimed",
       );
       break;
