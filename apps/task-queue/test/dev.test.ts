@@ -5,12 +5,14 @@ import { join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { ApiClient } from "@task-queue/api-client";
 import { stageName } from "@task-queue/queue-core";
+import { chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type CliProcess, eventually, MAIN, REPO_ROOT, runCli, startCli } from "./support/cli-process.js";
 
 const exec = promisify(execFile);
 
 const EXAMPLE_ITEMS = resolve(REPO_ROOT, "examples/items.json");
+const CHROMIUM = "/usr/bin/chromium";
 
 describe("task-queue dev from a fresh folder (the README's quick start and tour)", () => {
   const folder = mkdtempSync(join(tmpdir(), "tq-dev-"));
@@ -106,6 +108,47 @@ describe("task-queue dev from a fresh folder (the README's quick start and tour)
     const sizes = JSON.parse((await cli("sizes", "--queue", "bulk-tty", "--output", "json")).stdout);
     expect(sizes.WAITING).toBe(12_000);
   });
+
+  it("the console (PGlite, controller and process worker in one process): pause on the page holds work, resume runs it", async () => {
+    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium`);
+    const browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking"],
+    });
+    try {
+      const client = new ApiClient({ baseUrl: url });
+      const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+      await page.goto(`${url}/`);
+      const card = page.locator('#queue-cards section[data-queue="default"]');
+      await card.locator(".badge.leader").waitFor();
+      const row = page.locator('#queues tr[data-queue="default"]');
+      await row.locator('button[data-action="pause"]').click();
+      await page.locator("#confirm-ok").click();
+      await row.locator('button[data-action="resume"]').waitFor();
+      expect(await client.isPaused()).toBe(true);
+      // The controller's next tick honours the stored flag, and says so in the status the card shows.
+      await card.locator(".badge.paused").waitFor();
+      await client.putJobs([{ id: "held", body: { file_name: "work.mjs", args: ["0.1", "succeed"] } }]);
+      const putAt = Date.now();
+      // Ticks recorded after the put (every 0.2 s) released nothing: the item still waits.
+      await eventually(async () => {
+        const status = await client.controllerStatus();
+        return status?.paused && status.lastTickAt.getTime() > putAt + 1_000 ? status : undefined;
+      });
+      expect(stageName(await client.lookupStatus("held"))).toBe("WAITING");
+
+      await row.locator('button[data-action="resume"]').click();
+      await page.locator("#confirm-ok").click();
+      await row.locator('button[data-action="pause"]').waitFor();
+      expect(await client.isPaused()).toBe(false);
+      await eventually(async () =>
+        stageName(await client.lookupStatus("held")) === "SUCCESS" ? true : undefined,
+      );
+      await card.locator(".badge.paused").waitFor({ state: "detached" });
+    } finally {
+      await browser.close();
+    }
+  }, 60_000);
 
   it("stops on SIGTERM with exit code 0", async () => {
     expect(await dev.stop("SIGTERM")).toBe(0);
