@@ -35,6 +35,15 @@ function newTable(): string {
   return table;
 }
 
+/** A namespace on `table` whose items get a second attempt, with no backoff before it. */
+function openRetryingAtOnce(table: string): Promise<SqlQueueNamespace> {
+  return SqlQueueNamespace.open({
+    connection: url,
+    tableName: table,
+    lifecycle: { maxAttempts: 2, backoff: { baseSeconds: 0, maxSeconds: 0 } },
+  });
+}
+
 describe("SqlQueue lifecycle on PostgreSQL, beyond the conformance suite", () => {
   it("migrates a table made by the first migration, with items in every stage, to the lifecycle schema", async () => {
     const table = newTable();
@@ -183,11 +192,7 @@ describe("SqlQueue lifecycle on PostgreSQL, beyond the conformance suite", () =>
 
   it("waiters find work nobody announced (an insert without NOTIFY, an expired lease) through the shared poll", async () => {
     const table = newTable();
-    const ns = await SqlQueueNamespace.open({
-      connection: url,
-      tableName: table,
-      lifecycle: { maxAttempts: 2, backoff: { baseSeconds: 0, maxSeconds: 0 } },
-    });
+    const ns = await openRetryingAtOnce(table);
     try {
       const abort = new AbortController();
       const waiters = Array.from({ length: 4 }, () =>
@@ -218,11 +223,7 @@ describe("SqlQueue lifecycle on PostgreSQL, beyond the conformance suite", () =>
 
   it("the namespace's rescueExpired sweeps expired leases of every queue in one call", async () => {
     const table = newTable();
-    const ns = await SqlQueueNamespace.open({
-      connection: url,
-      tableName: table,
-      lifecycle: { maxAttempts: 2, backoff: { baseSeconds: 0, maxSeconds: 0 } },
-    });
+    const ns = await openRetryingAtOnce(table);
     try {
       await ns.queue("a").put({ a1: 1 });
       await ns.queue("b").putJobs([{ id: "b1", body: 1, maxAttempts: 1 }]);
