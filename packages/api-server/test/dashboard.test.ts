@@ -161,6 +161,14 @@ describe.each(backends)("the console in a real browser ($label)", ({ label, open
     await screenshot(page, `${label}-overview`);
     await confirmClick(page, '#queues tr[data-queue="jobs"] button[data-action="resume"]');
     await eventually(() => api(port(), "GET", "/api/v1/queues/jobs/pause")).toEqual({ paused: false });
+
+    // The age column is the oldest WAITING item's, not the next in line's: an urgent item put later goes first.
+    await api(port(), "POST", "/api/v1/queues/ages/put_jobs", [{ item_id: "old", body: 1 }]);
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    await api(port(), "POST", "/api/v1/queues/ages/put_jobs", [{ item_id: "urgent", body: 2, priority: 10 }]);
+    expect(await api(port(), "GET", "/api/v1/queues/ages/peek/1")).toEqual([["urgent", 2]]);
+    const age = page.locator('#queues tr[data-queue="ages"] td.age');
+    await eventually(async () => Number.parseInt((await age.textContent()) ?? "", 10) >= 3).toBe(true);
   });
 
   it("lists undelivered callbacks with their last error; re-send asks for confirmation, then makes one due again", async () => {
