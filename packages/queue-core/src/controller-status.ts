@@ -63,7 +63,7 @@ export function hasControllerStatus(queue: Queue): queue is QueueWithControllerS
 }
 
 /** The status as JSON in snake_case (GET /api/v1/queues), with `stale` decided here, once. */
-export function controllerStatusToJson(status: ControllerStatus | null) {
+function controllerStatusToJson(status: ControllerStatus | null) {
   if (status === null) return null;
   return {
     last_tick_at: status.lastTickAt.toISOString(),
@@ -74,4 +74,9 @@ export function controllerStatusToJson(status: ControllerStatus | null) {
     period_seconds: status.periodSeconds,
     stale: isStale(status),
   };
+}
+
+/** The queue's last controller status as JSON; null when none was recorded or the backend stores none. */
+export async function readControllerStatusJson(queue: Queue) {
+  return controllerStatusToJson(hasControllerStatus(queue) ? await queue.controllerStatus() : null);
 }

@@ -36,11 +36,11 @@ export {
 export {
   type ControllerStatus,
   type ControllerStatusReport,
-  controllerStatusToJson,
   hasControllerStatus,
   isStale,
   MIN_STALE_SECONDS,
   type QueueWithControllerStatus,
+  readControllerStatusJson,
   STALE_PERIODS,
   validateControllerStatus,
 } from "./controller-status.js";

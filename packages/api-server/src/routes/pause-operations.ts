@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { canPause, controllerStatusToJson, hasControllerStatus, type Queue } from "@task-queue/queue-core";
+import { canPause, type Queue, readControllerStatusJson } from "@task-queue/queue-core";
 import { pauseNotStored } from "../http-errors.js";
 import { ControllerStatusWire } from "../schemas.js";
 import { type QueueRoute, queueRoute } from "./queue-route.js";
@@ -35,11 +35,7 @@ export function pauseOperations(): QueueRoute[] {
         "The status the queue's leading controller recorded at its last tick (last tick, leader, paused, stale)",
       description: "`controller` is null when no controller ever ticked, or the backend stores no status.",
       response: { schema: ControllerState, description: "The last recorded status" },
-      handle: async ({ queue }) => ({
-        controller: controllerStatusToJson(
-          hasControllerStatus(queue) ? await queue.controllerStatus() : null,
-        ),
-      }),
+      handle: async ({ queue }) => ({ controller: await readControllerStatusJson(queue) }),
     }),
     queueRoute({
       operationId: "pauseState",

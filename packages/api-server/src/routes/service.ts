@@ -1,10 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import {
-  canPause,
-  controllerStatusToJson,
-  hasControllerStatus,
-  servedQueueNames,
-} from "@task-queue/queue-core";
+import { canPause, readControllerStatusJson, servedQueueNames } from "@task-queue/queue-core";
 import type { App } from "../context.js";
 import type { ResolvedOptions } from "../options.js";
 import { ErrorBody, QueueSummary } from "../schemas.js";
@@ -104,9 +99,9 @@ export function registerServiceRoutes(app: App, options: ResolvedOptions): void 
         const [sizes, paused, controller] = await Promise.all([
           queue.sizes(),
           canPause(queue) ? queue.isPaused() : Promise.resolve(null),
-          hasControllerStatus(queue) ? queue.controllerStatus() : Promise.resolve(null),
+          readControllerStatusJson(queue),
         ]);
-        return { name, sizes, paused, controller: controllerStatusToJson(controller) };
+        return { name, sizes, paused, controller };
       }),
     );
     return c.json(summaries, 200);
