@@ -52,6 +52,8 @@ describe("console overview with a real server and controller (process worker, Po
       args: ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking"],
     });
     page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+    // Playwright's default of 30 s per action is within reach of a browser beside every other package's tests.
+    page.setDefaultTimeout(90_000);
     await page.goto(`${system.url}/`);
   });
 
@@ -109,7 +111,6 @@ describe("console overview with a real server and controller (process worker, Po
       const ticks = system.controller.lines.filter((line) => line.includes('"msg":"tick"')).length;
       return ticks >= ticksBefore + 5 ? true : undefined;
     }, 200);
-    await new Promise((done) => setTimeout(done, 1_500));
     expect(await system.client.sizes()).toEqual({ WAITING: 4, PROCESSING: 0, SUCCESS: 6, FAIL: 2 });
     await screenshot(page, "overview-paused");
 
@@ -141,7 +142,7 @@ describe("console overview with a real server and controller (process worker, Po
   it("a controller that stopped ticking is shown as stale", async () => {
     expect(await system.controller.stop()).toBe(0);
     // Stale after 3 periods, at least 10 s.
-    await card().locator(".badge.stale").waitFor({ timeout: 30_000 });
+    await card().locator(".badge.stale").waitFor();
     expect(await card().locator(".controller .warning").textContent()).toContain(
       "is the controller running?",
     );

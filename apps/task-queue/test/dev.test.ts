@@ -118,6 +118,8 @@ describe("task-queue dev from a fresh folder (the README's quick start and tour)
     try {
       const client = new ApiClient({ baseUrl: url });
       const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+      // Playwright's default of 30 s per action is within reach of a browser beside every other package's tests.
+      page.setDefaultTimeout(90_000);
       await page.goto(`${url}/`);
       const card = page.locator('#queue-cards section[data-queue="default"]');
       await card.locator(".badge.leader").waitFor();

@@ -97,7 +97,10 @@ async function confirmClick(page: Page, selector: string): Promise<void> {
 }
 
 /** The console polls every 2 s: conditions on the page get a while to come true. */
-const eventually = <T>(fn: () => T | Promise<T>) => expect.poll(fn, { timeout: 20_000, interval: 100 });
+// Waits, not time limits: long enough for a browser beside every other package's tests on two cores.
+const eventually = <T>(fn: () => T | Promise<T>) => expect.poll(fn, { timeout: 60_000, interval: 100 });
+/** Playwright's own default (30 s per action) was within reach of a loaded machine: the Swagger UI took 21 s. */
+const ACTION_TIMEOUT_MS = 90_000;
 
 const noHorizontalScroll = (page: Page): Promise<boolean> =>
   page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth");
@@ -139,6 +142,7 @@ describe.each(backends)("the console in a real browser ($label)", ({ label, open
     base = `http://127.0.0.1:${server.port}/`;
     browser = await launch();
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    page.setDefaultTimeout(ACTION_TIMEOUT_MS);
     await signIn(page, base);
   }, 60_000);
   afterAll(async () => {
@@ -406,6 +410,7 @@ describe.each(backends)("the console in a real browser ($label)", ({ label, open
 
   it("is readable at 390 px without horizontal scrolling, and usable from the keyboard", async () => {
     const phone = await browser.newPage({ viewport: { width: 390, height: 844 } });
+    phone.setDefaultTimeout(ACTION_TIMEOUT_MS);
     try {
       await signIn(phone, base);
       for (const [hash, ready] of [
@@ -437,7 +442,7 @@ describe.each(backends)("the console in a real browser ($label)", ({ label, open
   it("the API reference and openapi.json open from the console with the same token; try it sends it", async () => {
     await page.goto(base);
     await page.click("#docs-link");
-    await page.locator(".swagger-ui .opblock").first().waitFor({ timeout: 30_000 });
+    await page.locator(".swagger-ui .opblock").first().waitFor();
     expect(await page.textContent("#docs-error")).toBe("");
     await screenshot(page, `${label}-docs`);
     // Try it out: listQueues, answered with the token Swagger UI added.
@@ -476,6 +481,7 @@ describe("base-path deployment", () => {
     const browser = await launch();
     try {
       const page = await browser.newPage();
+      page.setDefaultTimeout(ACTION_TIMEOUT_MS);
       const outside: string[] = [];
       page.on("response", (response) => {
         if (
@@ -495,7 +501,7 @@ describe("base-path deployment", () => {
       await page.click("#back");
       await page.locator("#items tr[data-id]").first().waitFor();
       await page.click("#docs-link");
-      await page.locator(".swagger-ui .opblock").first().waitFor({ timeout: 30_000 });
+      await page.locator(".swagger-ui .opblock").first().waitFor();
       expect(page.url()).toBe(`http://127.0.0.1:${server.port}/task-queue/docs`);
       expect(outside).toEqual([]);
     } finally {
