@@ -46,7 +46,7 @@ describe("ARGO_UI_URL: the item record links the item's Argo workflow", () => {
       await server.stop("SIGKILL");
       await plain.stop("SIGKILL");
     }
-  }, 60_000);
+  });
 
   it("refuses a value that is not an http(s) URL, naming the setting", async () => {
     const run = await runCli(["server", "--port", "0"], {
@@ -55,5 +55,5 @@ describe("ARGO_UI_URL: the item record links the item's Argo workflow", () => {
     });
     expect(run.code).toBe(2);
     expect(run.stderr + run.stdout).toContain("ARGO_UI_URL");
-  }, 30_000);
+  });
 });

@@ -79,7 +79,7 @@ describe("task-queue server delivers completion callbacks (PostgreSQL)", () => {
     expect(await cli("callbacks")).toEqual([]);
     // The secret reached neither the server's log nor the CLI's answers.
     expect(server!.lines.join("\n")).not.toContain(SECRET);
-  }, 90_000);
+  });
 
   it("lists a callback whose retries ran out and re-sends it (CLI); refuses a host outside the allow-list", async () => {
     await server!.stop("SIGTERM");
@@ -111,5 +111,5 @@ describe("task-queue server delivers completion callbacks (PostgreSQL)", () => {
     const refused = await runCli(["put", items, "--notify-url", "http://localhost:9/x", "--url", url], {});
     expect(refused.code).not.toBe(0);
     expect(refused.stderr).toContain("host localhost is not in the callback allow-list");
-  }, 90_000);
+  });
 });

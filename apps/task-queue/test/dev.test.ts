@@ -150,7 +150,7 @@ describe("task-queue dev from a fresh folder (the README's quick start and tour)
     } finally {
       await browser.close();
     }
-  }, 60_000);
+  });
 
   it("stops on SIGTERM with exit code 0", async () => {
     expect(await dev.stop("SIGTERM")).toBe(0);

@@ -53,5 +53,5 @@ describe("task-queue server + controller (process worker) on PostgreSQL", () => 
 
   it("stops both on SIGTERM with exit code 0", async () => {
     await stopSystem(await start());
-  }, 60_000);
+  });
 });

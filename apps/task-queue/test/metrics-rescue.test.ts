@@ -85,5 +85,5 @@ describe.each(BACKENDS)("the lease-expired counter of a server on $name", (backe
       sample(text, "task_queue_job_duration_seconds_count", { queue: "rescued", outcome: "retry" }),
     ).toBe(1);
     expect(await server.stop()).toBe(0);
-  }, 60_000);
+  });
 });

@@ -54,7 +54,7 @@ describe("/metrics of a real server and a real controller (process worker, Postg
     const listening = await system.controller.waitForLog((log) => log.msg === "controller metrics listening");
     controllerMetrics = String(listening.url);
     queue = `q-${table.slice(-6)}`;
-  }, 60_000);
+  });
 
   afterAll(async () => {
     await system?.controller.stop("SIGKILL");
@@ -148,7 +148,7 @@ describe("/metrics of a real server and a real controller (process worker, Postg
     );
     expect(sample(server, "task_queue_oldest_waiting_age_seconds", { queue: "side" })).toBeGreaterThan(0);
     expect(sample(server, "task_queue_items", { queue: "side", stage: "FAIL" })).toBe(2);
-  }, 60_000);
+  });
 
   it("stops both on SIGTERM", async () => {
     await stopSystem(system);

@@ -184,7 +184,7 @@ describe("callbacks from SqlQueue on PostgreSQL, two deliverers", () => {
       ).toBe(true);
     // Nothing was sent twice: the two deliverers' claims never overlapped.
     expect(receiver.received).toHaveLength(22);
-  }, 60_000);
+  });
 
   it("keeps a callback that keeps failing past the horizon with its last error; re-send delivers it", async () => {
     const queue = namespace.queue("horizon");
@@ -211,7 +211,7 @@ describe("callbacks from SqlQueue on PostgreSQL, two deliverers", () => {
     } finally {
       for (const deliverer of pair) await deliverer.stop();
     }
-  }, 60_000);
+  });
 });
 
 async function waitUntil(check: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {

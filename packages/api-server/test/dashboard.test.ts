@@ -144,7 +144,7 @@ describe.each(backends)("the console in a real browser ($label)", ({ label, open
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     page.setDefaultTimeout(ACTION_TIMEOUT_MS);
     await signIn(page, base);
-  }, 60_000);
+  });
   afterAll(async () => {
     await browser?.close();
     await server?.close();
@@ -508,5 +508,5 @@ describe("base-path deployment", () => {
       await browser.close();
       await server.close();
     }
-  }, 60_000);
+  });
 });

@@ -69,7 +69,7 @@ describe.skipIf(!availability.available)(title, () => {
 
   afterAll(async () => {
     await moto?.stop();
-  }, 60_000);
+  });
 
   it.each(zombies)(
     "a zombie's $name loses to the new attempt and reports LeaseLost",

@@ -60,7 +60,7 @@ describe.skipIf(!availability.available)(title, () => {
     }
     raw?.destroy();
     await moto?.stop();
-  }, 60_000);
+  });
 
   it("a get whose claim of one item fails hands out the items it did claim, and strands none", async () => {
     const prefix = `partial-${randomUUID()}`;
