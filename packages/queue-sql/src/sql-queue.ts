@@ -50,6 +50,7 @@ import {
   type QueueWithStats,
   type ReportsRescues,
   type RequeueResult,
+  RescueObservers,
   type RescueResult,
   type ResendResult,
   resultJson,
@@ -229,18 +230,23 @@ export class SqlQueue
    * Notifications of the transaction's moves go out when it commits.
    */
   async transaction<T>(fn: (txQueue: SqlQueue, tx: SqlDatabase) => Promise<T>): Promise<T> {
+    // A rescue inside the transaction is told to the observers only once it commits: rolled back, it never happened.
+    const held = new HeldRescueReports(this.context.rescueObservers);
     // Beginning or committing can fail on a lost connection too: that is QueueUnavailable like every other call.
-    return translateErrors(() =>
+    const value = await translateErrors(() =>
       this.context.db.transaction(async (tx) => {
         const txQueue = new SqlQueue({
           ...this.context,
           db: tx,
           closeConnection: undefined,
           statistics: undefined,
+          rescueObservers: held,
         });
         return fn(txQueue, tx);
       }),
     );
+    held.release();
+    return value;
   }
 
   async put(items: Record<ItemId, JsonValue>): Promise<PutResult> {
@@ -751,5 +757,26 @@ export class SqlQueue
       await this.context.notifier?.close();
       await this.context.closeConnection();
     }
+  }
+}
+
+/** Rescue reports of a transaction, held until it commits (release) and dropped with it when it rolls back. */
+class HeldRescueReports extends RescueObservers {
+  private readonly held: Array<[string, RescueResult]> = [];
+
+  constructor(private readonly committed: RescueObservers) {
+    super();
+  }
+
+  override add(observer: QueueObserver): void {
+    this.committed.add(observer);
+  }
+
+  override report(queue: string, result: RescueResult): void {
+    this.held.push([queue, result]);
+  }
+
+  release(): void {
+    for (const [queue, result] of this.held.splice(0)) this.committed.report(queue, result);
   }
 }

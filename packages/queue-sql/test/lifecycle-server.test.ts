@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import { InvalidArgument, QueueItemStage } from "@task-queue/queue-core";
+import { InvalidArgument, type QueueEvent, QueueItemStage } from "@task-queue/queue-core";
 import { type SQL, sql } from "drizzle-orm";
 import { PgDialect } from "drizzle-orm/pg-core";
 import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
@@ -252,6 +252,43 @@ describe("SqlQueue lifecycle on PostgreSQL, beyond the conformance suite", () =>
       expect((await ns.queue("a").getJobs(1))[0]?.attempt).toBe(2);
     } finally {
       await ns.close();
+    }
+  });
+
+  it("a rescue inside a transaction is told to observers when it commits, and never when it rolls back", async () => {
+    const queue = await openSqlQueue({
+      connection: url,
+      tableName: newTable(),
+      queueName: "held",
+      lifecycle: { maxAttempts: 2, backoff: { baseSeconds: 0, maxSeconds: 0 } },
+    });
+    try {
+      const told: QueueEvent[] = [];
+      queue.observeRescues({ observe: (event) => told.push(event) });
+      await queue.put({ late: 1 });
+      await queue.getJobs(1, { leaseSeconds: 0.2 });
+      await sleep(300);
+      await expect(
+        queue.transaction(async (tx) => {
+          expect(await tx.rescueExpired()).toEqual({ retried: ["late"], failed: [] });
+          throw new Error("roll back");
+        }),
+      ).rejects.toThrow("roll back");
+      expect(told).toEqual([]);
+      expect((await queue.lookupRecord("late")).stage).toBe("PROCESSING");
+
+      await queue.transaction(async (tx) => {
+        expect(await tx.rescueExpired()).toEqual({ retried: ["late"], failed: [] });
+        // Not yet committed: nobody has been told.
+        expect(told).toEqual([]);
+      });
+      expect(told.map(({ kind, ids }) => [kind, ids])).toEqual([
+        ["leaseExpired", ["late"]],
+        ["retried", ["late"]],
+      ]);
+      expect((await queue.lookupRecord("late")).stage).toBe("WAITING");
+    } finally {
+      await queue.close();
     }
   });
 
