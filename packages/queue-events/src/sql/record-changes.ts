@@ -35,6 +35,11 @@ export function eventRecorder(recording: TableRecording): ChangeRecorder {
       'description', ${JSON.stringify(recording.description)}::json${
         withOptions ? sql`, 'options', o.options::json` : sql``
       })`;
+  // A plain move (get, success, fail for good) has no action or reason: its document is built without the
+  // json_strip_nulls pass, which re-reads every document it is given.
+  const moved = (more: SQL) =>
+    sql`json_build_object('queue', ${queue}::text, 'id', c.item_id,
+      'from', ${stageNameSql(sql`c.from_stage`)}, 'to', ${stageNameSql(sql`c.to_stage`)}${more})`;
   return {
     insert: (rows) => sql`
       INSERT INTO ${sql.raw(quoteIdentifier(recording.table))} (name, version, data, metadata, queue, item_id)
@@ -44,9 +49,9 @@ export function eventRecorder(recording: TableRecording): ChangeRecorder {
         CASE
           WHEN c.from_stage IS NULL AND o.options IS NULL THEN ${added(false)}
           WHEN c.from_stage IS NULL THEN ${added(true)}
-          ELSE json_strip_nulls(json_build_object('queue', ${queue}::text, 'id', c.item_id,
-            'from', ${stageNameSql(sql`c.from_stage`)}, 'to', ${stageNameSql(sql`c.to_stage`)},
-            'action', c.action, 'reason', c.reason, 'attempt', c.attempt))
+          WHEN c.action IS NULL AND c.reason IS NULL AND c.attempt IS NULL THEN ${moved(sql``)}
+          WHEN c.action IS NULL AND c.reason IS NULL THEN ${moved(sql`, 'attempt', c.attempt`)}
+          ELSE json_strip_nulls(${moved(sql`, 'action', c.action, 'reason', c.reason, 'attempt', c.attempt`)})
         END,
         ${JSON.stringify(recording.metadata)}::json, ${queue}::text, c.item_id
       FROM (${rows}) AS c(position, item_id, from_stage, to_stage, action, reason, attempt, body)
