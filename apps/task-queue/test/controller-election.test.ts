@@ -203,5 +203,5 @@ describe("two controllers on one PostgreSQL queue (process worker)", () => {
     expect(await leader.stop()).toBe(0);
     expect(await standby.stop()).toBe(0);
     expect(await lockHolder()).toBeUndefined();
-  }, 120_000);
+  });
 });

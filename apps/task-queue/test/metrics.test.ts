@@ -123,7 +123,7 @@ describe("/metrics of a real server and a real controller (process worker, Postg
     ).toBeGreaterThan(4 * 0.05);
     expect(sample(controller, "task_queue_items", { queue, stage: "SUCCESS" })).toBe(4);
     expect(sample(controller, "task_queue_controller_tick_duration_seconds_count")).toBeGreaterThan(1);
-  }, 120_000);
+  });
 
   it("counts a lease that expired, a cancel and the oldest waiting age on the server", async () => {
     const side = system.client.queue("side");

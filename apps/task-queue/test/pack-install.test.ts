@@ -201,7 +201,7 @@ describe("the packed packages, installed with npm outside the workspace", () => 
     beforeAll(async () => {
       dev = startCli(["dev", "--port", "0", "--periodic-seconds", "0.2"], {}, project, main());
       url = String((await dev.waitForLog((log) => log.msg === "API server listening")).url);
-    }, 120_000);
+    });
     afterAll(async () => {
       await dev?.stop("SIGKILL");
     });
@@ -221,7 +221,7 @@ describe("the packed packages, installed with npm outside the workspace", () => 
         return (sizes.SUCCESS ?? 0) + (sizes.FAIL ?? 0) === 10 ? sizes : undefined;
       }, 500);
       expect(((await cli("ids", "FAIL")) as string[]).sort()).toEqual(["hello-fail", "job-03", "job-07"]);
-    }, 120_000);
+    });
   });
 
   describe("a PostgreSQL-only install: queue-core, queue-sql and postgres", () => {

@@ -52,7 +52,7 @@ describe("draining under faults (issue 11)", () => {
     afterAll(async () => {
       await stopAll();
       await cluster?.remove();
-    }, 120_000);
+    });
 
     it(`the same drain, with a private PostgreSQL cluster restarted midway`, async () => {
       cluster = await startPrivatePostgres();

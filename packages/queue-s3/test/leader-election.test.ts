@@ -33,7 +33,7 @@ describe.skipIf(!availability.available)(title, () => {
 
   beforeAll(async () => {
     moto = await startMotoServer("leader-election");
-  }, 120_000);
+  });
   afterEach(async () => {
     await Promise.all(made.splice(0).map((e) => e.release()));
   });
@@ -148,7 +148,7 @@ describe.skipIf(!availability.available)(title, () => {
       );
     }
     console.log(`takeover (lease ${leaseMs} ms, ticks every ${period} ms):\n${figures.join("\n")}`);
-  }, 120_000);
+  });
 
   it("a released lease is taken over at once", async () => {
     const [leader, standby] = contenders(2) as [S3LeaderElection, S3LeaderElection];

@@ -24,7 +24,7 @@ describe(`${raceCase.name}, ${RUNS} times`, () => {
       } finally {
         await queue.close();
       }
-    }, 120_000);
+    });
   }
 });
 

@@ -65,7 +65,7 @@ describe.skipIf(!availability.available)(title, () => {
 
   beforeAll(async () => {
     moto = await motoServer.startMotoServer(BUCKET);
-  }, 120_000);
+  });
 
   afterAll(async () => {
     await moto?.stop();

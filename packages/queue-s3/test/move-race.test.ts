@@ -41,12 +41,12 @@ describe.skipIf(!availability.available)(title, () => {
   beforeAll(async () => {
     moto = await motoServer.startMotoServer(BUCKET);
     raw = motoServer.motoClient(moto.endpoint);
-  }, 120_000);
+  });
 
   afterAll(async () => {
     raw?.destroy();
     await moto?.stop();
-  }, 120_000);
+  });
 
   it("a requeue whose delete of the FAIL copy is held does not remove the FAIL copy another queue object wrote since", async () => {
     const prefix = `race-held-${randomUUID()}`;

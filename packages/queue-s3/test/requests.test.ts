@@ -52,7 +52,7 @@ describe.skipIf(!availability.available)(title, () => {
   beforeAll(async () => {
     moto = await motoServer.startMotoServer(BUCKET);
     raw = motoServer.motoClient(moto.endpoint);
-  }, 120_000);
+  });
   afterAll(async () => {
     for (const { queue, client } of opened) {
       await queue.close();
