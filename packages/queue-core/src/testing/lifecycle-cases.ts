@@ -290,11 +290,14 @@ export const lifecycleCases: ConformanceCase[] = [
     name: "lifecycle: extend keeps a lease alive; a stale or wrong attempt cannot extend",
     async run(queue) {
       await queue.put({ e: 1 });
-      const [job] = await queue.getJobs(1, { leaseSeconds: 0.5 });
+      // The extend must arrive while the first lease holds: 3 s leaves room for a loaded machine and a slow store
+      // (0.5 s ran out before the extend on moto, served one request at a time, in a full CI run).
+      const [job] = await queue.getJobs(1, { leaseSeconds: 3 });
       const extended = await queue.extend("e", { attempt: job!.attempt, leaseSeconds: 600 });
       assert.ok(extended.getTime() > Date.now() + 300_000);
       assert.equal((await queue.lookupRecord("e")).leaseExpiresAt?.getTime(), extended.getTime());
-      await sleep(700);
+      // Past the first lease: only the extension keeps the item from being rescued.
+      await sleep(3_300);
       assert.deepEqual(await queue.rescueExpired(), { retried: [], failed: [] });
       await rejects(queue.extend("e", { attempt: 2, leaseSeconds: 10 }), LeaseLost);
       await rejects(queue.extend("e", { attempt: 1, leaseSeconds: 0 }), InvalidArgument);
