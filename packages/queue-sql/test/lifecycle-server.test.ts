@@ -157,6 +157,38 @@ describe("SqlQueue lifecycle on PostgreSQL, beyond the conformance suite", () =>
     await queue.close();
   });
 
+  it("get keeps one generic plan for a small n (not planned afresh each call); a large n stays one bound statement", async () => {
+    const table = newTable();
+    // One connection of its own: pg_prepared_statements shows the statements of the session that asks.
+    const session = postgres(url, { max: 1, onnotice: () => {} });
+    try {
+      const queue = await openSqlQueue({
+        connection: drizzlePostgres(session),
+        tableName: table,
+        queueName: "plans",
+      });
+      const batch: Record<string, number> = {};
+      for (let i = 0; i < 2_000; i++) batch[`i${i}`] = i;
+      await queue.put(batch);
+      for (let call = 0; call < 8; call++) await queue.successMany((await queue.get(10)).map(([id]) => id));
+      await queue.get(101);
+      await queue.get(102);
+      const claims = await session<{ statement: string; generic_plans: number; custom_plans: number }[]>`
+        SELECT statement, generic_plans::int AS generic_plans, custom_plans::int AS custom_plans FROM pg_prepared_statements
+        WHERE statement LIKE '%FOR UPDATE SKIP LOCKED%' AND statement LIKE '%ORDER BY priority DESC, ordering%'
+          AND statement NOT LIKE '%pg_prepared_statements%'`;
+      const small = claims.filter((claim) => /ordering\s+LIMIT 10\s/.test(claim.statement));
+      expect(small).toHaveLength(1);
+      // PostgreSQL tries five custom plans first; after them the cached generic plan serves every call.
+      expect(small[0]!.generic_plans).toBeGreaterThanOrEqual(3);
+      expect(claims.filter((claim) => /ordering\s+LIMIT \$\d+\s/.test(claim.statement))).toHaveLength(1);
+      expect(claims).toHaveLength(2);
+      await queue.close();
+    } finally {
+      await session.end({ timeout: 5 });
+    }
+  });
+
   it("one listening connection serves every waiting get of the process; a put wakes the waiters of its queue", async () => {
     const table = newTable();
     const ns = await SqlQueueNamespace.open({ connection: url, tableName: table, poolSize: 4 });
