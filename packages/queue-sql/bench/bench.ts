@@ -31,6 +31,8 @@ import type { Workload } from "./workload.js";
 
 const ITEMS = Number(process.env.BENCH_QUEUE_ITEMS ?? 100_000);
 const BACKGROUND_ROWS = Number(process.env.BENCH_BACKGROUND_ROWS ?? 1_000_000);
+/** Throughput rounds per side (BENCH_ROUNDS, default 3): the figures are each side's median. */
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const PUT_BATCH = 1_000;
 const CONSUMERS = 4;
 const GET_N = 100;
@@ -241,13 +243,21 @@ interface Side {
   name: string;
   putRate(prefix: string): Promise<number>;
   drainRate(): Promise<number>;
+  /** A small put and drain before any round: connections opened, statements prepared and planned. */
+  warm(): Promise<void>;
 }
+
+const WARM_ITEMS = 2_000;
 
 function workloadSide(name: string, workload: Workload): Side {
   return {
     name,
     putRate: (prefix) => timePut(workload, prefix, ITEMS),
     drainRate: async () => (await timeDrain(workload, ITEMS)).rate,
+    async warm() {
+      await timePut(workload, "warm", WARM_ITEMS);
+      await timeDrain(workload, WARM_ITEMS);
+    },
   };
 }
 
@@ -267,14 +277,25 @@ function graphileSide(graphile: GraphileQueue): Side {
         throw new Error(`graphile-worker ran ${keys.length} jobs, ${distinct} distinct, of ${ITEMS}`);
       return ITEMS / seconds;
     },
+    async warm() {
+      await timePut(putOnly, "warm", WARM_ITEMS);
+      await graphile.drain(WARM_ITEMS);
+    },
   };
 }
 
-/** Put then drain ITEMS on every side, in order and then in reverse order; returns mean rates by side. */
+/**
+ * Put then drain ITEMS on every side, ROUNDS times, alternating the order (forward, reverse, forward, …); returns
+ * each side's median rates. On a shared machine one slow round (a neighbour's burst, an autovacuum of the table a
+ * previous side just drained) moved the mean of two rounds by 0.2×; the median of three or more ignores it.
+ */
 async function throughput(sides: Side[]): Promise<Map<string, { put: number; drain: number }>> {
   const rates = new Map<string, { put: number[]; drain: number[] }>();
   for (const side of sides) rates.set(side.name, { put: [], drain: [] });
-  for (const [round, order] of [sides, [...sides].reverse()].entries()) {
+  const orders = Array.from({ length: ROUNDS }, (_, round) =>
+    round % 2 === 0 ? sides : [...sides].reverse(),
+  );
+  for (const [round, order] of orders.entries()) {
     for (const side of order) {
       const entry = rates.get(side.name)!;
       entry.put.push(await side.putRate(`r${round}`));
@@ -284,7 +305,7 @@ async function throughput(sides: Side[]): Promise<Map<string, { put: number; dra
       );
     }
   }
-  return new Map([...rates].map(([name, r]) => [name, { put: mean(r.put), drain: mean(r.drain) }]));
+  return new Map([...rates].map(([name, r]) => [name, { put: median(r.put), drain: median(r.drain) }]));
 }
 
 /** One waiting consumer, 200 single-item puts 20 ms apart: put→get latency in ms, for SqlQueue's waitSeconds. */
@@ -388,17 +409,10 @@ async function benchServer(): Promise<void> {
       graphileSide(graphile),
       workloadSide("pg-boss", boss),
     ];
-    // Warm-up: connections opened, statements planned, on every side.
-    for (const side of sides) {
-      if (side.name === "graphile-worker") continue;
-      const workload = side.name === "SqlQueue" ? queueWorkload(queue) : null;
-      if (workload) {
-        await timePut(workload, "warm", 2_000);
-        await timeDrain(workload, 2_000);
-      }
-    }
+    // Warm-up: connections opened, statements prepared and planned, on every side.
+    for (const side of sides) await side.warm();
     console.log(
-      `PostgreSQL: put ${ITEMS.toLocaleString("en-US")} in batches of ${PUT_BATCH}; drain with ${CONSUMERS} consumers taking ${GET_N} at a time`,
+      `PostgreSQL: put ${ITEMS.toLocaleString("en-US")} in batches of ${PUT_BATCH}; drain with ${CONSUMERS} consumers taking ${GET_N} at a time; ${ROUNDS} rounds in alternating order, medians`,
     );
     const rates = await throughput(sides);
     const ours = rates.get("SqlQueue")!;
@@ -582,6 +596,7 @@ const results: BenchResults = {
   postgres: `PostgreSQL ${version ?? ""}`.trim(),
   items: ITEMS,
   backgroundRows: BACKGROUND_ROWS,
+  rounds: ROUNDS,
   figures,
 };
 const out = process.env.BENCH_RESULTS ?? fileURLToPath(new URL("results.json", import.meta.url));
