@@ -10,7 +10,8 @@
  * Each drain is checked for duplicates and loss. Then: put→get latency with one waiting consumer (SqlQueue's
  * waitSeconds and graphile-worker's LISTEN), statements per second of 16 idle waiters, a drain on top of
  * BENCH_BACKGROUND_ROWS (default 1,000,000) SUCCESS rows against a fresh table, get on an empty queue beside those
- * rows, and sizes() against COUNT(*) at that size; and the drain on PGlite against PGlite's own query().
+ * rows, and sizes() against COUNT(*) at that size; put and drain on fresh tables of BENCH_SCALE_SIZES items (default
+ * 10,000, 100,000 and 1,000,000) against the smallest; and the drain on PGlite against PGlite's own query().
  */
 import { randomBytes } from "node:crypto";
 import { setMaxListeners } from "node:events";
@@ -31,6 +32,13 @@ import type { Workload } from "./workload.js";
 
 const ITEMS = Number(process.env.BENCH_QUEUE_ITEMS ?? 100_000);
 const BACKGROUND_ROWS = Number(process.env.BENCH_BACKGROUND_ROWS ?? 1_000_000);
+/** Queue sizes of the scale case (BENCH_SCALE_SIZES, comma-separated; empty: skipped). */
+const SCALE_SIZES = (process.env.BENCH_SCALE_SIZES ?? "10000,100000,1000000")
+  .split(",")
+  .filter((size) => size.trim() !== "")
+  .map(Number);
+if (SCALE_SIZES.some((size) => !Number.isSafeInteger(size) || size <= 0))
+  throw new Error(`BENCH_SCALE_SIZES: expected positive whole numbers, got ${process.env.BENCH_SCALE_SIZES}`);
 /** Throughput rounds per side (BENCH_ROUNDS, default 3): the figures are each side's median. */
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const PUT_BATCH = 1_000;
@@ -557,6 +565,40 @@ async function benchHistory(): Promise<void> {
   }
 }
 
+/**
+ * Put then drain N items on a fresh table, for each N of SCALE_SIZES in turn (same batches and consumers as the
+ * throughput rounds): items/s at each size against the smallest, so a rate that falls as the queue grows shows.
+ */
+async function benchScale(): Promise<void> {
+  if (SCALE_SIZES.length === 0) return;
+  const sizes = SCALE_SIZES.map((size) => size.toLocaleString("en-US"));
+  console.log(`Scale: put then drain on a fresh table, ${sizes.join(", ")} items`);
+  const rates: { size: number; put: number; drain: number }[] = [];
+  for (const size of SCALE_SIZES) {
+    const table = randomTableName("bench_scale");
+    const queue = await openSqlQueue({ connection: url, tableName: table, queueName: "bench", poolSize: 10 });
+    try {
+      const workload = queueWorkload(queue);
+      const put = await timePut(workload, "scale", size);
+      const drain = await timeDrain(workload, size);
+      console.log(
+        `  ${size.toLocaleString("en-US")} items: put ${fmt(put, "items/s")}, drain ${fmt(drain.rate, "items/s")} (${drain.memory})`,
+      );
+      rates.push({ size, put, drain: drain.rate });
+    } finally {
+      await queue.close();
+      await dropQueueTable(url, table);
+    }
+  }
+  const [smallest, ...larger] = rates;
+  for (const { size, put, drain } of larger) {
+    const at = (n: number) => `${n.toLocaleString("en-US")} items`;
+    const baseline = `the same at ${at(smallest!.size)}`;
+    report(`put of ${at(size)}, items/s`, put, baseline, smallest!.put, "items/s", null);
+    report(`drain of ${at(size)}, items/s`, drain, baseline, smallest!.drain, "items/s", null);
+  }
+}
+
 async function benchPglite(): Promise<void> {
   const pg = new PGlite();
   try {
@@ -584,6 +626,7 @@ async function benchPglite(): Promise<void> {
 
 await benchServer();
 await benchHistory();
+await benchScale();
 await benchPglite();
 const versionClient = postgres(url, { max: 1, onnotice: () => {} });
 const [{ version }] = (await versionClient.unsafe(
