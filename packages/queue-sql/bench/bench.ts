@@ -39,8 +39,16 @@ const SCALE_SIZES = (process.env.BENCH_SCALE_SIZES ?? "10000,100000,1000000")
   .map(Number);
 if (SCALE_SIZES.some((size) => !Number.isSafeInteger(size) || size <= 0))
   throw new Error(`BENCH_SCALE_SIZES: expected positive whole numbers, got ${process.env.BENCH_SCALE_SIZES}`);
-/** Throughput rounds per side (BENCH_ROUNDS, default 3): the figures are each side's median. */
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+/**
+ * Throughput rounds per side (BENCH_ROUNDS, even, default 4), in alternating order (forward, reverse, forward, …):
+ * every side's rounds then sit, on average, at the same moment of the run, so the means cancel a machine that speeds
+ * up or slows down steadily during it; four rounds weigh one slow round half as much as two did.
+ */
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 4);
+if (!Number.isSafeInteger(ROUNDS) || ROUNDS < 2 || ROUNDS % 2 !== 0)
+  throw new Error(
+    `BENCH_ROUNDS: expected an even number of rounds, 2 or more, got ${process.env.BENCH_ROUNDS}`,
+  );
 const PUT_BATCH = 1_000;
 const CONSUMERS = 4;
 const GET_N = 100;
@@ -292,11 +300,7 @@ function graphileSide(graphile: GraphileQueue): Side {
   };
 }
 
-/**
- * Put then drain ITEMS on every side, ROUNDS times, alternating the order (forward, reverse, forward, …); returns
- * each side's median rates. On a shared machine one slow round (a neighbour's burst, an autovacuum of the table a
- * previous side just drained) moved the mean of two rounds by 0.2×; the median of three or more ignores it.
- */
+/** Put then drain ITEMS on every side, ROUNDS times, alternating the order; returns each side's mean rates. */
 async function throughput(sides: Side[]): Promise<Map<string, { put: number; drain: number }>> {
   const rates = new Map<string, { put: number[]; drain: number[] }>();
   for (const side of sides) rates.set(side.name, { put: [], drain: [] });
@@ -313,7 +317,7 @@ async function throughput(sides: Side[]): Promise<Map<string, { put: number; dra
       );
     }
   }
-  return new Map([...rates].map(([name, r]) => [name, { put: median(r.put), drain: median(r.drain) }]));
+  return new Map([...rates].map(([name, r]) => [name, { put: mean(r.put), drain: mean(r.drain) }]));
 }
 
 /** One waiting consumer, 200 single-item puts 20 ms apart: put→get latency in ms, for SqlQueue's waitSeconds. */
@@ -420,7 +424,7 @@ async function benchServer(): Promise<void> {
     // Warm-up: connections opened, statements prepared and planned, on every side.
     for (const side of sides) await side.warm();
     console.log(
-      `PostgreSQL: put ${ITEMS.toLocaleString("en-US")} in batches of ${PUT_BATCH}; drain with ${CONSUMERS} consumers taking ${GET_N} at a time; ${ROUNDS} rounds in alternating order, medians`,
+      `PostgreSQL: put ${ITEMS.toLocaleString("en-US")} in batches of ${PUT_BATCH}; drain with ${CONSUMERS} consumers taking ${GET_N} at a time; ${ROUNDS} rounds in alternating order, means`,
     );
     const rates = await throughput(sides);
     const ours = rates.get("SqlQueue")!;

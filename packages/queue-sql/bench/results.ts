@@ -23,7 +23,7 @@ export interface BenchResults {
   /** The sizes used (BENCH_QUEUE_ITEMS, BENCH_BACKGROUND_ROWS). */
   items: number;
   backgroundRows: number;
-  /** Throughput rounds per side (BENCH_ROUNDS); the put and drain figures are medians over them. */
+  /** Throughput rounds per side (BENCH_ROUNDS); the put and drain figures are means over them. */
   rounds: number;
   figures: Figure[];
 }
@@ -39,7 +39,7 @@ const number = (value: number): string =>
 export function renderTable(results: BenchResults): string {
   const lines = [
     `Run ${results.ranAt.slice(0, 10)}, Node ${results.node}, ${results.postgres}, ${results.items.toLocaleString("en-US")} items, ` +
-      `${results.backgroundRows.toLocaleString("en-US")} background SUCCESS rows, medians of ${results.rounds} throughput rounds:`,
+      `${results.backgroundRows.toLocaleString("en-US")} background SUCCESS rows, means of ${results.rounds} throughput rounds:`,
     "",
     "| case | ours | baseline (same run) | ratio | target | reached |",
     "| --- | --- | --- | --- | --- | --- |",
