@@ -3,7 +3,9 @@
  * (default 400,000) items, drains half of them in get(100) + successMany(100) pairs, and every 50,000 items prints the
  * drain's rate and `EXPLAIN (ANALYZE, BUFFERS)` of get's row choice: each claim leaves a dead entry at the front of the
  * ready index (the UPDATE moved the row out of WAITING), and until VACUUM removes them every get walks past all of
- * them. Ends with the table's dead tuples, whether autovacuum has run, and the same EXPLAIN after a VACUUM.
+ * them. The queue vacuums its table itself after every 100,000 claims (src/vacuum.ts), so the walk grows for 100,000
+ * claims and then starts again. Ends with the table's dead tuples, whether autovacuum has run, and the same EXPLAIN
+ * after a VACUUM.
  */
 import postgres from "postgres";
 import { openSqlQueue } from "../src/index.js";

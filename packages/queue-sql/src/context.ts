@@ -5,6 +5,7 @@ import type { WorkNotifier } from "./notifier.js";
 import type { ChangeRecorder } from "./sql/record.js";
 import type { StatisticsKeeper } from "./statistics.js";
 import type { QueueTable } from "./table.js";
+import type { VacuumKeeper } from "./vacuum.js";
 
 /** Everything a SqlQueue runs on; built by openSqlQueue / SqlQueueNamespace. */
 export interface SqlQueueContext {
@@ -21,6 +22,8 @@ export interface SqlQueueContext {
   notifier?: WorkNotifier;
   /** Refreshes the table's statistics after large puts; absent inside a transaction. */
   statistics?: StatisticsKeeper;
+  /** Vacuums the table after many claims (PostgreSQL servers); absent inside a transaction and on PGlite. */
+  vacuum?: VacuumKeeper;
   /** Closes what this queue opened; absent when the connection belongs to someone else. */
   closeConnection?: () => Promise<void>;
   /** Who is told of rescues of expired leases: one for the table's queues, whichever handle rescued. */

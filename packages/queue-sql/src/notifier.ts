@@ -1,6 +1,7 @@
 import { clientOf, isPglite, isPostgresJs } from "./clients.js";
 import type { DrizzleDatabase } from "./database.js";
 import { executorFor } from "./executor.js";
+import { PerClient } from "./per-client.js";
 import { queuesWithWork } from "./sql/ready-queues.js";
 import type { QueueTable } from "./table.js";
 
@@ -142,22 +143,13 @@ export class WorkNotifier {
 }
 
 /** One notifier per database client and channel, shared by every queue handle on them. */
-const notifiers = new WeakMap<object, Map<string, WorkNotifier>>();
+const notifiers = new PerClient<WorkNotifier>();
 
 export function notifierFor(db: DrizzleDatabase, table: QueueTable): WorkNotifier {
-  const channel = table.channel;
   const client = clientOf(db);
   const key: object = typeof client === "object" || typeof client === "function" ? (client as object) : db;
-  let byChannel = notifiers.get(key);
-  if (!byChannel) {
-    byChannel = new Map();
-    notifiers.set(key, byChannel);
-  }
-  let notifier = byChannel.get(channel);
-  if (!notifier) {
+  return notifiers.get(key, table.channel, () => {
     const run = executorFor(db);
-    notifier = new WorkNotifier(client, channel, (names) => queuesWithWork(run, table, names));
-    byChannel.set(channel, notifier);
-  }
-  return notifier;
+    return new WorkNotifier(client, table.channel, (names) => queuesWithWork(run, table, names));
+  });
 }

@@ -12,7 +12,7 @@ import {
   resolveLifecycle,
 } from "@task-queue/queue-core";
 import { SqlCallbackOutbox } from "./callback-outbox.js";
-import { clientOf } from "./clients.js";
+import { clientOf, isPostgresJs } from "./clients.js";
 import { type ConnectionOptions, type OpenedDatabase, openDatabase } from "./connection.js";
 import type { SqlQueueContext } from "./context.js";
 import { translateErrors } from "./database-errors.js";
@@ -25,6 +25,7 @@ import { SqlQueue } from "./sql-queue.js";
 import { statisticsKeeper } from "./statistics.js";
 import { type QueueTable, queueTable } from "./table.js";
 import { DEFAULT_TABLE_NAME } from "./table-name.js";
+import { vacuumKeeper } from "./vacuum.js";
 
 export interface SqlNamespaceOptions extends ConnectionOptions, BodyLimits {
   /** The table holding the queues (default task_queue_items): lower-case letters, digits and '_'. */
@@ -71,6 +72,7 @@ async function openTable(
     lifecycle,
     notifier: notifierFor(opened.db, table),
     statistics: statisticsKeeper(typeof client === "object" && client !== null ? client : opened.db, table),
+    vacuum: isPostgresJs(client) ? vacuumKeeper(client, table.name) : undefined,
     rescueObservers: new RescueObservers(),
   };
   return { opened, shared };
@@ -155,6 +157,7 @@ export class SqlQueueNamespace implements QueueNamespace, ReportsRescues {
     if (this.closed) return;
     this.closed = true;
     await this.shared.notifier?.close();
+    await this.shared.vacuum?.stop();
     await this.opened.close();
   }
 }

@@ -240,6 +240,7 @@ export class SqlQueue
           db: tx,
           closeConnection: undefined,
           statistics: undefined,
+          vacuum: undefined,
           rescueObservers: held,
         });
         return fn(txQueue, tx);
@@ -363,6 +364,7 @@ export class SqlQueue
       takeWaiting(this.scope, n, leaseSeconds, this.context.lifecycle.backoff),
     );
     const rows = all.filter((row) => row.rescued_to === null);
+    this.context.vacuum?.itemsClaimed(rows.length);
     this.reportRescued(
       all.flatMap((row) =>
         row.rescued_to === null ? [] : [{ item_id: row.item_id, stage: row.rescued_to }],
@@ -755,6 +757,7 @@ export class SqlQueue
     this.closed = true;
     if (this.context.closeConnection) {
       await this.context.notifier?.close();
+      await this.context.vacuum?.stop();
       await this.context.closeConnection();
     }
   }

@@ -1,4 +1,5 @@
 import type { DrizzleDatabase } from "./database.js";
+import { PerClient } from "./per-client.js";
 import { analyzeTable } from "./sql/analyze.js";
 import type { QueueTable } from "./table.js";
 
@@ -34,19 +35,9 @@ export class StatisticsKeeper {
   }
 }
 
-const keepers = new WeakMap<object, Map<string, StatisticsKeeper>>();
+const keepers = new PerClient<StatisticsKeeper>();
 
 /** The keeper of one table on one database client (or database, when it has no client of its own). */
 export function statisticsKeeper(key: object, table: QueueTable): StatisticsKeeper {
-  let byTable = keepers.get(key);
-  if (!byTable) {
-    byTable = new Map();
-    keepers.set(key, byTable);
-  }
-  let keeper = byTable.get(table.name);
-  if (!keeper) {
-    keeper = new StatisticsKeeper();
-    byTable.set(table.name, keeper);
-  }
-  return keeper;
+  return keepers.get(key, table.name, () => new StatisticsKeeper());
 }

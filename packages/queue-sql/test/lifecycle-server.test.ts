@@ -189,6 +189,35 @@ describe("SqlQueue lifecycle on PostgreSQL, beyond the conformance suite", () =>
     }
   });
 
+  it("a process that has claimed 100,000 items vacuums the table in the background (not before)", async () => {
+    const table = newTable();
+    const queue = await openSqlQueue({ connection: url, tableName: table, queueName: "vacuum" });
+    const vacuumed = async (): Promise<boolean> => {
+      const [row] = await client<{ vacuumed: boolean }[]>`
+        SELECT last_vacuum IS NOT NULL AS vacuumed FROM pg_stat_user_tables WHERE relname = ${table}`;
+      return row?.vacuumed === true;
+    };
+    try {
+      const batch: Record<string, number> = {};
+      for (let i = 0; i < 101_000; i++) batch[`i${i}`] = i;
+      await queue.put(batch);
+      for (let claims = 0; claims < 90_000; claims += 10_000)
+        expect(await queue.get(10_000)).toHaveLength(10_000);
+      // A VACUUM reports itself to the statistics when it ends; none was started below the line.
+      await sleep(1_500);
+      expect(await vacuumed()).toBe(false);
+      expect(await queue.get(10_000)).toHaveLength(10_000);
+      let done = false;
+      for (let poll = 0; poll < 600 && !done; poll++) {
+        done = await vacuumed();
+        if (!done) await sleep(100);
+      }
+      expect(done).toBe(true);
+    } finally {
+      await queue.close();
+    }
+  });
+
   it("one listening connection serves every waiting get of the process; a put wakes the waiters of its queue", async () => {
     const table = newTable();
     const ns = await SqlQueueNamespace.open({ connection: url, tableName: table, poolSize: 4 });

@@ -21,7 +21,9 @@ export async function analyzeTable(db: DrizzleDatabase, table: QueueTable): Prom
     const run = executorFor(tx);
     await run(sql.raw(`SET LOCAL default_statistics_target = ${ANALYZE_STATISTICS_TARGET}`));
     // Only the columns get's estimates need (the row count comes with any ANALYZE): sampling bodies is the expensive part.
-    await run(sql`ANALYZE ${table.table} (queue_name, stage)`);
+    // SKIP_LOCKED: a table that a VACUUM (the queue's own, or autovacuum's) holds is left for the next crossing rather
+    // than making the put wait for it.
+    await run(sql`ANALYZE (SKIP_LOCKED) ${table.table} (queue_name, stage)`);
     const [row] = await run<{ rows: number }>(
       sql`SELECT greatest(reltuples, 0)::float8 AS rows FROM pg_class WHERE oid = ${`${table.name}`}::regclass`,
     );
