@@ -72,7 +72,7 @@ async function openTable(
     lifecycle,
     notifier: notifierFor(opened.db, table),
     statistics: statisticsKeeper(typeof client === "object" && client !== null ? client : opened.db, table),
-    vacuum: isPostgresJs(client) ? vacuumKeeper(client, table.name) : undefined,
+    vacuum: isPostgresJs(client) ? vacuumKeeper(client, executorFor(opened.db), table) : undefined,
     rescueObservers: new RescueObservers(),
   };
   return { opened, shared };

@@ -1,10 +1,11 @@
 import type { Sql } from "postgres";
+import type { Execute } from "./executor.js";
+import { PerClient } from "./per-client.js";
+import { rowEstimate } from "./sql/analyze.js";
+import { type QueueTable, quoteIdentifier } from "./table.js";
 
 /** A statement the driver is running: awaitable, and cancellable. */
 type PendingVacuum = ReturnType<ReturnType<Sql["unsafe"]>["simple"]>;
-
-import { PerClient } from "./per-client.js";
-import { quoteIdentifier } from "./table.js";
 
 /** Items a process claims before it first vacuums the queue table. */
 export const VACUUM_AFTER_CLAIMS = 100_000;
@@ -31,15 +32,15 @@ export class VacuumKeeper {
 
   constructor(
     private readonly client: Sql,
-    private readonly tableName: string,
+    private readonly run: Execute,
+    private readonly table: QueueTable,
   ) {}
 
   itemsClaimed(count: number): void {
     this.claimed += count;
     if (this.running !== null || this.claimed < this.threshold) return;
     this.claimed = 0;
-    const table = quoteIdentifier(this.tableName);
-    this.running = this.vacuum(table).finally(() => {
+    this.running = this.vacuum().finally(() => {
       this.running = null;
     });
   }
@@ -50,18 +51,15 @@ export class VacuumKeeper {
     await this.running;
   }
 
-  private async vacuum(table: string): Promise<void> {
+  private async vacuum(): Promise<void> {
     try {
       // The simple query protocol: VACUUM must be a statement of its own, outside any transaction block.
+      const table = quoteIdentifier(this.table.name);
       this.statement = this.client.unsafe(`VACUUM (INDEX_CLEANUP ON, SKIP_LOCKED) ${table}`).simple();
       await this.statement;
       this.statement = null;
-      const [row] = await this.client.unsafe<{ rows: number }[]>(
-        "SELECT greatest(reltuples, 0)::float8 AS rows FROM pg_class WHERE oid = $1::regclass",
-        [table],
-        { prepare: false },
-      );
-      this.threshold = Math.max(VACUUM_AFTER_CLAIMS, Math.round(Number(row?.rows ?? 0) / 5));
+      const rows = await rowEstimate(this.run, this.table);
+      this.threshold = Math.max(VACUUM_AFTER_CLAIMS, Math.round(rows / 5));
     } catch {
       this.statement = null;
       // Upkeep only: a lost connection or a refused VACUUM changes nothing a caller sees.
@@ -71,7 +69,7 @@ export class VacuumKeeper {
 
 const keepers = new PerClient<VacuumKeeper>();
 
-/** The keeper of one table on one postgres.js client. */
-export function vacuumKeeper(client: Sql, tableName: string): VacuumKeeper {
-  return keepers.get(client, tableName, () => new VacuumKeeper(client, tableName));
+/** The keeper of one table on one postgres.js client; `run` executes statements on that client. */
+export function vacuumKeeper(client: Sql, run: Execute, table: QueueTable): VacuumKeeper {
+  return keepers.get(client, table.name, () => new VacuumKeeper(client, run, table));
 }

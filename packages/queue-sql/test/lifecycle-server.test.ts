@@ -29,6 +29,13 @@ afterAll(async () => {
   await client.end({ timeout: 5 });
 });
 
+/** A put batch of `count` items: ids i0, i1, …, each body its number. */
+function numbered(count: number): Record<string, number> {
+  const batch: Record<string, number> = {};
+  for (let i = 0; i < count; i++) batch[`i${i}`] = i;
+  return batch;
+}
+
 function newTable(): string {
   const table = randomTableName();
   tables.push(table);
@@ -135,8 +142,7 @@ describe("SqlQueue lifecycle on PostgreSQL, beyond the conformance suite", () =>
       tableName: table,
       queueName: "fresh",
     });
-    const batch: Record<string, number> = {};
-    for (let i = 0; i < 30_000; i++) batch[`i${i}`] = i;
+    const batch = numbered(30_000);
     expect((await queue.put(batch)).added.length).toBe(30_000);
     // EXPLAIN the statements exactly as the queue builds them.
     const dialect = new PgDialect();
@@ -167,8 +173,7 @@ describe("SqlQueue lifecycle on PostgreSQL, beyond the conformance suite", () =>
         tableName: table,
         queueName: "plans",
       });
-      const batch: Record<string, number> = {};
-      for (let i = 0; i < 2_000; i++) batch[`i${i}`] = i;
+      const batch = numbered(2_000);
       await queue.put(batch);
       for (let call = 0; call < 8; call++) await queue.successMany((await queue.get(10)).map(([id]) => id));
       await queue.get(101);
@@ -198,8 +203,7 @@ describe("SqlQueue lifecycle on PostgreSQL, beyond the conformance suite", () =>
       return row?.vacuumed === true;
     };
     try {
-      const batch: Record<string, number> = {};
-      for (let i = 0; i < 101_000; i++) batch[`i${i}`] = i;
+      const batch = numbered(101_000);
       await queue.put(batch);
       for (let claims = 0; claims < 90_000; claims += 10_000)
         expect(await queue.get(10_000)).toHaveLength(10_000);

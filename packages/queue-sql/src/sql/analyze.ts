@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 import type { DrizzleDatabase } from "../database.js";
-import { executorFor } from "../executor.js";
+import { type Execute, executorFor } from "../executor.js";
 import type { QueueTable } from "../table.js";
 
 /**
@@ -24,9 +24,14 @@ export async function analyzeTable(db: DrizzleDatabase, table: QueueTable): Prom
     // SKIP_LOCKED: a table that a VACUUM (the queue's own, or autovacuum's) holds is left for the next crossing rather
     // than making the put wait for it.
     await run(sql`ANALYZE (SKIP_LOCKED) ${table.table} (queue_name, stage)`);
-    const [row] = await run<{ rows: number }>(
-      sql`SELECT greatest(reltuples, 0)::float8 AS rows FROM pg_class WHERE oid = ${`${table.name}`}::regclass`,
-    );
-    return Number(row?.rows ?? 0);
+    return rowEstimate(run, table);
   });
+}
+
+/** The table's row count as PostgreSQL last estimated it (by ANALYZE or VACUUM); 0 before either. */
+export async function rowEstimate(run: Execute, table: QueueTable): Promise<number> {
+  const [row] = await run<{ rows: number }>(
+    sql`SELECT greatest(reltuples, 0)::float8 AS rows FROM pg_class WHERE oid = ${`${table.name}`}::regclass`,
+  );
+  return Number(row?.rows ?? 0);
 }
