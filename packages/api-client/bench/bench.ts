@@ -1,5 +1,5 @@
-// Throughput of the queue through the HTTP API (ApiClient → loopback → api-server → SqlQueue on PostgreSQL) next to
-// the same workload on SqlQueue directly, in one run (A-B-B-A). Not a test: numbers depend on the machine.
+// Throughput of the queue through the HTTP API (ApiClient → loopback → api-server → SqlQueue on PostgreSQL), with
+// Node's global fetch and with nodeFetch, next to the same workload on SqlQueue directly, in one run (A-B-C-C-B-A). Not a test: numbers depend on the machine.
 //   pnpm --filter @task-queue/api-client bench      (TEST_DATABASE_URL, as the tests: @task-queue/queue-sql/testing)
 
 import { createApp } from "@task-queue/api-server";
@@ -8,6 +8,7 @@ import type { Queue } from "@task-queue/queue-core";
 import { SqlQueueNamespace } from "@task-queue/queue-sql";
 import { dropQueueTable, randomTableName, testDatabaseUrl } from "@task-queue/queue-sql/testing";
 import { ApiClient } from "../src/index.js";
+import { nodeFetch } from "../src/node-fetch.js";
 
 const ITEMS = Number(process.env.BENCH_ITEMS ?? 20_000);
 const PUT_BATCH = 1_000;
@@ -56,14 +57,19 @@ const url = await testDatabaseUrl();
 const table = randomTableName("tq_api");
 const namespace = await SqlQueueNamespace.open({ connection: url, tableName: table });
 const server = await serveOnLoopback(createApp({ queues: namespace }));
+const nodeHttp = nodeFetch();
 try {
-  // A-B-B-A (library, HTTP, HTTP, library), each run on a queue of its own: a machine whose load drifts during
-  // the run weighs on both sides alike. The figures are the means of each side's two runs.
-  const client = new ApiClient({ baseUrl: server.baseUrl });
+  // A-B-C-C-B-A (library, HTTP with the global fetch, HTTP with nodeFetch, and back), each run on a queue of its own:
+  // a machine whose load drifts during the run weighs on every side alike. The figures are the means of each side's
+  // two runs.
+  const viaFetch = new ApiClient({ baseUrl: server.baseUrl, fetch: globalThis.fetch });
+  const viaNode = new ApiClient({ baseUrl: server.baseUrl, fetch: nodeHttp });
   const runs = [
     await workload(namespace.queue("direct-1")),
-    await workload(client.queue("http-1")),
-    await workload(client.queue("http-2")),
+    await workload(viaFetch.queue("fetch-1")),
+    await workload(viaNode.queue("node-1")),
+    await workload(viaNode.queue("node-2")),
+    await workload(viaFetch.queue("fetch-2")),
     await workload(namespace.queue("direct-2")),
   ] as const;
   const mean = (a: Figures, b: Figures): Figures => ({
@@ -71,20 +77,24 @@ try {
     drain: (a.drain + b.drain) / 2,
     drainMany: (a.drainMany + b.drainMany) / 2,
   });
-  const direct = mean(runs[0], runs[3]);
-  const http = mean(runs[1], runs[2]);
-  const row = (label: string, d: number, h: number) =>
-    `${label.padEnd(34)} ${d.toFixed(0).padStart(10)} ${h.toFixed(0).padStart(10)} ${(h / d).toFixed(2).padStart(8)}`;
+  const direct = mean(runs[0], runs[5]);
+  const fetched = mean(runs[1], runs[4]);
+  const node = mean(runs[2], runs[3]);
+  const cell = (value: number, width: number) => value.toFixed(0).padStart(width);
+  const ratio = (value: number, base: number) => (value / base).toFixed(2).padStart(7);
+  const row = (label: string, d: number, f: number, n: number) =>
+    `${label.padEnd(30)} ${cell(d, 8)} ${cell(f, 8)} ${ratio(f, d)} ${cell(n, 10)} ${ratio(n, d)}`;
   console.log(
-    `${ITEMS} items, put batches of ${PUT_BATCH}, then drained twice: success per item, successMany per batch; PostgreSQL; A-B-B-A, means`,
+    `${ITEMS} items, put batches of ${PUT_BATCH}, then drained twice: success per item, successMany per batch; PostgreSQL; A-B-C-C-B-A, means`,
   );
   console.log(
-    `${"items/s".padEnd(34)} ${"library".padStart(10)} ${"HTTP".padStart(10)} ${"ratio".padStart(8)}`,
+    `${"items/s".padEnd(30)} ${"library".padStart(8)} ${"fetch".padStart(8)} ${"ratio".padStart(7)} ${"nodeFetch".padStart(10)} ${"ratio".padStart(7)}`,
   );
-  console.log(row("put", direct.put, http.put));
-  console.log(row("get(100) + success per item", direct.drain, http.drain));
-  console.log(row("get(100) + successMany", direct.drainMany, http.drainMany));
+  console.log(row("put", direct.put, fetched.put, node.put));
+  console.log(row("get(100) + success per item", direct.drain, fetched.drain, node.drain));
+  console.log(row("get(100) + successMany", direct.drainMany, fetched.drainMany, node.drainMany));
 } finally {
+  nodeHttp.close();
   await server.close();
   await namespace.close();
   await dropQueueTable(url, table);

@@ -11,4 +11,4 @@ export { ApiClient, type ApiClientOptions, type QueueSummary } from "./api-clien
 export { ApiError, errorFromResponse } from "./errors.js";
 export type { components, operations, paths } from "./generated/openapi.js";
 export { ApiQueueNamespace } from "./namespace.js";
-export type { RetryPolicy } from "./transport.js";
+export type { FetchFunction, RetryPolicy } from "./transport.js";

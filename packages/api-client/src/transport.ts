@@ -11,6 +11,9 @@ export interface RetryPolicy {
   delayMs?: number;
 }
 
+/** What ApiClient calls to send a request: the global fetch, nodeFetch, or another with fetch's (url, init) form. */
+export type FetchFunction = (url: string, init: RequestInit) => Promise<Response>;
+
 export interface TransportOptions {
   /**
    * The server's URL. Credentials in it (`https://user:password@host`) are taken out and sent as
@@ -22,8 +25,11 @@ export interface TransportOptions {
   /** Time limit of one try, in ms (default 30 s); a get that asks the server to wait gets that much longer. */
   timeoutMs?: number;
   retry?: RetryPolicy;
-  /** For tests and custom agents, called as `fetch(url, init)`; default: the global fetch. */
-  fetch?: typeof fetch;
+  /**
+   * Sends each request, called as `fetch(url, init)`; default: the global fetch. On Node.js, `nodeFetch()` (from
+   * `@task-queue/api-client/node`) spends less time per call.
+   */
+  fetch?: FetchFunction;
 }
 
 // Statuses worth another try of a read: the server or a proxy in front of it is briefly unable to answer.

@@ -2,7 +2,7 @@ import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createApp } from "@task-queue/api-server";
 import { serveOnLoopback } from "@task-queue/api-server/testing";
-import { CallbackDeliverer, InMemoryQueueNamespace } from "@task-queue/queue-core";
+import { CallbackDeliverer, InMemoryQueueNamespace, QueueItemStage } from "@task-queue/queue-core";
 import { readmeExampleMismatches, runExample } from "@task-queue/queue-core/testing";
 import { expect, it, vi } from "vitest";
 
@@ -46,6 +46,18 @@ it("the usage example runs against a real server", async () => {
     expect(await queues.queue("default").lookupStatus("job-1")).toBe(
       await queues.queue("default").lookupStatus("job-2"),
     );
+  } finally {
+    await server.close();
+  }
+});
+
+it("the nodeFetch example runs against a real server", async () => {
+  const queues = new InMemoryQueueNamespace();
+  const server = await serveOnLoopback(createApp({ queues }));
+  try {
+    const { logs } = await runExample(example("node-fetch.ts"), [["http://127.0.0.1:8000", server.baseUrl]]);
+    expect(logs).toEqual([[{ WAITING: 1, PROCESSING: 0, SUCCESS: 0, FAIL: 0 }]]);
+    expect(await queues.queue("default").lookupStatus("job-1")).toBe(QueueItemStage.WAITING);
   } finally {
     await server.close();
   }
