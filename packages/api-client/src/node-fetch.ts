@@ -49,13 +49,16 @@ export function nodeFetch(options: NodeFetchOptions = {}): NodeFetch {
       };
       signal?.addEventListener("abort", onAbort, { once: true });
       const done = () => signal?.removeEventListener("abort", onAbort);
+      let answered = false;
       request.on("error", (error: NodeJS.ErrnoException) => {
         done();
         if (signal?.aborted) return;
-        Object.assign(error, { reusedSocket: request.reusedSocket });
+        // Only a request that got no answer at all may be sent again: one cut off mid-answer was read and acted on.
+        Object.assign(error, { unanswered: request.reusedSocket && !answered });
         reject(error);
       });
       request.on("response", (response) => {
+        answered = true;
         const chunks: Buffer[] = [];
         response.on("data", (chunk: Buffer) => chunks.push(chunk));
         response.on("end", () => {
@@ -80,8 +83,8 @@ export function nodeFetch(options: NodeFetchOptions = {}): NodeFetch {
     try {
       return await once(url, method, headers, body, signal);
     } catch (error) {
-      const { code, reusedSocket } = error as NodeJS.ErrnoException & { reusedSocket?: boolean };
-      if (reusedSocket && (code === "ECONNRESET" || code === "EPIPE") && !signal?.aborted)
+      const { code, unanswered } = error as NodeJS.ErrnoException & { unanswered?: boolean };
+      if (unanswered && (code === "ECONNRESET" || code === "EPIPE") && !signal?.aborted)
         return once(url, method, headers, body, signal);
       throw error;
     }

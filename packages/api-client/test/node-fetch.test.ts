@@ -154,6 +154,30 @@ describe("nodeFetch", () => {
     }
   });
 
+  it("does not send again a request whose answer was cut off: the server read it and acted on it", async () => {
+    let cut = 0;
+    const served = new WeakMap<Socket, number>();
+    const base = await plainServer((request, response) => {
+      const count = (served.get(request.socket) ?? 0) + 1;
+      served.set(request.socket, count);
+      if (count === 1) {
+        response.end("whole");
+        return;
+      }
+      cut++;
+      response.writeHead(200, { "content-length": "100" });
+      response.write("only a part", () => request.socket.destroy());
+    });
+    const fetch = nodeFetch();
+    try {
+      expect(await (await fetch(`${base}/first`, {})).text()).toBe("whole");
+      await expect(fetch(`${base}/second`, { method: "POST", body: "x" })).rejects.toBeInstanceOf(Error);
+      expect(cut).toBe(1);
+    } finally {
+      fetch.close();
+    }
+  });
+
   it("does not send again when a new connection fails: the caller sees the error", async () => {
     const base = await plainServer((request) => request.socket.destroy());
     const fetch = nodeFetch();
