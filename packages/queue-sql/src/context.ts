@@ -1,4 +1,5 @@
 import type { BodyLimits, LifecycleSettings, RescueObservers } from "@task-queue/queue-core";
+import type { WorkAnnouncer } from "./announcer.js";
 import type { SqlDriver } from "./connection.js";
 import type { DrizzleDatabase } from "./database.js";
 import type { WorkNotifier } from "./notifier.js";
@@ -20,6 +21,11 @@ export interface SqlQueueContext {
   lifecycle: LifecycleSettings;
   /** Wake-ups of waiting gets (LISTEN); absent: waiting gets poll. */
   notifier?: WorkNotifier;
+  /**
+   * Sends a put's work notification after the put has committed (PostgreSQL servers); absent inside a transaction
+   * and on PGlite, where the put's statement notifies (on commit).
+   */
+  announcer?: WorkAnnouncer;
   /** Refreshes the table's statistics after large puts; absent inside a transaction. */
   statistics?: StatisticsKeeper;
   /** Vacuums the table after many claims (PostgreSQL servers); absent inside a transaction and on PGlite. */

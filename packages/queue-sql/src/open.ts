@@ -11,6 +11,7 @@ import {
   type RescueResult,
   resolveLifecycle,
 } from "@task-queue/queue-core";
+import { announcerFor } from "./announcer.js";
 import { SqlCallbackOutbox } from "./callback-outbox.js";
 import { clientOf, isPostgresJs } from "./clients.js";
 import { type ConnectionOptions, type OpenedDatabase, openDatabase } from "./connection.js";
@@ -73,6 +74,7 @@ async function openTable(
     notifier: notifierFor(opened.db, table),
     statistics: statisticsKeeper(typeof client === "object" && client !== null ? client : opened.db, table),
     vacuum: isPostgresJs(client) ? vacuumKeeper(client, executorFor(opened.db), table) : undefined,
+    announcer: isPostgresJs(client) ? announcerFor(client, executorFor(opened.db), table) : undefined,
     rescueObservers: new RescueObservers(),
   };
   return { opened, shared };
@@ -156,6 +158,7 @@ export class SqlQueueNamespace implements QueueNamespace, ReportsRescues {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    await this.shared.announcer?.flushed();
     await this.shared.notifier?.close();
     await this.shared.vacuum?.stop();
     await this.opened.close();

@@ -181,6 +181,7 @@ export class SqlQueue
       table: context.table,
       queueName: context.queueName,
       recorder: context.recorder,
+      notifiesAfterCommit: context.announcer !== undefined,
     };
   }
 
@@ -241,6 +242,7 @@ export class SqlQueue
           closeConnection: undefined,
           statistics: undefined,
           vacuum: undefined,
+          announcer: undefined,
           rescueObservers: held,
         });
         return fn(txQueue, tx);
@@ -353,6 +355,7 @@ export class SqlQueue
     const added = await translateErrors(() =>
       chunks.length === 1 ? insertAll(this.context.db) : this.context.db.transaction(insertAll),
     );
+    if (added.size > 0) this.context.announcer?.announce(this.queueName);
     await this.context.statistics?.rowsAdded(this.context.db, this.context.table, added.size);
     const result: PutResult = { added: [], skipped: [] };
     for (const { id } of valid) (added.has(id) ? result.added : result.skipped).push(id);
@@ -755,6 +758,8 @@ export class SqlQueue
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    // Sent before the connection can go, whoever closes it.
+    await this.context.announcer?.flushed();
     if (this.context.closeConnection) {
       await this.context.notifier?.close();
       await this.context.vacuum?.stop();

@@ -255,6 +255,52 @@ describe("SqlQueue lifecycle on PostgreSQL, beyond the conformance suite", () =>
     }
   });
 
+  it("a put notifies after it commits, in a statement of its own; inside transaction() its statement notifies on commit", async () => {
+    const table = newTable();
+    const statements: string[] = [];
+    const session = postgres(url, {
+      max: 2,
+      onnotice: () => {},
+      debug: (_connection, query) => statements.push(query.replace(/\s+/g, " ")),
+    });
+    const listener = postgres(url, { max: 1, onnotice: () => {} });
+    try {
+      const queue = await openSqlQueue({
+        connection: drizzlePostgres(session),
+        tableName: table,
+        queueName: "told",
+      });
+      const notified: string[] = [];
+      let heard: () => void = () => {};
+      const hearing = new Promise<void>((resolve) => {
+        heard = resolve;
+      });
+      await listener.listen(`${table}_work`, (payload) => {
+        notified.push(payload);
+        heard();
+      });
+      statements.length = 0;
+      await queue.put({ a: 1 });
+      await hearing;
+      expect(notified).toEqual(["told"]);
+      const insert = statements.findIndex((statement) => statement.includes("INSERT INTO"));
+      const notify = statements.findIndex((statement) => statement.includes("pg_notify"));
+      // Not in the insert: a transaction that ran pg_notify commits under a database-wide lock, one at a time.
+      expect(statements[insert]).not.toContain("pg_notify");
+      expect(notify).toBeGreaterThan(insert);
+      statements.length = 0;
+      await queue.transaction(async (txQueue) => {
+        await txQueue.put({ b: 2 });
+      });
+      // In a transaction the work is seen only at commit, which is when its statement's notification goes out.
+      expect(statements.find((statement) => statement.includes("INSERT INTO"))).toContain("pg_notify");
+      await queue.close();
+    } finally {
+      await listener.end({ timeout: 5 });
+      await session.end({ timeout: 5 });
+    }
+  });
+
   it("waiters find work nobody announced (an insert without NOTIFY, an expired lease) through the shared poll", async () => {
     const table = newTable();
     const ns = await openRetryingAtOnce(table);

@@ -11,6 +11,8 @@ export interface QueueScope {
   queueName: string;
   /** Writes down each change a statement makes, inside that statement (QueueWithEvents); absent: nothing recorded. */
   recorder?: ChangeRecorder;
+  /** A put's notification is sent after it commits (WorkAnnouncer), not by its statement. */
+  notifiesAfterCommit?: boolean;
 }
 
 /**
