@@ -332,6 +332,7 @@ export class SqlQueue
       return added;
     };
     const added = await translateErrors(() => this.context.db.transaction(importAll));
+    this.announceWork(added.size > 0);
     await this.context.statistics?.rowsAdded(this.context.db, this.context.table, added.size);
     const result: PutResult = { added: [], skipped: [] };
     for (const { id } of rows) (added.has(id) ? result.added : result.skipped).push(id);
@@ -355,7 +356,7 @@ export class SqlQueue
     const added = await translateErrors(() =>
       chunks.length === 1 ? insertAll(this.context.db) : this.context.db.transaction(insertAll),
     );
-    if (added.size > 0) this.context.announcer?.announce(this.queueName);
+    this.announceWork(added.size > 0);
     await this.context.statistics?.rowsAdded(this.context.db, this.context.table, added.size);
     const result: PutResult = { added: [], skipped: [] };
     for (const { id } of valid) (added.has(id) ? result.added : result.skipped).push(id);
@@ -488,6 +489,7 @@ export class SqlQueue
   private async failAll(rows: readonly FailureRow[]) {
     return this.fencedMove(rows, "fail", async (pending) => {
       const moved = await failItems(this.scope, pending, this.context.lifecycle.backoff);
+      this.announceWork(moved.some((row) => row.stage === QueueItemStage.WAITING));
       return new Map(
         moved.map((row): [ItemId, FailOutcome] => [
           row.item_id,
@@ -599,16 +601,28 @@ export class SqlQueue
 
   async requeue(ids: ItemId | readonly ItemId[]): Promise<RequeueResult> {
     const { moved, skipped } = await this.moveMany(ids, (list) => requeueItems(this.scope, list));
+    this.announceWork(moved.length > 0);
     return { requeued: moved, skipped };
   }
 
   async retryNow(ids: readonly ItemId[]): Promise<MoveResult> {
-    return this.moveMany(ids, (list) => retryItemsNow(this.scope, list));
+    const result = await this.moveMany(ids, (list) => retryItemsNow(this.scope, list));
+    this.announceWork(result.moved.length > 0);
+    return result;
   }
 
   async rescueExpired(): Promise<RescueResult> {
     const rows = await translateErrors(() => rescueQueue(this.scope, this.context.lifecycle.backoff));
+    this.announceWork(rows.some((row) => row.stage === QueueItemStage.WAITING));
     return this.reportRescued(rows);
+  }
+
+  /**
+   * After a statement that made work available has committed: its waiters are told (WorkAnnouncer). Statements
+   * notify by themselves where there is no announcer (in a transaction, on PGlite).
+   */
+  private announceWork(madeWork: boolean): void {
+    if (madeWork) this.context.announcer?.announce(this.queueName);
   }
 
   /** Retention: one short DELETE per batch of PURGE_BATCH_ITEMS, each its own transaction (see sql/purge.ts). */

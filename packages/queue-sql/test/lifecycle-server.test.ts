@@ -255,7 +255,7 @@ describe("SqlQueue lifecycle on PostgreSQL, beyond the conformance suite", () =>
     }
   });
 
-  it("a put notifies after it commits, in a statement of its own; inside transaction() its statement notifies on commit", async () => {
+  it("a put or a retry notifies after it commits, in a statement of its own; inside transaction() the statement notifies on commit", async () => {
     const table = newTable();
     const statements: string[] = [];
     const session = postgres(url, {
@@ -288,13 +288,27 @@ describe("SqlQueue lifecycle on PostgreSQL, beyond the conformance suite", () =>
       // Not in the insert: a transaction that ran pg_notify commits under a database-wide lock, one at a time.
       expect(statements[insert]).not.toContain("pg_notify");
       expect(notify).toBeGreaterThan(insert);
+      // So does a failed attempt that goes back to WAITING.
+      await queue.putJobs([{ id: "again", body: 1, maxAttempts: 2 }]);
+      await queue.getJobs(5);
       statements.length = 0;
-      await queue.transaction(async (txQueue) => {
+      expect(await queue.fail("again", { reason: "once", retryDelaySeconds: 0 })).toBe("WAITING");
+      await queue.close();
+      const failure = statements.findIndex((statement) => statement.includes("UPDATE"));
+      expect(statements[failure]).not.toContain("pg_notify");
+      expect(statements.findIndex((statement) => statement.includes("pg_notify"))).toBeGreaterThan(failure);
+      statements.length = 0;
+      const reopened = await openSqlQueue({
+        connection: drizzlePostgres(session),
+        tableName: table,
+        queueName: "told",
+      });
+      await reopened.transaction(async (txQueue) => {
         await txQueue.put({ b: 2 });
       });
       // In a transaction the work is seen only at commit, which is when its statement's notification goes out.
       expect(statements.find((statement) => statement.includes("INSERT INTO"))).toContain("pg_notify");
-      await queue.close();
+      await reopened.close();
     } finally {
       await listener.end({ timeout: 5 });
       await session.end({ timeout: 5 });

@@ -78,7 +78,7 @@ export async function insertItems(
         ON CONFLICT DO NOTHING
         RETURNING item_id
       )${recordedCte(scope, added)}
-      SELECT item_id${scope.notifiesAfterCommit ? sql`` : sql`, ${notifyColumn(scope)} AS notified`} FROM inserted`,
+      SELECT item_id, ${notifyColumn(scope)} AS notified FROM inserted`,
   );
   return rows.map((row) => row.item_id);
 }

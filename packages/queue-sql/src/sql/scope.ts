@@ -11,7 +11,10 @@ export interface QueueScope {
   queueName: string;
   /** Writes down each change a statement makes, inside that statement (QueueWithEvents); absent: nothing recorded. */
   recorder?: ChangeRecorder;
-  /** A put's notification is sent after it commits (WorkAnnouncer), not by its statement. */
+  /**
+   * Work notifications are sent after the statement commits, by the caller (WorkAnnouncer), not by the statement:
+   * notifyColumn is then NULL.
+   */
   notifiesAfterCommit?: boolean;
 }
 
@@ -79,9 +82,11 @@ export function fenced(attempt: SQL): SQL {
 
 /**
  * pg_notify(the table's channel, queue name) as a scalar subquery: placed in a statement's select list, it runs once, and only
- * when the statement returns a row (the notification then goes out when the statement's transaction commits).
+ * when the statement returns a row (the notification then goes out when the statement's transaction commits). NULL
+ * when the queue announces its work after the commit instead (notifiesAfterCommit: the caller announces).
  */
 export function notifyColumn(scope: QueueScope): SQL {
+  if (scope.notifiesAfterCommit) return sql`NULL::int`;
   return sql`(SELECT 1 FROM pg_notify(${scope.table.channel}, ${scope.queueName}))`;
 }
 
