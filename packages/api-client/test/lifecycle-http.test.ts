@@ -62,7 +62,10 @@ describe.each([
       // The abort reached the server as a disconnect: its wait ended with nothing taken.
       // Well before the 60 s the server would otherwise wait (the suite's time limit is longer than that).
       const stillWaiting = new Promise<never>((_resolve, reject) => {
-        setTimeout(() => reject(new Error("the server still waits: the abort never reached it")), 20_000).unref();
+        setTimeout(
+          () => reject(new Error("the server still waits: the abort never reached it")),
+          20_000,
+        ).unref();
       });
       expect(await Promise.race([queue.answered, stillWaiting])).toEqual([]);
       await queue.put({ after: 1 });
