@@ -7,12 +7,13 @@ import type { QueueTable } from "./table.js";
 
 /**
  * Tells waiting consumers of new work on a PostgreSQL server after the statement that made it (a put, a retry, a
- * requeue) has committed, in a statement of its own. A transaction that ran pg_notify holds a database-wide lock from its commit until the
- * commit is on disk, so puts that notified in their own statement committed one at a time: 16 concurrent one-item
- * inserts ran at 0.32× the rate without pg_notify, and at 0.76× with it sent after the commit (a probe, 2026-12-02).
- * A notifying statement that writes nothing has no commit to wait for. Announcements are coalesced per process and
- * table: one statement in flight at a time, carrying every queue announced meanwhile. A notification that is never
- * sent (the process dies right after the put) costs a waiter the fallback poll (WAIT_POLL_MS), as a lost one does.
+ * requeue, retryNow) has committed, in a statement of its own. A transaction that ran pg_notify holds a
+ * database-wide lock from its commit until the commit is on disk, so statements that notified in themselves
+ * committed one at a time: 16 concurrent one-item inserts ran at 0.32× the rate without pg_notify, and at 0.76× with
+ * it sent after the commit (a probe, 2026-12-02). A notifying statement that writes nothing has no commit to wait
+ * for. Announcements are coalesced per process and table: one statement in flight at a time, carrying every queue
+ * announced meanwhile. A notification never sent (the process dies right after the commit) costs a waiter the
+ * fallback poll (WAIT_POLL_MS), as a lost one does.
  */
 export class WorkAnnouncer {
   private readonly pending = new Set<string>();

@@ -22,8 +22,8 @@ export interface SqlQueueContext {
   /** Wake-ups of waiting gets (LISTEN); absent: waiting gets poll. */
   notifier?: WorkNotifier;
   /**
-   * Sends a put's work notification after the put has committed (PostgreSQL servers); absent inside a transaction
-   * and on PGlite, where the put's statement notifies (on commit).
+   * Sends work notifications (put, retry, requeue, retryNow) after their statement has committed (PostgreSQL
+   * servers); absent inside a transaction and on PGlite, where the statement itself notifies (on commit).
    */
   announcer?: WorkAnnouncer;
   /** Refreshes the table's statistics after large puts; absent inside a transaction. */
