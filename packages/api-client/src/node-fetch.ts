@@ -10,6 +10,15 @@ export interface NodeFetchOptions {
 /** A fetch for ApiClient's `fetch` option; `close()` ends its idle connections. */
 export type NodeFetch = FetchFunction & { close(): void };
 
+/** A request as node:http sends it; a redirect changes its URL (and may change its method and body). */
+interface Outgoing {
+  url: URL;
+  method: string;
+  headers: Record<string, string>;
+  body: Buffer | null;
+  signal: AbortSignal | undefined;
+}
+
 // Statuses whose Response may not have a body (the Response constructor refuses one).
 const NULL_BODY = new Set([101, 204, 205, 304]);
 const REDIRECT = new Set([301, 302, 303, 307, 308]);
@@ -28,13 +37,8 @@ export function nodeFetch(options: NodeFetchOptions = {}): NodeFetch {
   const agentOptions = { keepAlive: true, maxSockets: options.maxSockets ?? Number.POSITIVE_INFINITY };
   const agents = { http: new HttpAgent(agentOptions), https: new HttpsAgent(agentOptions) };
 
-  const once = (
-    url: URL,
-    method: string,
-    headers: Record<string, string>,
-    body: Buffer | null,
-    signal?: AbortSignal,
-  ) =>
+  /** One request on one connection; rejects with `unanswered` set when a reused connection failed before any answer. */
+  const once = ({ url, method, headers, body, signal }: Outgoing) =>
     new Promise<{ response: IncomingMessage; chunks: Buffer[] }>((resolve, reject) => {
       const secure = url.protocol === "https:";
       if (!secure && url.protocol !== "http:") {
@@ -73,43 +77,39 @@ export function nodeFetch(options: NodeFetchOptions = {}): NodeFetch {
       request.end(body ?? undefined);
     });
 
-  const fetchOnce = async (
-    url: URL,
-    method: string,
-    headers: Record<string, string>,
-    body: Buffer | null,
-    signal?: AbortSignal,
-  ) => {
-    try {
-      return await once(url, method, headers, body, signal);
-    } catch (error) {
-      const { code, unanswered } = error as NodeJS.ErrnoException & { unanswered?: boolean };
-      if (unanswered && (code === "ECONNRESET" || code === "EPIPE") && !signal?.aborted)
-        return once(url, method, headers, body, signal);
+  /** once, and once more on a new connection when the kept-alive one had been closed under the request. */
+  const sendOnce = (outgoing: Outgoing) =>
+    once(outgoing).catch((error: NodeJS.ErrnoException & { unanswered?: boolean }) => {
+      const closedUnder = error.unanswered && (error.code === "ECONNRESET" || error.code === "EPIPE");
+      if (closedUnder && !outgoing.signal?.aborted) return once(outgoing);
       throw error;
-    }
-  };
+    });
 
   const fetchFn = async (input: string, init: RequestInit = {}): Promise<Response> => {
     const signal = init.signal ?? undefined;
     if (signal?.aborted) throw signal.reason;
-    let url = new URL(input);
-    let method = (init.method ?? "GET").toUpperCase();
-    let body = bodyBytes(init.body);
+    const body = bodyBytes(init.body);
     const headers = headerRecord(init.headers);
     if (body !== null) headers["content-length"] = String(body.byteLength);
+    const outgoing: Outgoing = {
+      url: new URL(input),
+      method: (init.method ?? "GET").toUpperCase(),
+      headers,
+      body,
+      signal,
+    };
     for (let redirects = 0; ; redirects++) {
-      const { response, chunks } = await fetchOnce(url, method, headers, body, signal);
+      const { response, chunks } = await sendOnce(outgoing);
       const status = response.statusCode ?? 0;
       const location = response.headers.location;
       if (REDIRECT.has(status) && location !== undefined && init.redirect !== "manual") {
         if (init.redirect === "error") throw new TypeError(`nodeFetch: redirected to ${location}`);
         if (redirects >= MAX_REDIRECTS) throw new TypeError("nodeFetch: too many redirects");
-        url = new URL(location, url);
+        outgoing.url = new URL(location, outgoing.url);
         // As fetch: 303, and 301/302 after a POST, continue as a GET without the body.
-        if (status === 303 || ((status === 301 || status === 302) && method === "POST")) {
-          method = "GET";
-          body = null;
+        if (status === 303 || ((status === 301 || status === 302) && outgoing.method === "POST")) {
+          outgoing.method = "GET";
+          outgoing.body = null;
           delete headers["content-length"];
           delete headers["content-type"];
         }

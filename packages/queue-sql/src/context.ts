@@ -8,6 +8,18 @@ import type { StatisticsKeeper } from "./statistics.js";
 import type { QueueTable } from "./table.js";
 import type { VacuumKeeper } from "./vacuum.js";
 
+/**
+ * Ends what a process keeps for a table on its client, before the connection closes: notifications still to send are
+ * sent, the LISTEN ends, a VACUUM in flight is cancelled.
+ */
+export async function endUpkeep(
+  context: Pick<SqlQueueContext, "announcer" | "notifier" | "vacuum">,
+): Promise<void> {
+  await context.announcer?.flushed();
+  await context.notifier?.close();
+  await context.vacuum?.stop();
+}
+
 /** Everything a SqlQueue runs on; built by openSqlQueue / SqlQueueNamespace. */
 export interface SqlQueueContext {
   db: DrizzleDatabase;

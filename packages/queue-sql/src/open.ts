@@ -15,7 +15,7 @@ import { announcerFor } from "./announcer.js";
 import { SqlCallbackOutbox } from "./callback-outbox.js";
 import { clientOf, isPostgresJs } from "./clients.js";
 import { type ConnectionOptions, type OpenedDatabase, openDatabase } from "./connection.js";
-import type { SqlQueueContext } from "./context.js";
+import { endUpkeep, type SqlQueueContext } from "./context.js";
 import { translateErrors } from "./database-errors.js";
 import { executorFor } from "./executor.js";
 import { migrateQueueTable } from "./migrate.js";
@@ -64,6 +64,11 @@ async function openTable(
     }
   }
   const client = clientOf(opened.db);
+  // Upkeep that runs statements of its own beside the callers' (PostgreSQL servers; PGlite runs one at a time).
+  const run = executorFor(opened.db);
+  const server = isPostgresJs(client)
+    ? { vacuum: vacuumKeeper(client, run, table), announcer: announcerFor(client, run, table) }
+    : {};
   const shared: SharedContext = {
     db: opened.db,
     driver: opened.driver,
@@ -73,8 +78,7 @@ async function openTable(
     lifecycle,
     notifier: notifierFor(opened.db, table),
     statistics: statisticsKeeper(typeof client === "object" && client !== null ? client : opened.db, table),
-    vacuum: isPostgresJs(client) ? vacuumKeeper(client, executorFor(opened.db), table) : undefined,
-    announcer: isPostgresJs(client) ? announcerFor(client, executorFor(opened.db), table) : undefined,
+    ...server,
     rescueObservers: new RescueObservers(),
   };
   return { opened, shared };
@@ -158,9 +162,7 @@ export class SqlQueueNamespace implements QueueNamespace, ReportsRescues {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await this.shared.announcer?.flushed();
-    await this.shared.notifier?.close();
-    await this.shared.vacuum?.stop();
+    await endUpkeep(this.shared);
     await this.opened.close();
   }
 }

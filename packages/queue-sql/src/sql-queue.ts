@@ -71,7 +71,7 @@ import {
   waitForWork,
 } from "@task-queue/queue-core";
 import type { SqlDriver } from "./connection.js";
-import type { SqlQueueContext } from "./context.js";
+import { endUpkeep, type SqlQueueContext } from "./context.js";
 import type { DrizzleDatabase } from "./database.js";
 import { translateErrors } from "./database-errors.js";
 import { executorFor } from "./executor.js";
@@ -772,12 +772,12 @@ export class SqlQueue
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    // Sent before the connection can go, whoever closes it.
-    await this.context.announcer?.flushed();
     if (this.context.closeConnection) {
-      await this.context.notifier?.close();
-      await this.context.vacuum?.stop();
+      await endUpkeep(this.context);
       await this.context.closeConnection();
+    } else {
+      // Sent before the connection's owner can close it.
+      await this.context.announcer?.flushed();
     }
   }
 }
