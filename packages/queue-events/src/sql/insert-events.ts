@@ -1,4 +1,4 @@
-import { queryRows, textArray } from "@task-queue/queue-sql/internal";
+import { jsonDocuments, queryRows, textArray } from "@task-queue/queue-sql/internal";
 import { sql } from "drizzle-orm";
 import type { Event } from "../event.js";
 import { itemKey, type ValidEvent } from "../new-event.js";
@@ -7,10 +7,11 @@ import type { EventDatabase } from "./database.js";
 import type { EventsTable } from "./schema.js";
 
 /**
- * Inserts events in the order given and returns them as stored. Each column travels as one text[] parameter
- * (building a multi-row VALUES list through the query builder costs more than the insert itself, and would run
- * into the 65,535-parameter limit); the ordinality fixes the order in which the bigserial ids are drawn. Data and
- * metadata go in as JSON text and are cast to json, which keeps "\u0000" (json_to_recordset would refuse it).
+ * Inserts events in the order given and returns them as stored. Each column travels as one parameter, a text[]
+ * or, for data and metadata, one JSON array of the documents (jsonDocuments: no array literal to escape); building
+ * a multi-row VALUES list through the query builder costs more than the insert itself, and would run into the
+ * 65,535-parameter limit. The ordinality fixes the order in which the bigserial ids are drawn. Data and metadata
+ * stay json, which keeps "\u0000" (json_to_recordset would refuse it).
  * Empty strings stand for "none" in the optional columns: item ids and queue names are never empty.
  */
 export async function insertEvents(
@@ -26,14 +27,14 @@ export async function insertEvents(
       INSERT INTO ${table} (name, version, "time", data, metadata, queue, item_id)
       SELECT e.name, e.version::int, coalesce(nullif(e.at, '')::timestamptz, clock_timestamp()),
              e.data::json, e.metadata::json, nullif(e.queue, ''), nullif(e.item_id, '')
-      FROM unnest(
-        ${column((event) => event.name)},
-        ${column((event) => String(event.version))},
-        ${column((event) => event.time?.toISOString() ?? "")},
-        ${column((event) => JSON.stringify(event.data))},
-        ${column((event) => JSON.stringify(event.metadata))},
-        ${column((_, index) => keys[index]?.queue ?? "")},
-        ${column((_, index) => keys[index]?.id ?? "")}
+      FROM ROWS FROM (
+        unnest(${column((event) => event.name)}),
+        unnest(${column((event) => String(event.version))}),
+        unnest(${column((event) => event.time?.toISOString() ?? "")}),
+        ${jsonDocuments(events.map((event) => JSON.stringify(event.data)))},
+        ${jsonDocuments(events.map((event) => JSON.stringify(event.metadata)))},
+        unnest(${column((_, index) => keys[index]?.queue ?? "")}),
+        unnest(${column((_, index) => keys[index]?.id ?? "")})
       ) WITH ORDINALITY AS e(name, version, at, data, metadata, queue, item_id, position)
       ORDER BY e.position
       RETURNING id::text AS id, floor(extract(epoch FROM "time") * 1000)::bigint::text AS ms`,

@@ -12,5 +12,5 @@ export {
   readMigrationFolder,
 } from "../migrate.js";
 export type { ChangeRecorder } from "../sql/record.js";
-export { textArray } from "../sql/scope.js";
+export { jsonDocuments, textArray } from "../sql/scope.js";
 export { assertTableName, MAX_TABLE_NAME_LENGTH, quoteIdentifier, renameDdl } from "../table.js";

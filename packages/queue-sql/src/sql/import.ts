@@ -1,6 +1,6 @@
 import type { QueueItemStage } from "@task-queue/queue-core";
 import { sql } from "drizzle-orm";
-import { notifyColumn, numberArray, type QueueScope, textArray } from "./scope.js";
+import { jsonDocuments, notifyColumn, numberArray, type QueueScope, textArray } from "./scope.js";
 
 /** An item brought over from another store, at the stage it had there. */
 export interface ImportRow {
@@ -22,10 +22,10 @@ export async function importRows(scope: QueueScope, rows: readonly ImportRow[]):
         INSERT INTO ${table.table} (queue_name, item_id, body, stage, attempts)
         SELECT ${queueName}, input.item_id, input.body::jsonb, input.stage::smallint,
           CASE WHEN input.stage::int = 0 THEN 0 ELSE 1 END
-        FROM unnest(
-            ${textArray(rows.map((row) => row.id))},
-            ${textArray(rows.map((row) => row.json))},
-            ${numberArray(rows.map((row) => row.stage))}
+        FROM ROWS FROM (
+            unnest(${textArray(rows.map((row) => row.id))}),
+            ${jsonDocuments(rows.map((row) => row.json))},
+            unnest(${numberArray(rows.map((row) => row.stage))})
           ) WITH ORDINALITY AS input(item_id, body, stage, position)
         ORDER BY input.position
         ON CONFLICT DO NOTHING

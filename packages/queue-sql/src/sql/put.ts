@@ -1,6 +1,14 @@
 import { sql } from "drizzle-orm";
 import { changeColumns, recordedCte } from "./record.js";
-import { notifyColumn, numberArray, type QueueScope, STAGE, seconds, textArray } from "./scope.js";
+import {
+  jsonDocuments,
+  notifyColumn,
+  numberArray,
+  type QueueScope,
+  STAGE,
+  seconds,
+  textArray,
+} from "./scope.js";
 
 /** One item to insert: its JSON text and lifecycle fields. */
 export interface NewRow {
@@ -38,17 +46,17 @@ export async function insertItems(
       item.notifyUrl === null,
   );
   const ids = textArray(items.map((item) => item.id));
-  const bodies = textArray(items.map((item) => item.json));
+  const bodies = jsonDocuments(items.map((item) => item.json));
   const input = plain
-    ? sql`SELECT * FROM unnest(${ids}, ${bodies}) WITH ORDINALITY AS input(item_id, body, position)`
+    ? sql`SELECT * FROM ROWS FROM (unnest(${ids}), ${bodies}) WITH ORDINALITY AS input(item_id, body, position)`
     : sql`
-      SELECT * FROM unnest(
-          ${ids}, ${bodies},
-          ${numberArray(items.map((item) => item.priority))},
-          ${numberArray(items.map((item) => item.maxAttempts))},
-          ${textArray(items.map((item) => item.runAfter?.toISOString() ?? null))},
-          ${numberArray(items.map((item) => item.delaySeconds))},
-          ${textArray(items.map((item) => item.notifyUrl))}
+      SELECT * FROM ROWS FROM (
+          unnest(${ids}), ${bodies},
+          unnest(${numberArray(items.map((item) => item.priority))}),
+          unnest(${numberArray(items.map((item) => item.maxAttempts))}),
+          unnest(${textArray(items.map((item) => item.runAfter?.toISOString() ?? null))}),
+          unnest(${numberArray(items.map((item) => item.delaySeconds))}),
+          unnest(${textArray(items.map((item) => item.notifyUrl))})
         ) WITH ORDINALITY AS input(item_id, body, priority, max_attempts, run_after, delay, notify_url, position)`;
   const source = plain
     ? sql`

@@ -38,6 +38,18 @@ export function textArray(values: readonly (string | null)[]): SQL {
   return sql`${sql.param(values)}::text[]`;
 }
 
+/**
+ * JSON documents (each already JSON text, none null) as rows of `json`: one parameter holding the JSON array of
+ * them, read by json_array_elements. For bodies this is cheaper than a text[]: the driver writes an array literal by
+ * escaping every quote and backslash of every element (1.2 ms of JavaScript per 1,000 small bodies, most of the
+ * client's share of a put, measured 2026-12-02), while this is one join; the server parses the array once as json
+ * and each element is cast where it is used. `::text` first, so that neither driver JSON-encodes the string again
+ * for a json parameter. Use in FROM: `ROWS FROM (unnest(ids), jsonDocuments(bodies)) WITH ORDINALITY`.
+ */
+export function jsonDocuments(documents: readonly string[]): SQL {
+  return sql`json_array_elements(${`[${documents.join(",")}]`}::text::json)`;
+}
+
 /** A number list as text[] (see textArray); null elements stay NULL. */
 export function numberArray(values: readonly (number | null | undefined)[]): SQL {
   return textArray(values.map((value) => (value === undefined || value === null ? null : String(value))));
