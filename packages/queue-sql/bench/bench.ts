@@ -7,7 +7,8 @@
  *   migration 0000 (what the library and the lifecycle cost together);
  * - an independent plain-SQL queue (bench/peers.ts: its own table and indexes, as a person would write one);
  * - graphile-worker and pg-boss, as their documentation has them used.
- * Each drain is checked for duplicates and loss. Then: put→get latency with one waiting consumer (SqlQueue's
+ * Each side's round starts on a settled server (settle: a CHECKPOINT, no autovacuum worker running). Each drain is
+ * checked for duplicates and loss. Then: put→get latency with one waiting consumer (SqlQueue's
  * waitSeconds and graphile-worker's LISTEN), statements per second of 16 idle waiters, a drain on top of
  * BENCH_BACKGROUND_ROWS (default 1,000,000) SUCCESS rows against a fresh table, get on an empty queue beside those
  * rows, and sizes() against COUNT(*) at that size; put and drain on fresh tables of BENCH_SCALE_SIZES items (default
@@ -300,8 +301,29 @@ function graphileSide(graphile: GraphileQueue): Side {
   };
 }
 
+/**
+ * Brings the server to the same state before each side's round: a CHECKPOINT (so no side pays for a checkpoint
+ * that the previous side's writes started, and each starts writing pages that need full images alike) and no
+ * autovacuum worker running (one that a previous side's deletes or updates woke, e.g. on graphile-worker's table,
+ * otherwise runs beside whoever comes next); it waits at most 20 s for them. A side's own work in the background
+ * (SqlQueue's VACUUM after claims) is still its cost, paid while its own round goes on.
+ */
+async function settle(admin: postgres.Sql): Promise<void> {
+  await admin`CHECKPOINT`;
+  const until = performance.now() + 20_000;
+  while (performance.now() < until) {
+    const [row] = await admin`
+      SELECT count(*)::int AS busy FROM pg_stat_activity WHERE backend_type = 'autovacuum worker'`;
+    if (row?.busy === 0) return;
+    await sleep(100);
+  }
+}
+
 /** Put then drain ITEMS on every side, ROUNDS times, alternating the order; returns each side's mean rates. */
-async function throughput(sides: Side[]): Promise<Map<string, { put: number; drain: number }>> {
+async function throughput(
+  sides: Side[],
+  admin: postgres.Sql,
+): Promise<Map<string, { put: number; drain: number }>> {
   const rates = new Map<string, { put: number[]; drain: number[] }>();
   for (const side of sides) rates.set(side.name, { put: [], drain: [] });
   const orders = Array.from({ length: ROUNDS }, (_, round) =>
@@ -309,6 +331,7 @@ async function throughput(sides: Side[]): Promise<Map<string, { put: number; dra
   );
   for (const [round, order] of orders.entries()) {
     for (const side of order) {
+      await settle(admin);
       const entry = rates.get(side.name)!;
       entry.put.push(await side.putRate(`r${round}`));
       entry.drain.push(await side.drainRate());
@@ -426,7 +449,7 @@ async function benchServer(): Promise<void> {
     console.log(
       `PostgreSQL: put ${ITEMS.toLocaleString("en-US")} in batches of ${PUT_BATCH}; drain with ${CONSUMERS} consumers taking ${GET_N} at a time; ${ROUNDS} rounds in alternating order, means`,
     );
-    const rates = await throughput(sides);
+    const rates = await throughput(sides, client);
     const ours = rates.get("SqlQueue")!;
     for (const [name, put, drain] of [
       ["same-statement SQL", 0.85, 0.85],
