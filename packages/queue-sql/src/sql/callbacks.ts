@@ -17,10 +17,27 @@ export function movedColumns(alias: string): SQL {
  * The CTE `callbacks_recorded` that writes the outbox row of every item of the CTE `moved` that reached SUCCESS or FAIL and
  * has a callback URL (its own, else its queue's): part of the moving statement, so the move and its callback
  * commit together or not at all. PostgreSQL runs a data-modifying CTE to completion even when nothing reads it.
+ * `queueName`: every moved item is of that queue (null: of any queue, the namespace's sweep). The queue's URL is
+ * then read once for the statement (an uncorrelated subquery, evaluated once) instead of one settings probe per
+ * moved item, which was 0.05 of successMany(100)'s 1.05 ms on the server (auto_explain, 2026-12-02).
  */
-export function recordCallbacks(table: QueueTable, moved: string): SQL {
+export function recordCallbacks(table: QueueTable, moved: string, queueName: string | null): SQL {
   const m = sql.raw(moved);
+  if (queueName !== null) {
+    const queueUrl = sql`(SELECT s.notify_url FROM ${table.settings} AS s WHERE s.queue_name = ${queueName})`;
+    return outboxInsert(table, m, sql`coalesce(${m}.notify_url, ${queueUrl})`, sql`FROM ${m}`);
+  }
   const url = sql`coalesce(${m}.notify_url, settings.notify_url)`;
+  return outboxInsert(
+    table,
+    m,
+    url,
+    sql`FROM ${m} LEFT JOIN ${table.settings} AS settings ON settings.queue_name = ${m}.queue_name`,
+  );
+}
+
+/** The outbox INSERT of recordCallbacks: `url` the callback URL of a moved row `m`, `from` where the rows come from. */
+function outboxInsert(table: QueueTable, m: SQL, url: SQL, from: SQL): SQL {
   return sql`
       callbacks_recorded AS (
         INSERT INTO ${table.callbacks} (queue_name, item_id, url, payload)
@@ -34,7 +51,7 @@ export function recordCallbacks(table: QueueTable, moved: string): SQL {
                THEN jsonb_build_object('result', ${m}.result) ELSE '{}'::jsonb END
           || CASE WHEN ${m}.stage = ${STAGE.FAIL} AND ${m}.last_error IS NOT NULL
                THEN jsonb_build_object('last_error', ${m}.last_error) ELSE '{}'::jsonb END
-        FROM ${m} LEFT JOIN ${table.settings} AS settings ON settings.queue_name = ${m}.queue_name
+        ${from}
         WHERE ${m}.stage >= ${STAGE.SUCCESS} AND ${url} IS NOT NULL
         RETURNING 1
       )`;

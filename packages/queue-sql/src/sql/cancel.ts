@@ -15,7 +15,7 @@ export async function cancelItem(scope: QueueScope, id: string, reason: string):
           stage = ${STAGE.FAIL}, last_error = ${reason}, lease_expires_at = NULL, run_after = NULL, updated_at = now()
         WHERE queue_name = ${queueName} AND item_id = ${id} AND stage IN (${STAGE.WAITING}, ${STAGE.PROCESSING})
         RETURNING ${movedColumns("item")}
-      ), ${recordCallbacks(table, "cancelled")}
+      ), ${recordCallbacks(table, "cancelled", queueName)}
       SELECT item_id FROM cancelled`,
   );
   return rows.length > 0;

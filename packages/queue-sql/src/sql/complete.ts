@@ -40,7 +40,7 @@ export async function completeItems(scope: QueueScope, items: readonly Completio
       RETURNING ${movedColumns("item")}`;
   const rows = await run<{ item_id: string }>(
     sql`
-      WITH completed AS (${statement}), ${recordCallbacks(table, "completed")}${recordedCte(
+      WITH completed AS (${statement}), ${recordCallbacks(table, "completed", queueName)}${recordedCte(
         scope,
         changesOf("completed", { from: STAGE.PROCESSING, to: STAGE.SUCCESS }),
       )}

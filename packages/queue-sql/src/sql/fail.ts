@@ -48,7 +48,7 @@ export async function failItems(
         WHERE item.queue_name = ${queueName} AND item.item_id = input.item_id
           AND ${fenced(sql`input.attempt::int`)}
         RETURNING ${movedColumns("item")}
-      ), ${recordCallbacks(table, "failed")}${recordedCte(
+      ), ${recordCallbacks(table, "failed", queueName)}${recordedCte(
         scope,
         changesOf("failed", {
           from: STAGE.PROCESSING,

@@ -32,7 +32,7 @@ export function rescueCtes(
         UPDATE ${table.table} AS item SET ${failedAttempt(table, sql`${LEASE_EXPIRED_REASON}`, backoff(policy))}
         WHERE item.ctid = ANY(ARRAY(SELECT ctid FROM expired))
         RETURNING ${movedColumns("item")}
-      ), ${recordCallbacks(table, "rescued")}`;
+      ), ${recordCallbacks(table, "rescued", queueName)}`;
 }
 
 /** The recorded changes of the `rescued` CTE's rows: RESCUE moves from PROCESSING, with the reason. */
