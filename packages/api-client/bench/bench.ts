@@ -1,5 +1,8 @@
 // Throughput of the queue through the HTTP API (ApiClient → loopback → api-server → SqlQueue on PostgreSQL), with
-// Node's global fetch and with nodeFetch, next to the same workload on SqlQueue directly, in one run (A-B-C-C-B-A). Not a test: numbers depend on the machine.
+// Node's global fetch and with nodeFetch, next to the same workload on SqlQueue directly, in one run (A-B-C-C-B-A);
+// then put→get latency with one waiting consumer (get(1) with waitSeconds: over HTTP, `GET get/1?wait_seconds=`)
+// and a producer putting one item every 20 ms, on the same three sides, A-B-C-C-B-A. Not a test: numbers depend on
+// the machine.
 //   pnpm --filter @task-queue/api-client bench      (TEST_DATABASE_URL, as the tests: @task-queue/queue-sql/testing)
 
 import { createApp } from "@task-queue/api-server";
@@ -44,6 +47,38 @@ async function put(queue: Queue, prefix: string): Promise<number> {
     await queue.put(batch);
   }
   return ITEMS / ((performance.now() - started) / 1000);
+}
+
+const LATENCY_PUTS = Number(process.env.BENCH_LATENCY_PUTS ?? 200);
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Milliseconds from the start of each put to its item's arrival at a consumer that waits for work; producer and
+ * consumer are separate handles (over HTTP: separate connections), as a producing service and a worker would be.
+ */
+async function latencies(producer: Queue, consumer: Queue): Promise<number[]> {
+  const sentAt = new Map<string, number>();
+  const measured: number[] = [];
+  const waiting = (async () => {
+    while (measured.length < LATENCY_PUTS) {
+      const got = await consumer.get(1, { waitSeconds: 5 });
+      const now = performance.now();
+      for (const [id] of got) measured.push(now - sentAt.get(id)!);
+    }
+  })();
+  await sleep(200);
+  for (let i = 0; i < LATENCY_PUTS; i++) {
+    sentAt.set(`l-${i}`, performance.now());
+    await producer.put({ [`l-${i}`]: i });
+    await sleep(20);
+  }
+  await waiting;
+  return measured;
+}
+
+function quantile(values: readonly number[], q: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
 }
 
 async function workload(queue: Queue): Promise<Figures> {
@@ -93,6 +128,38 @@ try {
   console.log(row("put", direct.put, fetched.put, node.put));
   console.log(row("get(100) + success per item", direct.drain, fetched.drain, node.drain));
   console.log(row("get(100) + successMany", direct.drainMany, fetched.drainMany, node.drainMany));
+
+  const viaFetchConsumer = new ApiClient({ baseUrl: server.baseUrl, fetch: globalThis.fetch });
+  const consumerFetch = nodeFetch();
+  const viaNodeConsumer = new ApiClient({ baseUrl: server.baseUrl, fetch: consumerFetch });
+  try {
+    const sides = {
+      // Each run on a queue of its own: a run leaves its items PROCESSING, and a second put of an id adds nothing.
+      library: (name: string) => latencies(namespace.queue(name), namespace.queue(name)),
+      fetch: (name: string) => latencies(viaFetch.queue(name), viaFetchConsumer.queue(name)),
+      nodeFetch: (name: string) => latencies(viaNode.queue(name), viaNodeConsumer.queue(name)),
+    };
+    const order = ["library", "fetch", "nodeFetch", "nodeFetch", "fetch", "library"] as const;
+    const all: Record<keyof typeof sides, number[]> = { library: [], fetch: [], nodeFetch: [] };
+    for (const [run, side] of order.entries()) all[side].push(...(await sides[side](`latency-${run}`)));
+    console.log(
+      `put→get latency, one waiting consumer, ${LATENCY_PUTS} single-item puts 20 ms apart per run; A-B-C-C-B-A, ms (target over HTTP: p50 ≤ 10 ms)`,
+    );
+    console.log(
+      `${"".padEnd(30)} ${"library".padStart(8)} ${"fetch".padStart(8)} ${"nodeFetch".padStart(10)}`,
+    );
+    for (const [label, q] of [
+      ["p50", 0.5],
+      ["p99", 0.99],
+    ] as const) {
+      const at = (side: keyof typeof sides) => quantile(all[side], q).toFixed(2);
+      console.log(
+        `${label.padEnd(30)} ${at("library").padStart(8)} ${at("fetch").padStart(8)} ${at("nodeFetch").padStart(10)}`,
+      );
+    }
+  } finally {
+    consumerFetch.close();
+  }
 } finally {
   nodeHttp.close();
   await server.close();
