@@ -1,4 +1,4 @@
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -24,12 +24,17 @@ export function embedPublic(): string {
     assets[`swagger-ui/${file}`] = readFileSync(requireHere.resolve(`swagger-ui-dist/${file}`), "utf8");
   }
   const target = resolve(packageDir, "src/generated/public-assets.ts");
-  mkdirSync(dirname(target), { recursive: true });
-  writeFileSync(
-    target,
+  const content =
     "// Generated from public/ by scripts/embed-public.ts (run by build): do not edit.\n" +
-      `export const PUBLIC_ASSETS: Readonly<Record<string, string>> = ${JSON.stringify(assets, null, 2)};\n`,
-  );
+    `export const PUBLIC_ASSETS: Readonly<Record<string, string>> = ${JSON.stringify(assets, null, 2)};\n`;
+  // The tests' config runs this while turbo may run this package's typecheck, whose tsc reads the file: a file
+  // rewritten in place was once read half-written ("Unterminated string literal", CI 2026-12-02). So an unchanged
+  // file is left alone, and a changed one is written beside it and renamed over it, which a reader sees whole or not.
+  if (existsSync(target) && readFileSync(target, "utf8") === content) return target;
+  mkdirSync(dirname(target), { recursive: true });
+  const partial = `${target}.${process.pid}.tmp`;
+  writeFileSync(partial, content);
+  renameSync(partial, target);
   return target;
 }
 
