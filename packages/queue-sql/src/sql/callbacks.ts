@@ -23,21 +23,17 @@ export function movedColumns(alias: string): SQL {
  */
 export function recordCallbacks(table: QueueTable, moved: string, queueName: string | null): SQL {
   const m = sql.raw(moved);
-  if (queueName !== null) {
-    const queueUrl = sql`(SELECT s.notify_url FROM ${table.settings} AS s WHERE s.queue_name = ${queueName})`;
-    return outboxInsert(table, m, sql`coalesce(${m}.notify_url, ${queueUrl})`, sql`FROM ${m}`);
-  }
-  const url = sql`coalesce(${m}.notify_url, settings.notify_url)`;
-  return outboxInsert(
-    table,
-    m,
-    url,
-    sql`FROM ${m} LEFT JOIN ${table.settings} AS settings ON settings.queue_name = ${m}.queue_name`,
-  );
-}
-
-/** The outbox INSERT of recordCallbacks: `url` the callback URL of a moved row `m`, `from` where the rows come from. */
-function outboxInsert(table: QueueTable, m: SQL, url: SQL, from: SQL): SQL {
+  const [queueUrl, from] =
+    queueName === null
+      ? [
+          sql`settings.notify_url`,
+          sql`FROM ${m} LEFT JOIN ${table.settings} AS settings ON settings.queue_name = ${m}.queue_name`,
+        ]
+      : [
+          sql`(SELECT s.notify_url FROM ${table.settings} AS s WHERE s.queue_name = ${queueName})`,
+          sql`FROM ${m}`,
+        ];
+  const url = sql`coalesce(${m}.notify_url, ${queueUrl})`;
   return sql`
       callbacks_recorded AS (
         INSERT INTO ${table.callbacks} (queue_name, item_id, url, payload)
