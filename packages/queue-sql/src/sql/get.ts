@@ -1,5 +1,6 @@
 import type { BackoffPolicy, JsonValue } from "@task-queue/queue-core";
 import { type SQL, sql } from "drizzle-orm";
+import { reusable } from "../executor.js";
 import { changeColumns, recordedCte } from "./record.js";
 import { rescueCtes, rescuedChanges } from "./rescue.js";
 import { epochMs, type QueueScope, STAGE, seconds } from "./scope.js";
@@ -51,9 +52,40 @@ export async function takeWaiting(
   leaseSeconds: number | null,
   policy: BackoffPolicy,
 ): Promise<TakenRow[]> {
-  const { run, table, queueName } = scope;
-  return run<TakenRow>(
-    sql`
+  return scope.run<TakenRow>(claimStatement(scope, n, leaseSeconds, policy));
+}
+
+/** Claim statements a scope keeps built, by shape; more shapes than this (say, a new lease length per call) are built afresh. */
+const KEPT_CLAIMS = 16;
+const claims = new WeakMap<QueueScope, Map<string, SQL>>();
+
+/**
+ * The claim of one shape is the same statement, parameters included, on every call of a queue handle: it is built
+ * once per handle and shape and compiled once (reusable). Not with a recorder: a recording handle lives for one call.
+ */
+function claimStatement(
+  scope: QueueScope,
+  n: number,
+  leaseSeconds: number | null,
+  policy: BackoffPolicy,
+): SQL {
+  if (scope.recorder !== undefined) return buildClaim(scope, n, leaseSeconds, policy);
+  let kept = claims.get(scope);
+  if (kept === undefined) {
+    kept = new Map();
+    claims.set(scope, kept);
+  }
+  const shape = `${n}:${leaseSeconds}:${policy.baseSeconds}:${policy.maxSeconds}`;
+  const known = kept.get(shape);
+  if (known !== undefined) return known;
+  const statement = buildClaim(scope, n, leaseSeconds, policy);
+  if (kept.size < KEPT_CLAIMS) kept.set(shape, reusable(statement));
+  return statement;
+}
+
+function buildClaim(scope: QueueScope, n: number, leaseSeconds: number | null, policy: BackoffPolicy): SQL {
+  const { table, queueName } = scope;
+  return sql`
       WITH ${rescueCtes(table, queueName, policy, RESCUE_PER_GET)}, next AS (
         SELECT ctid FROM ${table.table}
         WHERE queue_name = ${queueName} AND stage = ${STAGE.WAITING} AND (run_after IS NULL OR run_after <= now())
@@ -85,6 +117,5 @@ export async function takeWaiting(
       FROM taken
       UNION ALL
       SELECT item_id, NULL, attempts, NULL, NULL, stage, 1, NULL, NULL FROM rescued
-      ORDER BY part, priority DESC, ordering`,
-  );
+      ORDER BY part, priority DESC, ordering`;
 }
