@@ -8,7 +8,7 @@
  * - an independent plain-SQL queue (bench/peers.ts: its own table and indexes, as a person would write one);
  * - graphile-worker and pg-boss, as their documentation has them used.
  * Each side's round starts on a settled server (settle: a CHECKPOINT, no autovacuum worker running). Each drain is
- * checked for duplicates and loss. Then: put→get latency with one waiting consumer (SqlQueue's
+ * checked for duplicates and loss, and the CPU each side's put and drain took per item is counted (bench/cpu.ts). Then: put→get latency with one waiting consumer (SqlQueue's
  * waitSeconds and graphile-worker's LISTEN), statements per second of 16 idle waiters, a drain on top of
  * BENCH_BACKGROUND_ROWS (default 1,000,000) SUCCESS rows against a fresh table, get on an empty queue beside those
  * rows, and sizes() against COUNT(*) at that size; put and drain on fresh tables of BENCH_SCALE_SIZES items (default
@@ -27,6 +27,7 @@ import { applyMigrations, queueMigrations } from "../src/migrate.js";
 import { pgliteDatabase } from "../src/pglite.js";
 import { postgresDatabase } from "../src/postgres.js";
 import { dropQueueTable, randomTableName, testDatabaseUrl } from "../src/testing/index.js";
+import { CpuTally } from "./cpu.js";
 import { GraphileQueue, pgBossQueue, pgQueries, plainQueue } from "./peers.js";
 import type { BenchResults, Figure } from "./results.js";
 import type { Workload } from "./workload.js";
@@ -323,6 +324,7 @@ async function settle(admin: postgres.Sql): Promise<void> {
 async function throughput(
   sides: Side[],
   admin: postgres.Sql,
+  cpu: CpuTally,
 ): Promise<Map<string, { put: number; drain: number }>> {
   const rates = new Map<string, { put: number[]; drain: number[] }>();
   for (const side of sides) rates.set(side.name, { put: [], drain: [] });
@@ -333,14 +335,29 @@ async function throughput(
     for (const side of order) {
       await settle(admin);
       const entry = rates.get(side.name)!;
-      entry.put.push(await side.putRate(`r${round}`));
-      entry.drain.push(await side.drainRate());
+      entry.put.push(await cpu.measure(`${side.name} put`, ITEMS, () => side.putRate(`r${round}`)));
+      entry.drain.push(await cpu.measure(`${side.name} drain`, ITEMS, () => side.drainRate()));
       console.log(
         `  round ${round + 1} ${side.name}: put ${fmt(entry.put.at(-1)!, "items/s")}, drain ${fmt(entry.drain.at(-1)!, "items/s")}`,
       );
     }
   }
   return new Map([...rates].map(([name, r]) => [name, { put: mean(r.put), drain: mean(r.drain) }]));
+}
+
+/**
+ * CPU per item of SqlQueue's put and drain against a baseline's, client and server apart (lower is better): where
+ * the throughput ratio's gap is, in figures that vary less between runs than the rates do.
+ */
+function reportCpu(cpu: CpuTally, baseline: string): void {
+  for (const phase of ["put", "drain"]) {
+    const ours = cpu.perItem(`SqlQueue ${phase}`);
+    const base = cpu.perItem(`${baseline} ${phase}`);
+    if (ours === undefined || base === undefined) continue;
+    report(`${phase}: client CPU per item, µs`, ours.client, baseline, base.client, "µs", null, true);
+    if (ours.server !== null && base.server !== null)
+      report(`${phase}: PostgreSQL CPU per item, µs`, ours.server, baseline, base.server, "µs", null, true);
+  }
 }
 
 /** One waiting consumer, 200 single-item puts 20 ms apart: put→get latency in ms, for SqlQueue's waitSeconds. */
@@ -449,7 +466,8 @@ async function benchServer(): Promise<void> {
     console.log(
       `PostgreSQL: put ${ITEMS.toLocaleString("en-US")} in batches of ${PUT_BATCH}; drain with ${CONSUMERS} consumers taking ${GET_N} at a time; ${ROUNDS} rounds in alternating order, means`,
     );
-    const rates = await throughput(sides, client);
+    const cpu = new CpuTally();
+    const rates = await throughput(sides, client, cpu);
     const ours = rates.get("SqlQueue")!;
     for (const [name, put, drain] of [
       ["same-statement SQL", 0.85, 0.85],
@@ -461,6 +479,7 @@ async function benchServer(): Promise<void> {
       report("put, items/s", ours.put, name, base.put, "items/s", put);
       report("drain, items/s", ours.drain, name, base.drain, "items/s", drain);
     }
+    reportCpu(cpu, "same-statement SQL");
 
     console.log("Latency: one waiting consumer, 200 single-item puts 20 ms apart (ms)");
     const oursLatency = await ourLatency(queue.sibling("latency"));
