@@ -8,11 +8,12 @@
  * - an independent plain-SQL queue (bench/peers.ts: its own table and indexes, as a person would write one);
  * - graphile-worker and pg-boss, as their documentation has them used.
  * Each side's round starts on a settled server (settle: a CHECKPOINT, no autovacuum worker running). Each drain is
- * checked for duplicates and loss, and the CPU each side's put and drain took per item is counted (bench/cpu.ts). Then: put→get latency with one waiting consumer (SqlQueue's
- * waitSeconds and graphile-worker's LISTEN), statements per second of 16 idle waiters, a drain on top of
- * BENCH_BACKGROUND_ROWS (default 1,000,000) SUCCESS rows against a fresh table, get on an empty queue beside those
- * rows, and sizes() against COUNT(*) at that size; put and drain on fresh tables of BENCH_SCALE_SIZES items (default
- * 10,000, 100,000 and 1,000,000) against the smallest; and the drain on PGlite against PGlite's own query().
+ * checked for duplicates and loss, and the CPU each side's put and drain took per item is counted (bench/cpu.ts).
+ * Then: put→get latency with one waiting consumer (SqlQueue's waitSeconds and graphile-worker's LISTEN), statements
+ * per second of 16 idle waiters, a drain on top of BENCH_BACKGROUND_ROWS (default 1,000,000) SUCCESS rows against a
+ * fresh table, get on an empty queue beside those rows, and sizes() against COUNT(*) at that size; put and drain on
+ * fresh tables of BENCH_SCALE_SIZES items (default 10,000, 100,000 and 1,000,000) against the smallest; and the drain
+ * on PGlite against PGlite's own query().
  */
 import { randomBytes } from "node:crypto";
 import { setMaxListeners } from "node:events";

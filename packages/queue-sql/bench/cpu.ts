@@ -2,11 +2,12 @@ import { readdirSync, readFileSync } from "node:fs";
 
 /**
  * CPU time spent so far, in µs: this process's (the client: the library, the driver, the bench's own bookkeeping) and
- * the local PostgreSQL server's (every process named postgres: backends, autovacuum, checkpointer, and the ended ones its postmaster reaped), read from /proc.
- * On two shared cores the drain is CPU-bound, so CPU per item explains a throughput ratio where wall-clock rates
- * scatter from run to run. `server` is null where no server process is visible (a remote server, or not Linux).
+ * the local PostgreSQL server's (every process named postgres: backends, autovacuum, checkpointer, and the ended ones
+ * its postmaster reaped), read from /proc. On two shared cores the drain is CPU-bound, so CPU per item explains a
+ * throughput ratio where wall-clock rates scatter from run to run. `server` is null where no server process is
+ * visible (a remote server, or not Linux).
  */
-export interface CpuSample {
+interface CpuSample {
   client: number;
   server: number | null;
 }
@@ -44,7 +45,7 @@ function serverMicroseconds(): number | null {
   return found ? total : null;
 }
 
-export function cpuSample(): CpuSample {
+function cpuSample(): CpuSample {
   const usage = process.cpuUsage();
   return { client: usage.user + usage.system, server: serverMicroseconds() };
 }

@@ -1,8 +1,7 @@
 import { type SQL, sql } from "drizzle-orm";
-import { reusable } from "../executor.js";
 import { movedColumns, recordCallbacks } from "./callbacks.js";
 import { changesOf, recordedCte } from "./record.js";
-import { fenced, numberArray, type QueueScope, STAGE, textArray } from "./scope.js";
+import { fenced, keptStatement, numberArray, type QueueScope, STAGE, textArray } from "./scope.js";
 
 export interface CompletionRow {
   id: string;
@@ -21,29 +20,21 @@ export interface CompletionRow {
  */
 export async function completeItems(scope: QueueScope, items: readonly CompletionRow[]): Promise<string[]> {
   const bare = items.every((item) => item.attempt === null && item.result === null);
-  const ids = items.map((item) => item.id);
-  const rows =
-    bare && scope.run.placeholders === true && scope.recorder === undefined
-      ? await scope.run<{ item_id: string }>(bareTemplate(scope), { ids })
-      : await scope.run<{ item_id: string }>(
-          completion(scope, bare ? bareUpdate(scope, sql`${sql.param(ids)}`) : fencedUpdate(scope, items)),
-        );
-  return rows.map((row) => row.item_id);
-}
-
-/**
- * The bare statement of a queue handle, built and compiled once with its ids as a placeholder: building and
- * compiling it through drizzle was ~50 µs of client CPU per call, in a drain whose client side costs ~20 µs an item.
- */
-const bareTemplates = new WeakMap<QueueScope, SQL>();
-
-function bareTemplate(scope: QueueScope): SQL {
-  let template = bareTemplates.get(scope);
-  if (template === undefined) {
-    template = reusable(completion(scope, bareUpdate(scope, sql`${sql.placeholder("ids")}`)));
-    bareTemplates.set(scope, template);
+  let rows: Array<{ item_id: string }>;
+  if (!bare) rows = await scope.run(completion(scope, fencedUpdate(scope, items)));
+  else {
+    const ids = items.map((item) => item.id);
+    // Where the executor fills placeholders, the bare statement is kept per handle with its ids as one.
+    rows = scope.run.placeholders
+      ? await scope.run(
+          keptStatement(scope, "success:bare", () =>
+            completion(scope, bareUpdate(scope, sql`${sql.placeholder("ids")}`)),
+          ),
+          { ids },
+        )
+      : await scope.run(completion(scope, bareUpdate(scope, sql`${sql.param(ids)}`)));
   }
-  return template;
+  return rows.map((row) => row.item_id);
 }
 
 function bareUpdate(scope: QueueScope, ids: SQL): SQL {

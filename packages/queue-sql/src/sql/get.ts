@@ -1,9 +1,8 @@
 import type { BackoffPolicy, JsonValue } from "@task-queue/queue-core";
 import { type SQL, sql } from "drizzle-orm";
-import { reusable } from "../executor.js";
 import { changeColumns, recordedCte } from "./record.js";
 import { rescueCtes, rescuedChanges } from "./rescue.js";
-import { epochMs, type QueueScope, STAGE, seconds } from "./scope.js";
+import { epochMs, keptStatement, type QueueScope, STAGE, seconds } from "./scope.js";
 
 /** Expired leases one get rescues at most; the rest wait for the next get or rescueExpired. */
 export const RESCUE_PER_GET = 1_000;
@@ -52,35 +51,9 @@ export async function takeWaiting(
   leaseSeconds: number | null,
   policy: BackoffPolicy,
 ): Promise<TakenRow[]> {
-  return scope.run<TakenRow>(claimStatement(scope, n, leaseSeconds, policy));
-}
-
-/** Claim statements a scope keeps built, by shape; more shapes than this (say, a new lease length per call) are built afresh. */
-const KEPT_CLAIMS = 16;
-const claims = new WeakMap<QueueScope, Map<string, SQL>>();
-
-/**
- * The claim of one shape is the same statement, parameters included, on every call of a queue handle: it is built
- * once per handle and shape and compiled once (reusable). Not with a recorder: a recording handle lives for one call.
- */
-function claimStatement(
-  scope: QueueScope,
-  n: number,
-  leaseSeconds: number | null,
-  policy: BackoffPolicy,
-): SQL {
-  if (scope.recorder !== undefined) return buildClaim(scope, n, leaseSeconds, policy);
-  let kept = claims.get(scope);
-  if (kept === undefined) {
-    kept = new Map();
-    claims.set(scope, kept);
-  }
-  const shape = `${n}:${leaseSeconds}:${policy.baseSeconds}:${policy.maxSeconds}`;
-  const known = kept.get(shape);
-  if (known !== undefined) return known;
-  const statement = buildClaim(scope, n, leaseSeconds, policy);
-  if (kept.size < KEPT_CLAIMS) kept.set(shape, reusable(statement));
-  return statement;
+  // The same statement on every call of a handle with this shape.
+  const shape = `claim:${n}:${leaseSeconds}:${policy.baseSeconds}:${policy.maxSeconds}`;
+  return scope.run<TakenRow>(keptStatement(scope, shape, () => buildClaim(scope, n, leaseSeconds, policy)));
 }
 
 function buildClaim(scope: QueueScope, n: number, leaseSeconds: number | null, policy: BackoffPolicy): SQL {
