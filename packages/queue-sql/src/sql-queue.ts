@@ -85,11 +85,11 @@ import {
   writeCallbackSettings,
 } from "./sql/callbacks.js";
 import { cancelItem } from "./sql/cancel.js";
-import { type CompletionRow, completeItems } from "./sql/complete.js";
+import { type CompletionRow, completeIds, completeItems } from "./sql/complete.js";
 import { deleteItems } from "./sql/delete.js";
 import { extendLease } from "./sql/extend.js";
 import { type FailureRow, failItems } from "./sql/fail.js";
-import { takeWaiting } from "./sql/get.js";
+import { type TakenRow, takeWaiting } from "./sql/get.js";
 import { type ImportRow, importRows } from "./sql/import.js";
 import { findItem, findRecord, findStates, type ItemState, type RecordRow } from "./sql/lookup.js";
 import { idsInStage } from "./sql/lookup-state.js";
@@ -152,6 +152,17 @@ function recordOf(id: ItemId, row: RecordRow): ItemRecord {
 /** A completion or failure named by id alone or with options. */
 function entryOf<T extends { id: ItemId }>(entry: ItemId | T): T {
   return (typeof entry === "string" ? { id: entry } : entry) as T;
+}
+
+function jobOf(row: TakenRow): Job {
+  const job: Job = {
+    itemId: row.item_id,
+    body: row.body,
+    attempt: row.attempts,
+    leaseExpiresAt: dateOf(row.lease_expires_at),
+  };
+  if (row.trace_context !== null) job.traceContext = row.trace_context;
+  return job;
 }
 
 /** The first entry per id (as InMemoryQueue: a repeated id is handled once). */
@@ -363,37 +374,40 @@ export class SqlQueue
     return result;
   }
 
-  private async take(n: number, leaseSeconds: number | null): Promise<Job[]> {
+  /**
+   * One claim; returns the items handed out, each as `shape` makes it (get's tuples need no Job objects in between:
+   * a get(100) is a hundred rows, and every pass over them is client CPU the drain pays per item).
+   */
+  private async take<T>(n: number, leaseSeconds: number | null, shape: (row: TakenRow) => T): Promise<T[]> {
     const all = await translateErrors(() =>
       takeWaiting(this.scope, n, leaseSeconds, this.context.lifecycle.backoff),
     );
-    const rows = all.filter((row) => row.rescued_to === null);
-    this.context.vacuum?.itemsClaimed(rows.length);
-    this.reportRescued(
-      all.flatMap((row) =>
-        row.rescued_to === null ? [] : [{ item_id: row.item_id, stage: row.rescued_to }],
-      ),
-    );
-    return rows.map((row) => ({
-      itemId: row.item_id,
-      body: row.body,
-      attempt: row.attempts,
-      leaseExpiresAt: dateOf(row.lease_expires_at),
-      ...(row.trace_context === null ? {} : { traceContext: row.trace_context }),
-    }));
+    const taken: T[] = [];
+    const rescued: Array<{ item_id: string; stage: number }> = [];
+    for (const row of all) {
+      if (row.rescued_to === null) taken.push(shape(row));
+      else rescued.push({ item_id: row.item_id, stage: row.rescued_to });
+    }
+    this.context.vacuum?.itemsClaimed(taken.length);
+    if (rescued.length > 0) this.reportRescued(rescued);
+    return taken;
   }
 
-  async getJobs(n: number, options?: GetOptions): Promise<Job[]> {
+  private async claim<T>(
+    n: number,
+    options: GetOptions | undefined,
+    shape: (row: TakenRow) => T,
+  ): Promise<T[]> {
     assertCount(n);
     const { leaseSeconds, waitSeconds } = normalizeGetOptions(options);
     if (n === 0) return [];
-    if (waitSeconds === 0) return this.take(n, leaseSeconds);
-    const first = await this.take(n, leaseSeconds);
+    if (waitSeconds === 0) return this.take(n, leaseSeconds, shape);
+    const first = await this.take(n, leaseSeconds, shape);
     if (first.length > 0) return first;
     const notifier = this.context.notifier;
     // Listening, the notifier's shared poll stands in for this waiter's own (see WorkNotifier).
     const shared = (await notifier?.ready()) ?? false;
-    return waitForWork(() => this.take(n, leaseSeconds), {
+    return waitForWork(() => this.take(n, leaseSeconds, shape), {
       waitSeconds,
       signal: options?.signal,
       pollMs: shared ? Number.POSITIVE_INFINITY : WAIT_POLL_MS,
@@ -401,8 +415,12 @@ export class SqlQueue
     });
   }
 
+  async getJobs(n: number, options?: GetOptions): Promise<Job[]> {
+    return this.claim(n, options, jobOf);
+  }
+
   async get(n: number, options?: GetOptions): Promise<Array<[ItemId, JsonValue]>> {
-    return (await this.getJobs(n, options)).map((job) => [job.itemId, job.body]);
+    return this.claim(n, options, (row): [ItemId, JsonValue] => [row.item_id, row.body]);
   }
 
   async peek(n: number): Promise<Array<[ItemId, JsonValue]>> {
@@ -479,9 +497,12 @@ export class SqlQueue
     return firstPerId(rows);
   }
 
-  private async complete(rows: readonly CompletionRow[]) {
+  /** `firstMoved`: the ids a statement already run for these rows moved (its first round, not run again). */
+  private async complete(rows: readonly CompletionRow[], firstMoved?: readonly ItemId[]) {
+    let first = firstMoved;
     return this.fencedMove(rows, "success", async (pending) => {
-      const ids = await completeItems(this.scope, pending);
+      const ids = first ?? (await completeItems(this.scope, pending));
+      first = undefined;
       return new Map(ids.map((id) => [id, true as const]));
     });
   }
@@ -517,9 +538,35 @@ export class SqlQueue
   }
 
   async successMany(items: readonly (ItemId | Completion)[]): Promise<MoveResult> {
+    if (Array.isArray(items) && items.every((item) => typeof item === "string"))
+      return this.succeedIds(items as readonly ItemId[]);
     const rows = this.completions(items);
     if (rows.length === 0) return { moved: [], skipped: [] };
-    const { moved, skipped } = await translateErrors(() => this.complete(rows));
+    return this.completeAll(rows);
+  }
+
+  /**
+   * successMany of bare ids, the common batch (and the legacy route's): when its one statement moved every id, no
+   * per-entry bookkeeping (an object, a set entry and two map entries per id). In a 4-consumer drain the general
+   * path cost the client 1.7–1.9 µs per item more than running its statements alone, this one 0.4–0.8 (2026-12-03).
+   * Otherwise the general path reads why the rest were refused, taking this statement as its first round.
+   */
+  private async succeedIds(items: readonly ItemId[]): Promise<MoveResult> {
+    const ids = idList(items);
+    if (ids.length === 0) return { moved: [], skipped: [] };
+    const moved = await translateErrors(() => completeIds(this.scope, ids));
+    if (moved.length === ids.length) return { moved: ids, skipped: [] };
+    return this.completeAll(
+      ids.map((id) => ({ id, attempt: null, result: null })),
+      moved,
+    );
+  }
+
+  private async completeAll(
+    rows: readonly CompletionRow[],
+    firstMoved?: readonly ItemId[],
+  ): Promise<MoveResult> {
+    const { moved, skipped } = await translateErrors(() => this.complete(rows, firstMoved));
     const result: MoveResult = { moved: [], skipped: [] };
     for (const { id } of rows) {
       if (moved.has(id)) result.moved.push(id);

@@ -15,25 +15,30 @@ export interface CompletionRow {
  * success and successMany, one statement: the listed items that pass the fence (PROCESSING; on the named attempt with
  * an unexpired lease, when one is named) move to SUCCESS with their result, lease cleared. Returns the ids it moved;
  * the caller reads why the others did not only when there are others. The join is by primary key from the input.
- * A batch of bare ids (the legacy successMany: no attempts, no results) binds just the ids. The same statement
+ * A batch of bare ids (the legacy successMany: no attempts, no results) binds just the ids (completeIds). The same statement
  * records the callbacks of the moved items (recordCallbacks).
  */
 export async function completeItems(scope: QueueScope, items: readonly CompletionRow[]): Promise<string[]> {
-  const bare = items.every((item) => item.attempt === null && item.result === null);
-  let rows: Array<{ item_id: string }>;
-  if (!bare) rows = await scope.run(completion(scope, fencedUpdate(scope, items)));
-  else {
-    const ids = items.map((item) => item.id);
-    // Where the executor fills placeholders, the bare statement is kept per handle with its ids as one.
-    rows = scope.run.placeholders
-      ? await scope.run(
-          keptStatement(scope, "success:bare", () =>
-            completion(scope, bareUpdate(scope, sql`${sql.placeholder("ids")}`)),
-          ),
-          { ids },
-        )
-      : await scope.run(completion(scope, bareUpdate(scope, sql`${sql.param(ids)}`)));
-  }
+  if (items.every((item) => item.attempt === null && item.result === null))
+    return completeIds(
+      scope,
+      items.map((item) => item.id),
+    );
+  const rows = await scope.run<{ item_id: string }>(completion(scope, fencedUpdate(scope, items)));
+  return rows.map((row) => row.item_id);
+}
+
+/** completeItems of bare ids (the legacy successMany: no attempts, no results): binds just the ids. */
+export async function completeIds(scope: QueueScope, ids: readonly string[]): Promise<string[]> {
+  // Where the executor fills placeholders, the bare statement is kept per handle with its ids as one.
+  const rows = scope.run.placeholders
+    ? await scope.run<{ item_id: string }>(
+        keptStatement(scope, "success:bare", () =>
+          completion(scope, bareUpdate(scope, sql`${sql.placeholder("ids")}`)),
+        ),
+        { ids },
+      )
+    : await scope.run<{ item_id: string }>(completion(scope, bareUpdate(scope, sql`${sql.param(ids)}`)));
   return rows.map((row) => row.item_id);
 }
 

@@ -43,7 +43,9 @@ export interface TakenRow {
  * key, whose plan depends on statistics: for a queue the last ANALYZE had not seen (estimated at one row) the planner
  * scanned the whole queue once per chosen row (250 ms for get(100) from 5,000 items), or the stage index for each. Items rescued here are not handed out by the
  * same statement (its snapshot predates them); they come back after their backoff. They are returned after the
- * taken rows, with the stage they went to, so the caller can tell of the rescue (metrics count every one).
+ * taken rows, with the stage they went to, so the caller can tell of the rescue (metrics count every one). The
+ * columns that only order the rows are not returned: every column of every row is parsed by the driver (a get(100)
+ * with them cost the client about 0.3 µs more per item, 2026-12-03).
  */
 export async function takeWaiting(
   scope: QueueScope,
@@ -85,10 +87,12 @@ function buildClaim(scope: QueueScope, n: number, leaseSeconds: number | null, p
           attempt: sql`attempts`,
         })} FROM taken`,
       )}
-      SELECT item_id, body, attempts, ${epochMs(sql`lease_expires_at`)} AS lease_expires_at, trace_context,
-        NULL AS rescued_to, 0 AS part, priority, ordering
-      FROM taken
-      UNION ALL
-      SELECT item_id, NULL, attempts, NULL, NULL, stage, 1, NULL, NULL FROM rescued
+      SELECT item_id, body, attempts, lease_expires_at, trace_context, rescued_to FROM (
+        SELECT item_id, body, attempts, ${epochMs(sql`lease_expires_at`)} AS lease_expires_at, trace_context,
+          NULL AS rescued_to, 0 AS part, priority, ordering
+        FROM taken
+        UNION ALL
+        SELECT item_id, NULL, attempts, NULL, NULL, stage, 1, NULL, NULL FROM rescued
+      ) AS handed
       ORDER BY part, priority DESC, ordering`;
 }
