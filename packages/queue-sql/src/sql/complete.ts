@@ -15,8 +15,8 @@ export interface CompletionRow {
  * success and successMany, one statement: the listed items that pass the fence (PROCESSING; on the named attempt with
  * an unexpired lease, when one is named) move to SUCCESS with their result, lease cleared. Returns the ids it moved;
  * the caller reads why the others did not only when there are others. The join is by primary key from the input.
- * A batch of bare ids (the legacy successMany: no attempts, no results) binds just the ids (completeIds). The same statement
- * records the callbacks of the moved items (recordCallbacks).
+ * A batch of bare ids (the legacy successMany: no attempts, no results) binds just the ids (completeIds). The same
+ * statement records the callbacks of the moved items (recordCallbacks).
  */
 export async function completeItems(scope: QueueScope, items: readonly CompletionRow[]): Promise<string[]> {
   if (items.every((item) => item.attempt === null && item.result === null))
