@@ -154,6 +154,7 @@ function entryOf<T extends { id: ItemId }>(entry: ItemId | T): T {
   return (typeof entry === "string" ? { id: entry } : entry) as T;
 }
 
+/** A handed-out item from its claimed row. */
 function jobOf(row: TakenRow): Job {
   const job: Job = {
     itemId: row.item_id,
@@ -432,17 +433,20 @@ export class SqlQueue
   /**
    * Runs a fenced batch move and sorts the listed entries into moved and skipped (with the fence's reason). Ids the
    * move refused are read once to say why; one that would pass now (it moved in between) is tried again.
+   * `firstRound`: what a move the caller already ran for all the entries moved (it is not run again).
    */
   private async fencedMove<T extends { id: ItemId; attempt: number | null }, R>(
     entries: readonly T[],
     action: "success" | "fail",
     move: (entries: readonly T[]) => Promise<Map<ItemId, R>>,
+    firstRound?: Map<ItemId, R>,
   ): Promise<{ moved: Map<ItemId, R>; skipped: Map<ItemId, { skip: SkippedItem; error: Error }> }> {
     const moved = new Map<ItemId, R>();
     const skipped = new Map<ItemId, { skip: SkippedItem; error: Error }>();
     let pending = [...entries];
     for (let round = 0; pending.length > 0 && round < 3; round++) {
-      for (const [id, value] of await move(pending)) moved.set(id, value);
+      const result = round === 0 && firstRound !== undefined ? firstRound : await move(pending);
+      for (const [id, value] of result) moved.set(id, value);
       const rest = pending.filter((entry) => !moved.has(entry.id));
       pending = [];
       if (rest.length === 0) break;
@@ -497,14 +501,15 @@ export class SqlQueue
     return firstPerId(rows);
   }
 
-  /** `firstMoved`: the ids a statement already run for these rows moved (its first round, not run again). */
+  /** `firstMoved`: the ids a statement already run for these rows moved (fencedMove's first round). */
   private async complete(rows: readonly CompletionRow[], firstMoved?: readonly ItemId[]) {
-    let first = firstMoved;
-    return this.fencedMove(rows, "success", async (pending) => {
-      const ids = first ?? (await completeItems(this.scope, pending));
-      first = undefined;
-      return new Map(ids.map((id) => [id, true as const]));
-    });
+    const movedMap = (ids: readonly ItemId[]) => new Map(ids.map((id) => [id, true as const]));
+    return this.fencedMove(
+      rows,
+      "success",
+      async (pending) => movedMap(await completeItems(this.scope, pending)),
+      firstMoved && movedMap(firstMoved),
+    );
   }
 
   private async failAll(rows: readonly FailureRow[]) {
