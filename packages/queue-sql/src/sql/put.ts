@@ -10,10 +10,14 @@ import {
   textArray,
 } from "./scope.js";
 
-/** One item to insert: its JSON text and lifecycle fields. */
-export interface NewRow {
+/** One item to insert with every lifecycle field at the queue's defaults (what put adds): its id and JSON text. */
+export interface PlainRow {
   id: string;
   json: string;
+}
+
+/** One item to insert: its JSON text and lifecycle fields. */
+export interface NewRow extends PlainRow {
   priority: number;
   maxAttempts: number;
   /** Not handed out before this time (absolute, e.g. a caller's runAfter); null: see delaySeconds. */
@@ -25,31 +29,46 @@ export interface NewRow {
 }
 
 /**
- * Inserts one chunk of items as WAITING (with the put's trace context, null when untraced), in the chunk's order (the ordering key is drawn in that order), and
- * returns the ids it added; ids already in the queue, in any stage, are left as they are. Lists bind as arrays
- * through unnest, so the 65,535-parameter limit never applies. A chunk where every item has the defaults (put)
+ * Rows whose lifecycle fields are all the queue's defaults (`plain`: the statement binds only ids and bodies, and
+ * put builds no NewRow per item), or rows that may carry their own.
+ */
+export type RowsToInsert =
+  | { plain: true; rows: readonly PlainRow[] }
+  | { plain: false; rows: readonly NewRow[] };
+
+/** The rows as RowsToInsert: plain when every one has the defaults (then the statement need not bind the rest). */
+export function rowsToInsert(rows: readonly NewRow[], defaultMaxAttempts: number): RowsToInsert {
+  const plain = rows.every(
+    (row) =>
+      row.priority === 0 &&
+      row.maxAttempts === defaultMaxAttempts &&
+      row.runAfter === null &&
+      !row.delaySeconds &&
+      row.notifyUrl === null,
+  );
+  return plain ? { plain: true, rows } : { plain: false, rows };
+}
+
+/**
+ * Inserts one chunk of items as WAITING (with the put's trace context, null when untraced), in the chunk's order (the
+ * ordering key is drawn in that order), and returns the ids it added; ids already in the queue, in any stage, are
+ * left as they are. Lists bind as arrays through unnest, so the 65,535-parameter limit never applies. A plain chunk
  * binds only ids and bodies. Adding anything notifies the table's channel, waking waiting consumers.
  */
 export async function insertItems(
   scope: QueueScope,
-  items: readonly NewRow[],
+  chunk: RowsToInsert,
   defaultMaxAttempts: number,
   traceContext: string | null,
 ): Promise<string[]> {
   const { run, table, queueName } = scope;
-  const plain = items.every(
-    (item) =>
-      item.priority === 0 &&
-      item.maxAttempts === defaultMaxAttempts &&
-      item.runAfter === null &&
-      !item.delaySeconds &&
-      item.notifyUrl === null,
-  );
-  const ids = textArray(items.map((item) => item.id));
-  const bodies = jsonDocuments(items.map((item) => item.json));
-  const input = plain
-    ? sql`SELECT * FROM ROWS FROM (unnest(${ids}), ${bodies}) WITH ORDINALITY AS input(item_id, body, position)`
-    : sql`
+  const ids = textArray(chunk.rows.map((item) => item.id));
+  const bodies = jsonDocuments(chunk.rows.map((item) => item.json));
+  const items = chunk.plain ? null : chunk.rows;
+  const input =
+    items === null
+      ? sql`SELECT * FROM ROWS FROM (unnest(${ids}), ${bodies}) WITH ORDINALITY AS input(item_id, body, position)`
+      : sql`
       SELECT * FROM ROWS FROM (
           unnest(${ids}), ${bodies},
           unnest(${numberArray(items.map((item) => item.priority))}),
@@ -58,7 +77,7 @@ export async function insertItems(
           unnest(${numberArray(items.map((item) => item.delaySeconds))}),
           unnest(${textArray(items.map((item) => item.notifyUrl))})
         ) WITH ORDINALITY AS input(item_id, body, priority, max_attempts, run_after, delay, notify_url, position)`;
-  const source = plain
+  const source = chunk.plain
     ? sql`
       SELECT ${queueName}, input.item_id, input.body::jsonb, 0, ${defaultMaxAttempts}::int, NULL::timestamptz,
         ${traceContext}::text, NULL::text
