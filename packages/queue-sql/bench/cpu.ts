@@ -32,17 +32,28 @@ function serverMicroseconds(): number | null {
     } catch {
       continue; // ended between the listing and the read
     }
-    // The command name is in parentheses and may hold spaces: the fields after it start past the last ")".
     const name = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"));
     if (name !== "postgres") continue;
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    // utime, stime, cutime and cstime: fields 14 to 17 of the line, 12th to 15th after the name. A backend's time
-    // moves into the postmaster's cutime and cstime when it ends, so the sum never goes back.
-    const ticks = fields.slice(11, 15).reduce((sum, field) => sum + Number(field), 0);
-    total += ticks * MICROSECONDS_PER_TICK;
+    total += statMicroseconds(stat);
     found = true;
   }
   return found ? total : null;
+}
+
+/**
+ * The CPU time in one /proc/<pid>/stat line, in µs: utime, stime, cutime and cstime (fields 14 to 17 of the line,
+ * 12th to 15th after the command name, which is in parentheses and may hold spaces). A backend's time moves into the
+ * postmaster's cutime and cstime when it ends, so a sum over the server's processes never goes back.
+ */
+function statMicroseconds(stat: string): number {
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  const ticks = fields.slice(11, 15).reduce((sum, field) => sum + Number(field), 0);
+  return ticks * MICROSECONDS_PER_TICK;
+}
+
+/** The CPU time one local process (e.g. a backend, by pg_backend_pid()) has used so far, in µs. */
+export function processMicroseconds(pid: number): number {
+  return statMicroseconds(readFileSync(`/proc/${pid}/stat`, "utf8"));
 }
 
 function cpuSample(): CpuSample {

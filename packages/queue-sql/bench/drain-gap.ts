@@ -10,8 +10,8 @@ import type { JsonValue } from "@task-queue/queue-core";
 import { drizzle } from "drizzle-orm/postgres-js";
 import postgres from "postgres";
 import { openSqlQueue, type SqlDatabase } from "../src/index.js";
-import { applyMigrations, queueMigrations } from "../src/migrate.js";
 import { dropQueueTable, randomTableName, testDatabaseUrl } from "../src/testing/index.js";
+import { createPlainTable } from "./baseline.js";
 
 /** Thrown to roll an EXPLAIN ANALYZE's transaction back. */
 class RolledBack extends Error {}
@@ -24,12 +24,7 @@ const base = randomTableName("gap_base");
 // One connection of its own, so pg_prepared_statements (per session) shows how each of our statements was planned.
 const ourClient = postgres(url, { max: 1, onnotice: () => {} });
 const queue = await openSqlQueue({ connection: drizzle(ourClient), tableName: ours, queueName: "bench" });
-const [plain] = await queueMigrations(base);
-await applyMigrations(drizzle(client) as unknown as SqlDatabase, {
-  lockKey: `bench:${base}`,
-  journalTable: `${base}_migrations`,
-  migrations: [plain!],
-});
+await createPlainTable(drizzle(client) as unknown as SqlDatabase, base);
 const t = client(base);
 const body = (i: number): JsonValue => ({ i, payload: "x".repeat(64), tags: ["bench", i % 7] });
 

@@ -8,16 +8,17 @@
  * - base→ours, no trigger: the same on a table of every migration without its counts triggers;
  * - put's SQL: the exact statement SqlQueue.put sends (captured from the driver), sent by plain postgres.js;
  * - SqlQueue.put: the library call itself (its statement plus validation, building the statement and the result).
- * Each variant's server CPU per item is read from /proc for its own backend (pg_backend_pid), as bench/cpu.ts does
+ * Each variant's server CPU per item is read from /proc for its own backend (pg_backend_pid; bench/cpu.ts)
  * (this process's own CPU is not split per variant: one variant's garbage is collected during another's put).
  */
-import { readFile } from "node:fs/promises";
 import type { JsonValue } from "@task-queue/queue-core";
 import { drizzle } from "drizzle-orm/postgres-js";
 import postgres from "postgres";
 import { openSqlQueue, type SqlDatabase } from "../src/index.js";
 import { applyMigrations, queueMigrations } from "../src/migrate.js";
 import { dropQueueTable, randomTableName, testDatabaseUrl } from "../src/testing/index.js";
+import { createPlainTable, postgresWorkload } from "./baseline.js";
+import { processMicroseconds } from "./cpu.js";
 
 const ITEMS = Number(process.env.BENCH_QUEUE_ITEMS ?? 40_000);
 const BATCH = 1_000;
@@ -37,12 +38,7 @@ const bare = randomTableName("putgap_bare");
 const untriggered = randomTableName("putgap_untriggered");
 const queue = await openSqlQueue({ connection: drizzle(queueClient), tableName: ours, queueName: "bench" });
 const admin = connect();
-const [init] = await queueMigrations(bare);
-await applyMigrations(drizzle(admin) as unknown as SqlDatabase, {
-  lockKey: `bench:${bare}`,
-  journalTable: `${bare}_migrations`,
-  migrations: [init!],
-});
+await createPlainTable(drizzle(admin) as unknown as SqlDatabase, bare);
 await applyMigrations(drizzle(admin) as unknown as SqlDatabase, {
   lockKey: `bench:${untriggered}`,
   journalTable: `${untriggered}_migrations`,
@@ -51,22 +47,6 @@ await applyMigrations(drizzle(admin) as unknown as SqlDatabase, {
 // Dropped, not disabled: a disabled trigger's transition tables are still captured.
 for (const trigger of ["insert", "update", "delete"])
   await admin.unsafe(`DROP TRIGGER "${untriggered}_counts_${trigger}" ON "${untriggered}"`);
-
-function baselineInsert(sql: postgres.Sql, table: string) {
-  const t = sql(table);
-  return async (batch: Record<string, JsonValue>): Promise<number> => {
-    const ids = Object.keys(batch);
-    const bodies = Object.values(batch).map((value) => JSON.stringify(value));
-    const rows = await sql`
-      INSERT INTO ${t} (queue_name, item_id, body)
-      SELECT 'bench', input.item_id, input.body::jsonb
-      FROM unnest(${ids}::text[], ${bodies}::text[]) WITH ORDINALITY AS input(item_id, body, position)
-      ORDER BY input.position
-      ON CONFLICT DO NOTHING
-      RETURNING item_id`;
-    return rows.length;
-  };
-}
 
 // The first put shows the statement; its parameters are swapped for each batch's ids and bodies.
 await queue.put({ warmup: body(0) });
@@ -95,18 +75,19 @@ interface Variant {
   put: (batch: Record<string, JsonValue>) => Promise<number>;
   ms: number;
   pid: number;
-  ticksBefore: number;
+  /** Its backend's CPU before the first batch, µs. */
+  cpuBefore: number;
 }
 const baseClient = connect();
 const baseOnOursClient = connect();
 const untriggeredClient = connect();
 const variants: Variant[] = [
-  { name: "base", client: baseClient, put: baselineInsert(baseClient, bare) },
-  { name: "base→ours", client: baseOnOursClient, put: baselineInsert(baseOnOursClient, ours) },
+  { name: "base", client: baseClient, put: postgresWorkload(baseClient, bare, "bench").put },
+  { name: "base→ours", client: baseOnOursClient, put: postgresWorkload(baseOnOursClient, ours, "bench").put },
   {
     name: "base→ours, no trigger",
     client: untriggeredClient,
-    put: baselineInsert(untriggeredClient, untriggered),
+    put: postgresWorkload(untriggeredClient, untriggered, "bench").put,
   },
   { name: "put's SQL", client: replayClient, put: replay },
   {
@@ -114,19 +95,13 @@ const variants: Variant[] = [
     client: queueClient,
     put: async (batch: Record<string, JsonValue>) => (await queue.put(batch)).added.length,
   },
-].map((variant) => ({ ...variant, ms: 0, pid: 0, ticksBefore: 0 }));
-
-/** User + system CPU ticks of one backend, from /proc (the server runs on this machine). */
-async function ticks(pid: number): Promise<number> {
-  const fields = (await readFile(`/proc/${pid}/stat`, "utf8")).split(") ")[1]!.split(" ");
-  return Number(fields[11]) + Number(fields[12]);
-}
+].map((variant) => ({ ...variant, ms: 0, pid: 0, cpuBefore: 0 }));
 
 try {
   for (const variant of variants) {
     const [backend] = await variant.client<{ pid: number }[]>`SELECT pg_backend_pid() AS pid`;
     variant.pid = backend!.pid;
-    variant.ticksBefore = await ticks(variant.pid);
+    variant.cpuBefore = processMicroseconds(variant.pid);
   }
   for (let first = 0, round = 0; first < ITEMS; first += BATCH, round++) {
     for (let k = 0; k < variants.length; k++) {
@@ -140,9 +115,8 @@ try {
     }
   }
   const base = variants[0]!;
-  const ticksPerSecond = 100;
   for (const variant of variants) {
-    const serverUs = (((await ticks(variant.pid)) - variant.ticksBefore) / ticksPerSecond / ITEMS) * 1e6;
+    const serverUs = (processMicroseconds(variant.pid) - variant.cpuBefore) / ITEMS;
     console.log(
       `${variant.name.padEnd(24)} ${((variant.ms / ITEMS) * 1000).toFixed(2)} µs/item wall (${(base.ms / variant.ms).toFixed(2)}× base's rate), server CPU ${serverUs.toFixed(2)} µs/item`,
     );

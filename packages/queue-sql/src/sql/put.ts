@@ -64,18 +64,16 @@ export async function insertItems(
   const { run, table, queueName } = scope;
   const ids = textArray(chunk.rows.map((item) => item.id));
   const bodies = jsonDocuments(chunk.rows.map((item) => item.json));
-  const items = chunk.plain ? null : chunk.rows;
-  const input =
-    items === null
-      ? sql`SELECT * FROM ROWS FROM (unnest(${ids}), ${bodies}) WITH ORDINALITY AS input(item_id, body, position)`
-      : sql`
+  const input = chunk.plain
+    ? sql`SELECT * FROM ROWS FROM (unnest(${ids}), ${bodies}) WITH ORDINALITY AS input(item_id, body, position)`
+    : sql`
       SELECT * FROM ROWS FROM (
           unnest(${ids}), ${bodies},
-          unnest(${numberArray(items.map((item) => item.priority))}),
-          unnest(${numberArray(items.map((item) => item.maxAttempts))}),
-          unnest(${textArray(items.map((item) => item.runAfter?.toISOString() ?? null))}),
-          unnest(${numberArray(items.map((item) => item.delaySeconds))}),
-          unnest(${textArray(items.map((item) => item.notifyUrl))})
+          unnest(${numberArray(chunk.rows.map((item) => item.priority))}),
+          unnest(${numberArray(chunk.rows.map((item) => item.maxAttempts))}),
+          unnest(${textArray(chunk.rows.map((item) => item.runAfter?.toISOString() ?? null))}),
+          unnest(${numberArray(chunk.rows.map((item) => item.delaySeconds))}),
+          unnest(${textArray(chunk.rows.map((item) => item.notifyUrl))})
         ) WITH ORDINALITY AS input(item_id, body, priority, max_attempts, run_after, delay, notify_url, position)`;
   const source = chunk.plain
     ? sql`
