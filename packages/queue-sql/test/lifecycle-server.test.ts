@@ -10,6 +10,7 @@ import { migrateQueueTable, openSqlQueue, SqlQueueNamespace } from "../src/index
 import { applyMigrations, queueMigrations } from "../src/migrate.js";
 import { postgresDatabase } from "../src/postgres.js";
 import { takeWaiting } from "../src/sql/get.js";
+import { idsInStage } from "../src/sql/lookup-state.js";
 import { queueTable } from "../src/table.js";
 import { dropQueueTable, randomTableName, testDatabaseUrl } from "../src/testing/index.js";
 
@@ -74,6 +75,7 @@ describe("SqlQueue lifecycle on PostgreSQL, beyond the conformance suite", () =>
       "0005_trace_context",
       "0006_stage_counts",
       "0007_controller_status",
+      "0008_moved_stage_index",
     ]);
     const queue = await openSqlQueue({
       connection: postgresDatabase(client),
@@ -81,6 +83,8 @@ describe("SqlQueue lifecycle on PostgreSQL, beyond the conformance suite", () =>
       queueName: "old",
     });
     expect(await queue.sizes()).toEqual({ WAITING: 2, PROCESSING: 1, SUCCESS: 1, FAIL: 1 });
+    expect((await queue.lookupState(QueueItemStage.WAITING, { limit: 1 })).ids).toEqual(["w1"]);
+    expect((await queue.lookupState(QueueItemStage.PROCESSING)).ids).toEqual(["p"]);
     const record = await queue.lookupRecord("w1");
     expect(record).toMatchObject({
       stage: "WAITING",
@@ -110,7 +114,7 @@ describe("SqlQueue lifecycle on PostgreSQL, beyond the conformance suite", () =>
       migrations: before,
     });
     await db.execute(sql.raw(`INSERT INTO "${table}_settings" (queue_name, paused) VALUES ('held', true)`));
-    expect(await migrateQueueTable(db, table)).toEqual(["0007_controller_status"]);
+    expect(await migrateQueueTable(db, table)).toEqual(["0007_controller_status", "0008_moved_stage_index"]);
     const queue = await openSqlQueue({
       connection: postgresDatabase(client),
       tableName: table,
@@ -133,6 +137,63 @@ describe("SqlQueue lifecycle on PostgreSQL, beyond the conformance suite", () =>
     expect(await queue.controllerStatus()).toMatchObject({ identity: "h/1", paused: true });
     await queue.close();
     await other.close();
+  });
+
+  it("lookupState(WAITING) reads the ready index when few of a queue's items wait, the primary key when many do", async () => {
+    const table = newTable();
+    const open = (queueName: string) =>
+      openSqlQueue({ connection: postgresDatabase(client), tableName: table, queueName });
+    const few = await open("few");
+    const many = await open("many");
+    // One table shared by two queues, so the table's statistics say "half the rows wait" for both of them.
+    await client.unsafe(
+      `INSERT INTO "${table}" (queue_name, item_id, body, stage) SELECT 'few', 'done-' || g, '1', 2 FROM generate_series(1, 20000) AS g`,
+    );
+    await few.put(numbered(30));
+    await many.put(numbered(20_000));
+    await client.unsafe(`ANALYZE "${table}"`);
+    // Runs each statement, and EXPLAINs the lookup's own.
+    const dialect = new PgDialect();
+    const plans: string[] = [];
+    const run = async <Row>(statement: SQL): Promise<Row[]> => {
+      const query = dialect.sqlToQuery(statement);
+      const params = query.params as never[];
+      if (query.sql.includes("ORDER BY item_id")) {
+        const plan = await client.unsafe(`EXPLAIN ${query.sql}`, params);
+        plans.push(plan.map((row) => row["QUERY PLAN"]).join("\n"));
+      }
+      return (await client.unsafe(query.sql, params)) as unknown as Row[];
+    };
+    const scope = (queueName: string) => ({ run, table: queueTable(table), queueName });
+    const inByteOrder = (ids: string[]) => [...ids].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    const fewIds = inByteOrder(Object.keys(numbered(30)));
+    const manyIds = inByteOrder(Object.keys(numbered(20_000)));
+
+    expect(await idsInStage(scope("few"), QueueItemStage.WAITING, null, 11)).toEqual(fewIds.slice(0, 11));
+    expect(await idsInStage(scope("few"), QueueItemStage.WAITING, fewIds[10]!, 11)).toEqual(
+      fewIds.slice(11, 22),
+    );
+    expect(await idsInStage(scope("few"), QueueItemStage.WAITING, null, null, "i2")).toEqual(
+      fewIds.filter((id) => id.startsWith("i2")),
+    );
+    for (const plan of plans) expect(plan).toContain(`${table}_ready_idx`);
+    plans.length = 0;
+
+    expect(await idsInStage(scope("many"), QueueItemStage.WAITING, manyIds[99]!, 11)).toEqual(
+      manyIds.slice(100, 111),
+    );
+    expect(plans[0]).toContain(`${table}_pkey`);
+    expect(plans[0]).not.toContain(`${table}_ready_idx`);
+    plans.length = 0;
+
+    expect(await idsInStage(scope("few"), QueueItemStage.SUCCESS, "done-10", 3)).toEqual([
+      "done-100",
+      "done-1000",
+      "done-10000",
+    ]);
+    expect(plans[0]).toContain(`${table}_stage_idx`);
+    await few.close();
+    await many.close();
   });
 
   it("get on a freshly bulk-loaded table walks the ready index under its LIMIT (no sort of the waiting rows)", async () => {

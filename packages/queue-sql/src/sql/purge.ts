@@ -1,7 +1,7 @@
 import type { QueueItemStage } from "@task-queue/queue-core";
 import { sql } from "drizzle-orm";
 import type { RecordRow } from "./lookup.js";
-import { epochMs, type QueueScope, seconds } from "./scope.js";
+import { epochMs, type QueueScope, seconds, stageLiteral } from "./scope.js";
 
 export interface PurgedRow extends Partial<RecordRow> {
   item_id: string;
@@ -22,8 +22,7 @@ export async function purgeBatch(
   withRecords: boolean,
 ): Promise<PurgedRow[]> {
   const { run, table, queueName } = scope;
-  // The stage as a literal, so the planner matches the partial index (see STAGE in scope.ts).
-  const stageLiteral = sql.raw(String(Number(stage)));
+  const stageSql = stageLiteral(stage);
   const fields = withRecords
     ? sql`, item.stage, item.body, item.attempts, item.max_attempts, item.priority,
         ${epochMs(sql`item.run_after`)} AS run_after, ${epochMs(sql`item.lease_expires_at`)} AS lease_expires_at,
@@ -34,14 +33,14 @@ export async function purgeBatch(
     sql`
       WITH old AS MATERIALIZED (
         SELECT old.item_id FROM ${table.table} AS old
-        WHERE old.queue_name = ${queueName} AND old.stage = ${stageLiteral}
+        WHERE old.queue_name = ${queueName} AND old.stage = ${stageSql}
           AND old.updated_at <= now() - ${seconds(sql`${olderThanSeconds}`)}
         ORDER BY old.updated_at
         LIMIT ${limit}
         FOR UPDATE SKIP LOCKED)
       DELETE FROM ${table.table} AS item
       USING old
-      WHERE item.queue_name = ${queueName} AND item.item_id = old.item_id AND item.stage = ${stageLiteral}
+      WHERE item.queue_name = ${queueName} AND item.item_id = old.item_id AND item.stage = ${stageSql}
       RETURNING item.item_id${fields}`,
   );
 }

@@ -53,6 +53,11 @@ export const STAGE: Record<keyof typeof QueueItemStage, SQL> = {
   FAIL: sql.raw(String(QueueItemStage.FAIL)),
 };
 
+/** A stage chosen at run time, as its SQL literal (see STAGE). */
+export function stageLiteral(stage: QueueItemStage): SQL {
+  return sql.raw(String(Number(stage)));
+}
+
 /**
  * A list bound as one array parameter (drizzle would otherwise expand it into one parameter per element). Nulls
  * stay SQL NULLs; other element types are cast from text by the statement (`input.attempt::int`), so both drivers
