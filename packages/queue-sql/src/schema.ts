@@ -76,12 +76,13 @@ export const taskQueueItems = pgTable(
     index(`${DEFAULT_TABLE_NAME}_finished_idx`)
       .on(table.queueName, table.stage, table.updatedAt)
       .where(sql`stage >= 2`),
-    // lookupState (keyset by item id within a stage) and successMany's PROCESSING rows. Partial: put's rows (WAITING)
-    // add no entry, which makes an insert a fifth cheaper; WAITING ids are read in id order from the primary key, or
-    // the ready index and a sort when few of a table's rows wait (migration 0008).
+    // lookupState (keyset by item id within a stage) and successMany's PROCESSING rows. Partial (migration 0008):
+    // WAITING and SUCCESS rows add no entry, so a put's insert and a success's update each write one index entry
+    // fewer; their ids are read in id order from the primary key, or from the ready or finished index and a sort
+    // when few of a queue's items are in the stage (lookup-state.ts).
     index(`${DEFAULT_TABLE_NAME}_stage_idx`)
       .on(table.queueName, table.stage, table.itemId)
-      .where(sql`stage >= 1`),
+      .where(sql`stage IN (1, 3)`),
     check(`${DEFAULT_TABLE_NAME}_stage_check`, sql`stage BETWEEN 0 AND 3`),
   ],
 );

@@ -139,7 +139,7 @@ describe("SqlQueue lifecycle on PostgreSQL, beyond the conformance suite", () =>
     await other.close();
   });
 
-  it("lookupState(WAITING) reads the ready index when few of a queue's items wait, the primary key when many do", async () => {
+  it("lookupState of WAITING and SUCCESS reads the stage's own index when few of a queue's items are in it, the primary key when many are", async () => {
     const table = newTable();
     const open = (queueName: string) =>
       openSqlQueue({ connection: postgresDatabase(client), tableName: table, queueName });
@@ -191,7 +191,17 @@ describe("SqlQueue lifecycle on PostgreSQL, beyond the conformance suite", () =>
       "done-1000",
       "done-10000",
     ]);
-    expect(plans[0]).toContain(`${table}_stage_idx`);
+    expect(plans[0]).toContain(`${table}_pkey`);
+    expect(plans[0]).not.toContain(`${table}_finished_idx`);
+    plans.length = 0;
+
+    // "many": 5 SUCCESS and 2 FAIL among 20,000 items.
+    await many.successMany((await many.get(5)).map(([id]) => id));
+    await many.failMany((await many.get(2)).map(([id]) => id));
+    expect(await idsInStage(scope("many"), QueueItemStage.SUCCESS, "i1", 3)).toEqual(["i2", "i3", "i4"]);
+    expect(plans[0]).toContain(`${table}_finished_idx`);
+    expect(await idsInStage(scope("many"), QueueItemStage.FAIL, null, 3)).toEqual(["i5", "i6"]);
+    expect(plans[1]).toContain(`${table}_stage_idx`);
     await few.close();
     await many.close();
   });
