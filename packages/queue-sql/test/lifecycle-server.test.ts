@@ -37,6 +37,15 @@ function numbered(count: number): Record<string, number> {
   return batch;
 }
 
+const dialect = new PgDialect();
+
+/** The plan PostgreSQL chooses for a statement exactly as the queue builds it. */
+async function planOf(statement: SQL): Promise<string> {
+  const query = dialect.sqlToQuery(statement);
+  const rows = await client.unsafe(`EXPLAIN ${query.sql}`, query.params as never[]);
+  return rows.map((row) => row["QUERY PLAN"]).join("\n");
+}
+
 function newTable(): string {
   const table = randomTableName();
   tables.push(table);
@@ -153,16 +162,11 @@ describe("SqlQueue lifecycle on PostgreSQL, beyond the conformance suite", () =>
     await many.put(numbered(20_000));
     await client.unsafe(`ANALYZE "${table}"`);
     // Runs each statement, and EXPLAINs the lookup's own.
-    const dialect = new PgDialect();
     const plans: string[] = [];
     const run = async <Row>(statement: SQL): Promise<Row[]> => {
       const query = dialect.sqlToQuery(statement);
-      const params = query.params as never[];
-      if (query.sql.includes("ORDER BY item_id")) {
-        const plan = await client.unsafe(`EXPLAIN ${query.sql}`, params);
-        plans.push(plan.map((row) => row["QUERY PLAN"]).join("\n"));
-      }
-      return (await client.unsafe(query.sql, params)) as unknown as Row[];
+      if (query.sql.includes("ORDER BY item_id")) plans.push(await planOf(statement));
+      return (await client.unsafe(query.sql, query.params as never[])) as unknown as Row[];
     };
     const scope = (queueName: string) => ({ run, table: queueTable(table), queueName });
     const inByteOrder = (ids: string[]) => [...ids].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
@@ -216,12 +220,9 @@ describe("SqlQueue lifecycle on PostgreSQL, beyond the conformance suite", () =>
     const batch = numbered(30_000);
     expect((await queue.put(batch)).added.length).toBe(30_000);
     // EXPLAIN the statements exactly as the queue builds them.
-    const dialect = new PgDialect();
     const plans: string[] = [];
     const explain = async <Row>(statement: SQL): Promise<Row[]> => {
-      const query = dialect.sqlToQuery(statement);
-      const rows = await client.unsafe(`EXPLAIN ${query.sql}`, query.params as never[]);
-      plans.push(rows.map((row) => row["QUERY PLAN"]).join("\n"));
+      plans.push(await planOf(statement));
       return [];
     };
     const scope = { run: explain, table: queueTable(table), queueName: "fresh" };

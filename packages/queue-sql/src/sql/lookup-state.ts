@@ -1,7 +1,7 @@
 import { QueueItemStage, stageName } from "@task-queue/queue-core";
 import { type SQL, sql } from "drizzle-orm";
 import { type QueueScope, stageLiteral } from "./scope.js";
-import { countByStage } from "./sizes.js";
+import { countByStage, stageCount } from "./sizes.js";
 
 /**
  * The stages the stage index leaves out (migration 0008: put's inserts and success's updates skip it), each with the
@@ -41,16 +41,14 @@ export async function idsInStage(
   const rows =
     ownOrder !== undefined && (await fewInStage(scope, stage, limit))
       ? await run<{ item_id: string }>(
-          // The inner LIMIT is the exact count of the queue's rows in the stage in this statement's snapshot (the
-          // counts change in the same transactions as the items): it takes them all, and makes the stage's own index,
-          // in its order, the plan's cheapest way to take them.
+          // The inner LIMIT is the exact count of the queue's rows in the stage in this statement's snapshot: it
+          // takes them all, and makes the stage's own index, in its order, the plan's cheapest way to take them.
           sql`
             SELECT item_id FROM (
               SELECT item_id FROM ${table.table}
               WHERE queue_name = ${queueName} AND stage = ${inStage}
               ORDER BY ${ownOrder}
-              LIMIT (SELECT coalesce(sum(count), 0) FROM ${table.counts}
-                WHERE queue_name = ${queueName} AND stage = ${inStage})
+              LIMIT ${stageCount(scope, stage)}
             ) AS in_stage
             WHERE true${after}${starting}
             ORDER BY item_id${bound}`,

@@ -43,20 +43,20 @@ export function keptStatement(scope: QueueScope, key: string, build: () => SQL):
 }
 
 /**
- * Stages as SQL literals, not parameters, so the planner matches the partial indexes (`WHERE stage = 0`,
- * `WHERE stage = 1 AND …`) and plans each statement for its stage.
+ * A stage as an SQL literal, not a parameter, so the planner matches the partial indexes (`WHERE stage = 0`,
+ * `WHERE stage IN (1, 3)`, …) and plans each statement for its stage.
  */
-export const STAGE: Record<keyof typeof QueueItemStage, SQL> = {
-  WAITING: sql.raw(String(QueueItemStage.WAITING)),
-  PROCESSING: sql.raw(String(QueueItemStage.PROCESSING)),
-  SUCCESS: sql.raw(String(QueueItemStage.SUCCESS)),
-  FAIL: sql.raw(String(QueueItemStage.FAIL)),
-};
-
-/** A stage chosen at run time, as its SQL literal (see STAGE). */
 export function stageLiteral(stage: QueueItemStage): SQL {
   return sql.raw(String(Number(stage)));
 }
+
+/** Each stage's literal (stageLiteral), for statements written for one stage. */
+export const STAGE: Record<keyof typeof QueueItemStage, SQL> = {
+  WAITING: stageLiteral(QueueItemStage.WAITING),
+  PROCESSING: stageLiteral(QueueItemStage.PROCESSING),
+  SUCCESS: stageLiteral(QueueItemStage.SUCCESS),
+  FAIL: stageLiteral(QueueItemStage.FAIL),
+};
 
 /**
  * A list bound as one array parameter (drizzle would otherwise expand it into one parameter per element). Nulls

@@ -1,6 +1,6 @@
 import { emptySizes, type QueueItemStage, type StageSizes, stageName } from "@task-queue/queue-core";
-import { sql } from "drizzle-orm";
-import type { QueueScope } from "./scope.js";
+import { type SQL, sql } from "drizzle-orm";
+import { type QueueScope, stageLiteral } from "./scope.js";
 
 /**
  * Items per stage: the sum of the queue's rows in the counts table (migration 0006), which triggers keep exact in
@@ -16,11 +16,19 @@ export async function countByStage(scope: QueueScope): Promise<StageSizes> {
   return sizes;
 }
 
+/**
+ * The queue's items in one stage as an SQL expression (a scalar subquery of the counts table): exact in the snapshot
+ * of the statement it is part of, since the counts change in the same transactions as the items.
+ */
+export function stageCount(scope: QueueScope, stage: QueueItemStage): SQL {
+  const { table, queueName } = scope;
+  return sql`(SELECT coalesce(sum(count), 0) FROM ${table.counts} WHERE queue_name = ${queueName} AND stage = ${stageLiteral(stage)})`;
+}
+
 /** Items in one stage (from the counts table, as countByStage). */
 export async function countStage(scope: QueueScope, stage: QueueItemStage): Promise<number> {
-  const { run, table, queueName } = scope;
-  const [row] = await run<{ count: string | number | bigint | null }>(
-    sql`SELECT sum(count) AS count FROM ${table.counts} WHERE queue_name = ${queueName} AND stage = ${stage}`,
+  const [row] = await scope.run<{ count: string | number | bigint }>(
+    sql`SELECT ${stageCount(scope, stage)} AS count`,
   );
   return Number(row?.count ?? 0);
 }
